@@ -1,0 +1,98 @@
+/* The local SQLite cache: the one source of truth the screen reads.
+ *
+ * One table of resources keyed by (profile, region, kind, id) with the parent
+ * id, the object as JSON exactly as the API returned it, and fetched_at.
+ * Each thread opens its own md_cache (one SQLite connection, WAL mode).
+ * Callbacks receive pointers that are valid only during the call. */
+#ifndef MD_CACHE_H
+#define MD_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/err.h"
+
+struct md_cache;
+
+/* Which account a row belongs to.  The demo uses profile "demo". */
+struct md_scope {
+    const char *profile;
+    const char *region;
+};
+
+struct md_cache_row {
+    const char *kind;
+    const char *id;
+    const char *parent;       /* "" for top-level kinds */
+    const char *json;
+    long long fetched_at_ms;
+};
+
+/* Opens (creating 0700 dir / 0600 file) and migrates the cache at path;
+ * path NULL means $XDG_CACHE_HOME/mldeck/cache.db.  A corrupt or foreign
+ * file is renamed to "<path>.corrupt-<unixtime>" and rebuilt; the one-line
+ * warning is then available from md_cache_warning(). */
+md_status md_cache_open(const char *path, struct md_cache **out, struct md_err *err);
+void md_cache_close(struct md_cache *c);
+const char *md_cache_file(const struct md_cache *c);
+const char *md_cache_warning(const struct md_cache *c);  /* NULL when none */
+int md_cache_schema_version(struct md_cache *c);
+
+md_status md_cache_begin(struct md_cache *c, struct md_err *err);
+md_status md_cache_commit(struct md_cache *c, struct md_err *err);
+md_status md_cache_rollback(struct md_cache *c);
+
+/* Inserts or replaces one row (row->kind/id/parent/json; fetched_at_ms 0 = now). */
+md_status md_cache_upsert(struct md_cache *c, const struct md_scope *s,
+                          const struct md_cache_row *row, struct md_err *err);
+/* Upserts n rows in one transaction. */
+md_status md_cache_upsert_rows(struct md_cache *c, const struct md_scope *s,
+                               const struct md_cache_row *rows, size_t n, struct md_err *err);
+/* After a complete listing: deletes rows of (kind, parent) not in keep_ids. */
+md_status md_cache_prune(struct md_cache *c, const struct md_scope *s, const char *kind,
+                         const char *parent, const char *const *keep_ids, size_t n,
+                         struct md_err *err);
+md_status md_cache_delete(struct md_cache *c, const struct md_scope *s, const char *kind,
+                          const char *id, struct md_err *err);
+
+/* One object; *json_out is malloc'd (caller frees), NULL + MD_ERR_NOTFOUND if absent. */
+md_status md_cache_get(struct md_cache *c, const struct md_scope *s, const char *kind,
+                       const char *id, char **json_out, long long *fetched_at_ms,
+                       struct md_err *err);
+
+/* A window over one kind, filtered and sorted inside SQLite. */
+struct md_cache_query {
+    const char *kind;
+    const char *parent;                 /* NULL = every parent */
+    const char *const *filter_paths;    /* JSON paths the filter text is matched against */
+    size_t nfilter_paths;
+    const char *filter_text;            /* case-insensitive substring; NULL/"" = no filter */
+    const char *sort_path;              /* NULL = insertion order */
+    bool sort_desc;
+    long offset;
+    long limit;                         /* <= 0 = no limit */
+};
+
+typedef int (*md_cache_row_fn)(void *ctx, const struct md_cache_row *row); /* non-zero stops */
+
+md_status md_cache_count(struct md_cache *c, const struct md_scope *s,
+                         const struct md_cache_query *q, long *n, struct md_err *err);
+md_status md_cache_query(struct md_cache *c, const struct md_scope *s,
+                         const struct md_cache_query *q, md_cache_row_fn fn, void *ctx,
+                         struct md_err *err);
+/* Oldest fetched_at of (kind, parent) rows, 0 when there are none: the age the header shows. */
+md_status md_cache_fetched_at(struct md_cache *c, const struct md_scope *s, const char *kind,
+                              const char *parent, long long *oldest_ms, struct md_err *err);
+
+/* Small key/value store for sync watermarks and UI preferences (per scope). */
+md_status md_cache_meta_get(struct md_cache *c, const struct md_scope *s, const char *key,
+                            char **value_out, struct md_err *err);
+md_status md_cache_meta_set(struct md_cache *c, const struct md_scope *s, const char *key,
+                            const char *value, struct md_err *err);
+
+/* Creates the expression indexes that make sorting kind k by its columns
+ * fast (idempotent; called once per kind at start-up by the sync layer). */
+md_status md_cache_index_paths(struct md_cache *c, const char *kind, const char *const *paths,
+                               size_t n, struct md_err *err);
+
+#endif

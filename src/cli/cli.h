@@ -1,0 +1,46 @@
+/* Non-interactive subcommands: the same capabilities as the screen, with
+ * --json (the APIs' own field names) and --tsv output.  No ncurses here.
+ * Each command is one entry in the table in commands.c. */
+#ifndef MD_CLI_H
+#define MD_CLI_H
+
+#include <stdio.h>
+
+#include "util/settings.h"
+
+/* Exit codes (documented in mldeck(1)). */
+enum {
+    MD_EXIT_OK = 0,
+    MD_EXIT_ERROR = 1,      /* the operation failed (network, service, file) */
+    MD_EXIT_USAGE = 2,      /* bad command line */
+    MD_EXIT_NOTFOUND = 3,   /* the named resource does not exist */
+    MD_EXIT_AUTH = 4,       /* no or refused credentials */
+    MD_EXIT_REFUSED = 5,    /* refused: --read-only, demo, or not confirmed */
+    MD_EXIT_INTERRUPTED = 130,
+};
+
+struct md_cli {
+    struct md_settings *settings;
+    FILE *out;
+    FILE *err;
+};
+
+struct md_cli_cmd {
+    const char *name;
+    const char *usage;      /* "MODEL IMAGE... [--conf C]" */
+    const char *summary;    /* one line for `mldeck --help` */
+    int (*run)(struct md_cli *cli, int argc, char **argv);  /* argv[0] = command name */
+};
+
+extern const struct md_cli_cmd md_cli_commands[];
+const struct md_cli_cmd *md_cli_find(const char *name);
+int md_cli_run(struct md_cli *cli, int argc, char **argv);
+/* Maps an md_status to an exit code. */
+int md_cli_exit_code(md_status st);
+/* Prints "mldeck: <err line>" to cli->err and returns the exit code. */
+int md_cli_fail(struct md_cli *cli, const struct md_err *err);
+
+/* Commands (one file each: cmd_<name>.c). */
+int md_cmd_version(struct md_cli *cli, int argc, char **argv);
+
+#endif

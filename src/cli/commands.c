@@ -1,0 +1,55 @@
+#include <string.h>
+
+#include "cli/cli.h"
+#include "config.h"
+
+/* The command table: `mldeck --help` lists it in this order. */
+const struct md_cli_cmd md_cli_commands[] = {
+    {"version", "", "print the version", md_cmd_version},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct md_cli_cmd *md_cli_find(const char *name)
+{
+    for (const struct md_cli_cmd *c = md_cli_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+int md_cli_exit_code(md_status st)
+{
+    switch (st) {
+    case MD_OK: return MD_EXIT_OK;
+    case MD_ERR_INVALID: return MD_EXIT_USAGE;
+    case MD_ERR_NOTFOUND: return MD_EXIT_NOTFOUND;
+    case MD_ERR_AUTH: return MD_EXIT_AUTH;
+    case MD_ERR_READONLY:
+    case MD_ERR_DEMO: return MD_EXIT_REFUSED;
+    case MD_ERR_CANCELLED: return MD_EXIT_INTERRUPTED;
+    default: return MD_EXIT_ERROR;
+    }
+}
+
+int md_cli_fail(struct md_cli *cli, const struct md_err *err)
+{
+    char line[1024];
+    fprintf(cli->err, "mldeck: %s\n", md_err_line(err, line, sizeof line));
+    return md_cli_exit_code(err->code);
+}
+
+int md_cli_run(struct md_cli *cli, int argc, char **argv)
+{
+    const struct md_cli_cmd *c = md_cli_find(argv[0]);
+    if (!c) {
+        fprintf(cli->err, "mldeck: unknown command '%s' (see mldeck --help)\n", argv[0]);
+        return MD_EXIT_USAGE;
+    }
+    return c->run(cli, argc, argv);
+}
+
+int md_cmd_version(struct md_cli *cli, int argc, char **argv)
+{
+    fprintf(cli->out, "mldeck %s\n", PACKAGE_VERSION);
+    return MD_EXIT_OK;
+}

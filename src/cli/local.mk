@@ -1,0 +1,5 @@
+# src/cli: subcommands (cmd_*.c) and their table.
+noinst_LIBRARIES += src/cli/libmd-cli.a
+MD_AREA_LIBS += src/cli/libmd-cli.a
+src_cli_libmd_cli_a_SOURCES = \
+	src/cli/cli.h src/cli/commands.c
