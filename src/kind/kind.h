@@ -23,6 +23,8 @@ enum md_fmt {
     MD_FMT_FLOAT,     /* number (or "NaN" string) -> "0.9270"; NaN shown as "NaN" */
     MD_FMT_PERCENT,   /* 0..1 -> "42%" */
     MD_FMT_COUNT,     /* array length */
+    MD_FMT_KEYS,      /* an object's member names: step Metadata -> "TrainingJob" */
+    MD_FMT_ARN_NAME,  /* last segment of an ARN: ".../training-job/NAME" -> "NAME" */
 };
 
 /* How a timestamp is encoded in this kind's API. */
@@ -69,6 +71,12 @@ struct md_kind {
     size_t nactions;
     int sort_column;          /* default sort */
     bool sort_desc;
+    /* Added after the first contract; every field below may be left zero. */
+    const char *status_path;  /* the row's status word: row tone, live spans */
+    bool id_in_parent;        /* the API id is unique only within the parent:
+                                 cache id = "<parent>/<value at id_path>" */
+    const char *source;       /* the API call whose output is the cached object */
+    const char *summary;      /* one line for help, `mldeck kinds` and the docs */
 };
 
 size_t md_kind_count(void);
@@ -90,10 +98,32 @@ bool md_kind_time(const struct md_kind *k, const cJSON *obj, const char *path, d
 
 enum md_tone md_status_tone(const char *status);
 
+/* The cache id of obj (listed under parent, "" or NULL for top-level kinds)
+ * into out; false when the object has no id.  Numbers print as integers. */
+bool md_kind_row_id(const struct md_kind *k, const cJSON *obj, const char *parent,
+                    char *out, size_t n);
+const struct md_kind *md_kind_parent(const struct md_kind *k);
+/* The row's status tone (MD_TONE_NONE when the kind has no status_path). */
+enum md_tone md_kind_row_tone(const struct md_kind *k, const cJSON *obj);
+/* Column by title, case-insensitive (the `col:value` filter); NULL if none. */
+const struct md_column *md_kind_column_by_title(const struct md_kind *k, const char *title);
+
+/* The six panes, in the order of the keys 1..6. */
+size_t md_pane_count(void);
+const char *md_pane_at(size_t i);
+/* The kind a pane opens on (its first top-level kind); NULL for panes that
+ * are a special view only (inference). */
+const struct md_kind *md_pane_kind(const char *pane);
+
 /* Shared formatters, also used by detail views and the CLI. */
 void md_fmt_age(double seconds, char *out, size_t n);      /* "45s" "3m" "2h" "5d" "3mo" */
 void md_fmt_duration(double seconds, char *out, size_t n); /* "12s" "4m03s" "1h02m" "2d03h" */
 void md_fmt_bytes(double bytes, char *out, size_t n);      /* "512 B" "1.2 KiB" */
+void md_fmt_time(double epoch, char *out, size_t n);     /* "2026-11-20 14:03" UTC */
+/* "2026-11-20T14:03:00Z", fractions, "z", "+02:00"/"+0200" offsets, a space
+ * instead of T; false (and *epoch untouched) on anything else. */
 bool md_parse_iso8601(const char *s, double *epoch);
+/* Epoch seconds -> "2026-11-20T14:03:00.000Z" (the form S3 returns). */
+void md_fmt_iso8601(double epoch, char *out, size_t n);
 
 #endif
