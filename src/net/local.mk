@@ -1,1 +1,17 @@
-# src/net
+# src/net: the HTTP path, SigV4, retries, credentials, region, endpoints.
+noinst_LIBRARIES += src/net/libmd-net.a
+MD_AREA_LIBS += src/net/libmd-net.a
+src_net_libmd_net_a_SOURCES =
+# --- net helper: http, url, sigv4, xml, retries (keep these lines together) ---
+src_net_libmd_net_a_SOURCES += \
+	src/net/http.c src/net/http.h \
+	src/net/url.c src/net/url.h \
+	src/net/sigv4.c src/net/sigv4.h \
+	src/net/xml.c src/net/xml.h \
+	src/net/retry.c src/net/retry.h
+
+check_PROGRAMS += tests/unit/test_sigv4
+TESTS += tests/unit/test_sigv4
+tests_unit_test_sigv4_SOURCES = tests/unit/test_sigv4.c tests/tap.h
+tests_unit_test_sigv4_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+# --- end net helper ---
