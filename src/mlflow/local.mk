@@ -1,5 +1,15 @@
 # src/mlflow: MLflow tracking client (REST, SageMaker-managed), search-filter
 # language, the experiments provider.  Helper "mlflow".
+noinst_LIBRARIES += src/mlflow/libmd-mlflow.a
+MD_AREA_LIBS += src/mlflow/libmd-mlflow.a
+src_mlflow_libmd_mlflow_a_SOURCES = \
+	src/mlflow/filter.c src/mlflow/filter.h
+
+check_PROGRAMS += tests/unit/test_filter
+TESTS += tests/unit/test_filter
+tests_unit_test_filter_SOURCES = tests/unit/test_filter.c tests/tap.h
+tests_unit_test_filter_LDADD = src/mlflow/libmd-mlflow.a src/util/libmd-util.a $(MD_DEP_LIBS)
+
 EXTRA_DIST += tests/servers/mlflow_server.py tests/servers/mlflow_search.py \
 	tests/servers/mlflow_state.py tests/mlflow/mlflow_testlib.py
 TESTS += tests/mlflow/test_server_fixtures.py
