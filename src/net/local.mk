@@ -14,4 +14,9 @@ check_PROGRAMS += tests/unit/test_sigv4
 TESTS += tests/unit/test_sigv4
 tests_unit_test_sigv4_SOURCES = tests/unit/test_sigv4.c tests/tap.h
 tests_unit_test_sigv4_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+check_PROGRAMS += tests/net/sigv4_signer
+tests_net_sigv4_signer_SOURCES = tests/net/sigv4_signer.c
+tests_net_sigv4_signer_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+TESTS += tests/net/test_sigv4_diff.py
+EXTRA_DIST += tests/net/test_sigv4_diff.py tests/servers/sigv4check.py
 # --- end net helper ---
