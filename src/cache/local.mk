@@ -1,1 +1,16 @@
-# src/cache
+# src/cache: the SQLite cache (schema and migrations, queries, the md_json
+# SQL function).
+noinst_LIBRARIES += src/cache/libmd-cache.a
+MD_AREA_LIBS += src/cache/libmd-cache.a
+src_cache_libmd_cache_a_SOURCES = \
+	src/cache/cache.c src/cache/cache.h src/cache/cache_internal.h \
+	src/cache/schema.c \
+	src/cache/query.c \
+	src/cache/sqlfn.c
+
+MD_CACHE_TEST_LIBS = src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
+
+check_PROGRAMS += tests/unit/test_cache
+TESTS += tests/unit/test_cache
+tests_unit_test_cache_SOURCES = tests/unit/test_cache.c tests/tap.h
+tests_unit_test_cache_LDADD = $(MD_CACHE_TEST_LIBS)
