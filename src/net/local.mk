@@ -20,3 +20,17 @@ tests_net_sigv4_signer_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DE
 TESTS += tests/net/test_sigv4_diff.py
 EXTRA_DIST += tests/net/test_sigv4_diff.py tests/servers/sigv4check.py
 # --- end net helper ---
+# --- creds helper: AWS config files, credential chain, region, endpoints (keep together) ---
+src_net_libmd_net_a_SOURCES += \
+	src/net/awsconfig.c src/net/awsconfig.h \
+	src/net/region.c src/net/region.h \
+	src/net/endpoint.c src/net/endpoint.h \
+	src/net/creds.c src/net/creds.h src/net/creds_int.h \
+	src/net/creds_process.c src/net/creds_sso.c src/net/creds_sts.c \
+	src/net/creds_imds.c src/net/creds_container.c
+check_PROGRAMS += tests/creds/awsconfig_dump
+tests_creds_awsconfig_dump_SOURCES = tests/creds/awsconfig_dump.c
+tests_creds_awsconfig_dump_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+TESTS += tests/creds/test_awsconfig_botocore.py
+EXTRA_DIST += tests/creds/test_awsconfig_botocore.py
+# --- end creds helper ---
