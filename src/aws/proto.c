@@ -1,0 +1,196 @@
+#include "aws/proto.h"
+
+#include <ctype.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/url.h"
+#include "util/buf.h"
+
+void md_aws_idempotency_token(char out[37])
+{
+    unsigned char r[16];
+    if (RAND_bytes(r, sizeof r) != 1)
+        for (int i = 0; i < 16; i++)
+            r[i] = (unsigned char)(rand() & 0xff);
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+             r[13], r[14], r[15]);
+}
+
+char *md_aws_url(const struct md_aws_client *c, const char *path, const char *query)
+{
+    struct md_buf b = MD_BUF_INIT;
+    const char *ep = c->endpoint ? c->endpoint : "";
+    size_t el = strlen(ep);
+    while (el && ep[el - 1] == '/')
+        el--;
+    int rc = md_buf_append(&b, ep, el);
+    rc |= md_buf_puts(&b, path && *path ? path : "/");
+    if (query && *query)
+        rc |= md_buf_printf(&b, "?%s", query);
+    if (rc) {
+        md_buf_free(&b);
+        return NULL;
+    }
+    return md_buf_steal(&b);
+}
+
+static md_status send(struct md_aws_client *c, struct md_http_request *req,
+                      struct md_http_response *resp, struct md_err *err)
+{
+    struct md_aws_target t = {
+        .service = c->service, .region = c->region, .creds = c->creds,
+        .get_creds = c->get_creds, .creds_ctx = c->creds_ctx,
+    };
+    return md_aws_send(c->curl, req, &t, c->http, c->retry, resp, &c->last, err);
+}
+
+md_status md_aws_json_call(struct md_aws_client *c, const char *target_prefix, const char *op,
+                           const char *json_version, const cJSON *input, cJSON **output,
+                           struct md_err *err)
+{
+    *output = NULL;
+    char *url = md_aws_url(c, "/", NULL);
+    char *body = input ? cJSON_PrintUnformatted(input) : strdup("{}");
+    struct md_http_request req;
+    struct md_http_response resp = {0};
+    md_status st = MD_OK;
+    memset(&req, 0, sizeof req);
+    if (!url || !body || md_http_request_init(&req, "POST", url) < 0) {
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    char target[256], ctype[64];
+    snprintf(target, sizeof target, "%s.%s", target_prefix, op);
+    snprintf(ctype, sizeof ctype, "application/x-amz-json-%s", json_version ? json_version : "1.1");
+    if (md_headers_add(&req.headers, "Content-Type", ctype) < 0 ||
+        md_headers_add(&req.headers, "X-Amz-Target", target) < 0 ||
+        md_http_request_set_body(&req, body, strlen(body)) < 0) {
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    st = send(c, &req, &resp, err);
+    if (st != MD_OK) {
+        md_err_wrap(err, "%s", op);
+        goto out;
+    }
+    cJSON *j = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len)
+                             : cJSON_CreateObject();
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        st = md_err_set(err, MD_ERR_PARSE, "%s: the reply is not a JSON object", op);
+        err->http_status = resp.status;
+        const char *rid = md_headers_get(&resp.headers, "x-amzn-RequestId");
+        if (rid)
+            snprintf(err->request_id, sizeof err->request_id, "%s", rid);
+        goto out;
+    }
+    *output = j;
+out:
+    free(url);
+    free(body);
+    md_http_request_free(&req);
+    md_http_response_free(&resp);
+    return st;
+}
+
+md_status md_aws_query_call(struct md_aws_client *c, const char *action, const char *version,
+                            const struct md_aws_param *params, size_t n, struct md_xml **out,
+                            struct md_err *err)
+{
+    *out = NULL;
+    struct md_buf form = MD_BUF_INIT;
+    int rc = md_buf_puts(&form, "Action=");
+    rc |= md_form_encode(&form, action, strlen(action));
+    rc |= md_buf_puts(&form, "&Version=");
+    rc |= md_form_encode(&form, version, strlen(version));
+    for (size_t i = 0; i < n; i++) {
+        rc |= md_buf_puts(&form, "&");
+        rc |= md_form_encode(&form, params[i].name, strlen(params[i].name));
+        rc |= md_buf_puts(&form, "=");
+        const char *v = params[i].value ? params[i].value : "";
+        rc |= md_form_encode(&form, v, strlen(v));
+    }
+    char *url = md_aws_url(c, "/", NULL);
+    struct md_http_request req;
+    struct md_http_response resp = {0};
+    memset(&req, 0, sizeof req);
+    md_status st = MD_OK;
+    if (rc || !url || md_http_request_init(&req, "POST", url) < 0 ||
+        md_headers_add(&req.headers, "Content-Type",
+                       "application/x-www-form-urlencoded; charset=utf-8") < 0 ||
+        md_http_request_set_body(&req, form.data, form.len) < 0) {
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    /* STS replies carry credentials: keep them out of the trace. */
+    req.secret_body = !strcmp(c->service, "sts");
+    st = send(c, &req, &resp, err);
+    if (st != MD_OK) {
+        md_err_wrap(err, "%s", action);
+        goto out;
+    }
+    st = md_xml_parse(resp.body.data, resp.body.len, out, err);
+    if (st != MD_OK)
+        md_err_wrap(err, "%s reply", action);
+out:
+    md_buf_free(&form);
+    free(url);
+    md_http_request_free(&req);
+    md_http_response_free(&resp);
+    return st;
+}
+
+double md_aws_parse_time(const char *s)
+{
+    if (!s || !*s)
+        return -1;
+    const char *p = s;
+    bool digits_only = true;
+    for (const char *q = s; *q; q++)
+        if (!isdigit((unsigned char)*q) && *q != '.')
+            digits_only = false;
+    if (digits_only) {
+        char *end;
+        double v = strtod(s, &end);
+        return *end ? -1 : v;
+    }
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    int n = 0;
+    if (sscanf(p, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+               &tm.tm_min, &tm.tm_sec, &n) != 6)
+        return -1;
+    p += n;
+    double frac = 0;
+    if (*p == '.') {
+        char *end;
+        frac = strtod(p, &end);
+        p = end;
+    }
+    long off = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int hh, mm;
+        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+            return -1;
+        off = (hh * 3600L + mm * 60L) * (*p == '+' ? 1 : -1);
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p)
+        return -1;
+    if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (double)(timegm(&tm) - off) + frac;
+}

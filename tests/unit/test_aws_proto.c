@@ -1,0 +1,208 @@
+/* The protocol layer without a network: AWS error parsing (JSON, header,
+ * query XML, S3 XML, bare status), the XML reader on good and bad input,
+ * time parsing, S3 addressing, and the paginator table checked against
+ * the official models in $MLDECK_SHARED/aws-models. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "aws/paginate.h"
+#include "aws/proto.h"
+#include "aws/s3.h"
+#include "net/retry.h"
+#include "net/xml.h"
+
+static void resp_set(struct md_http_response *r, int status, const char *body)
+{
+    md_http_response_reset(r);
+    r->status = status;
+    if (body)
+        md_buf_puts(&r->body, body);
+}
+
+static void test_errors(void)
+{
+    struct md_http_response r = {0};
+    struct md_err e;
+
+    resp_set(&r, 400, "{\"__type\":\"com.amazonaws.sagemaker#ResourceNotFound\","
+                      "\"Message\":\"Pipeline p does not exist.\"}");
+    md_headers_add(&r.headers, "x-amzn-RequestId", "rid-1");
+    TAP_OK(md_aws_error_parse(&r, &e) == MD_ERR_NOTFOUND, "JSON ResourceNotFound -> NOTFOUND");
+    TAP_EQ_STR(e.svc_code, "ResourceNotFound", "__type: text after the last #");
+    TAP_EQ_STR(e.msg, "Pipeline p does not exist.", "JSON Message");
+    TAP_EQ_STR(e.request_id, "rid-1", "x-amzn-RequestId");
+    TAP_EQ_INT(e.http_status, 400, "status kept");
+
+    resp_set(&r, 400, "{\"message\":\"Rate exceeded\"}");
+    md_headers_add(&r.headers, "x-amzn-ErrorType", "ThrottlingException:http://internal.amazon.com/");
+    TAP_OK(md_aws_error_parse(&r, &e) == MD_ERR_SERVICE, "throttling -> SERVICE");
+    TAP_EQ_STR(e.svc_code, "ThrottlingException", "x-amzn-ErrorType: text before ':'");
+    TAP_OK(md_retry_is_retryable(MD_OK, 400, e.svc_code), "throttling is retryable");
+
+    resp_set(&r, 403, "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>"
+                      "<Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>bad sig"
+                      "</Message></Error><RequestId>q-1</RequestId></ErrorResponse>");
+    TAP_OK(md_aws_error_parse(&r, &e) == MD_ERR_AUTH, "query 403 -> AUTH");
+    TAP_EQ_STR(e.svc_code, "SignatureDoesNotMatch", "query <Error><Code>");
+    TAP_EQ_STR(e.request_id, "q-1", "query <RequestId>");
+    TAP_OK(md_retry_is_clock_skew(403, e.svc_code, e.msg), "SignatureDoesNotMatch may be skew");
+
+    resp_set(&r, 404, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code>"
+                      "<Message>The specified key does not exist.</Message><Key>a</Key>"
+                      "<RequestId>s3-1</RequestId></Error>");
+    TAP_OK(md_aws_error_parse(&r, &e) == MD_ERR_NOTFOUND, "S3 NoSuchKey -> NOTFOUND");
+    TAP_EQ_STR(e.svc_code, "NoSuchKey", "S3 <Error><Code>");
+    TAP_EQ_STR(e.request_id, "s3-1", "S3 RequestId in the body");
+
+    resp_set(&r, 404, NULL);
+    md_headers_add(&r.headers, "x-amz-request-id", "h-1");
+    TAP_OK(md_aws_error_parse(&r, &e) == MD_ERR_NOTFOUND, "HEAD 404 -> NOTFOUND");
+    TAP_EQ_STR(e.svc_code, "404", "a body-less error takes the status as code");
+    TAP_EQ_STR(e.request_id, "h-1", "x-amz-request-id");
+
+    resp_set(&r, 503, "<html>Service Unavailable</html");
+    TAP_OK(md_aws_error_parse(&r, &e) == MD_ERR_HTTP, "garbage 503 body -> HTTP, no crash");
+    TAP_EQ_STR(e.msg, "HTTP 503", "message says the status");
+    TAP_OK(md_retry_is_retryable(MD_OK, 503, e.svc_code), "503 is retryable");
+
+    resp_set(&r, 400, "{\"__type\":\"InvalidParameterInput\"}");
+    md_headers_add(&r.headers, "x-amzn-query-error", "InvalidParameterInput;Sender");
+    md_aws_error_parse(&r, &e);
+    TAP_EQ_STR(e.svc_code, "InvalidParameterInput", "x-amzn-query-error code");
+
+    resp_set(&r, 400, "{\"__type\":\"ValidationException\",\"message\":\"bad\"}");
+    TAP_OK(!md_retry_is_retryable(MD_OK, 400, "ValidationException"), "validation not retried");
+    TAP_OK(md_retry_is_retryable(MD_ERR_NET, 0, ""), "connection failure retried");
+    md_http_response_free(&r);
+}
+
+static void test_xml(void)
+{
+    struct md_xml *x;
+    struct md_err e;
+    const char *doc = "<?xml version=\"1.0\"?><a:Root xmlns:a=\"urn:x\"><a:K>v1</a:K>"
+                      "<K>v2</K><Nest><Deep>&lt;&amp;&#233;</Deep></Nest></a:Root>";
+    TAP_OK(md_xml_parse(doc, strlen(doc), &x, &e) == MD_OK, "xml parse");
+    TAP_EQ_STR(x->name, "Root", "namespace prefix dropped");
+    const struct md_xml *k = md_xml_child(x, "K");
+    TAP_EQ_STR(k ? k->text : NULL, "v1", "first K");
+    TAP_EQ_STR(md_xml_next_same(k) ? md_xml_next_same(k)->text : NULL, "v2", "next K");
+    TAP_EQ_STR(md_xml_text(x, "Nest/Deep"), "<&\xc3\xa9", "entities decoded to UTF-8");
+    TAP_OK(md_xml_text(x, "Nest/Missing") == NULL, "missing path -> NULL");
+    md_xml_free(x);
+
+    static const char *bad[] = {
+        "", "<a>", "<a></b>", "<a/><b/>", "not xml",
+        "<!DOCTYPE a [<!ENTITY x \"xxxxxxxx\"><!ENTITY y \"&x;&x;&x;&x;\">]><a>&y;</a>",
+        "<a>\x01</a>", NULL,
+    };
+    for (int i = 0; bad[i]; i++) {
+        x = NULL;
+        TAP_OK(md_xml_parse(bad[i], strlen(bad[i]), &x, &e) == MD_ERR_PARSE && x == NULL,
+               "bad xml %d refused: %s", i, e.msg);
+    }
+    /* Deep nesting is refused, not recursed into. */
+    char deep[4096] = "";
+    for (int i = 0; i < 200; i++)
+        strcat(deep, "<a>");
+    TAP_OK(md_xml_parse(deep, strlen(deep), &x, &e) == MD_ERR_PARSE, "deep nesting refused");
+}
+
+static void test_time_and_s3(void)
+{
+    TAP_OK(md_aws_parse_time("2026-11-26T10:36:54Z") == 1795689414.0, "ISO 8601 Z");
+    TAP_OK(md_aws_parse_time("2026-11-26T10:36:54.250Z") == 1795689414.25, "ISO with fraction");
+    TAP_OK(md_aws_parse_time("2026-11-26T11:36:54+01:00") == 1795689414.0, "ISO with offset");
+    TAP_OK(md_aws_parse_time("1795689414.5") == 1795689414.5, "epoch seconds with fraction");
+    TAP_OK(md_aws_parse_time("yesterday") == -1, "garbage time -> -1");
+
+    TAP_OK(md_s3_bucket_dns_ok("my-bucket", true), "dns bucket");
+    TAP_OK(!md_s3_bucket_dns_ok("My_Bucket", true), "upper/underscore bucket is not");
+    TAP_OK(!md_s3_bucket_dns_ok("a.b.c", true), "dotted bucket not virtual-hosted over https");
+    struct md_aws_client c = {0};
+    c.service = "s3";
+    c.region = "us-east-1";
+    c.endpoint = "https://s3.us-east-1.amazonaws.com/";
+    char *u = md_s3_object_url(&c, "bkt", "dir/a b+c~ü.jpg");
+    TAP_EQ_STR(u, "https://bkt.s3.us-east-1.amazonaws.com/dir/a%20b%2Bc~%C3%BC.jpg",
+               "virtual-hosted URL, key encoded once with / kept");
+    free(u);
+    c.endpoint = "http://127.0.0.1:4569";
+    c.s3_path_style = true;
+    u = md_s3_object_url(&c, "bkt", "k");
+    TAP_EQ_STR(u, "http://127.0.0.1:4569/bkt/k", "path-style URL");
+    free(u);
+    char tok[37];
+    md_aws_idempotency_token(tok);
+    TAP_OK(strlen(tok) == 36 && tok[14] == '4', "idempotency token is a uuid4");
+}
+
+/* Every table entry matches the model's paginators-1.json. */
+static void test_paginators(void)
+{
+    const char *shared = getenv("MLDECK_SHARED");
+    char path[1024];
+    int checked = 0, bad = 0;
+    for (const struct md_paginator *p = md_paginators; p->service && shared; p++) {
+        snprintf(path, sizeof path, "%s/aws-models/%s/paginators-1.json", shared, p->service);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        static char buf[1 << 20];
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        cJSON *j = cJSON_Parse(buf);
+        const cJSON *all = cJSON_GetObjectItemCaseSensitive(j, "pagination");
+        const cJSON *e;
+        cJSON_ArrayForEach(e, all)
+        {
+            bool applies = !strcmp(p->op, e->string) ||
+                           (!strcmp(p->op, "*") && !strncmp(e->string, "List", 4) &&
+                            md_paginator_find(p->service, e->string) == p);
+            if (!applies)
+                continue;
+            const cJSON *it = cJSON_GetObjectItemCaseSensitive(e, "input_token");
+            const cJSON *ot = cJSON_GetObjectItemCaseSensitive(e, "output_token");
+            const cJSON *lk = cJSON_GetObjectItemCaseSensitive(e, "limit_key");
+            const cJSON *mr = cJSON_GetObjectItemCaseSensitive(e, "more_results");
+            bool ok = cJSON_IsString(it) && !strcmp(it->valuestring, p->input_token) &&
+                      cJSON_IsString(ot) && !strcmp(ot->valuestring, p->output_token) &&
+                      (lk ? p->limit_key && !strcmp(lk->valuestring, p->limit_key) : !p->limit_key) &&
+                      (mr ? p->more_results && !strcmp(mr->valuestring, p->more_results)
+                          : !p->more_results);
+            checked++;
+            if (!ok) {
+                bad++;
+                printf("# paginator mismatch: %s %s\n", p->service, e->string);
+            }
+        }
+        if (!cJSON_GetObjectItemCaseSensitive(all, p->op) && strcmp(p->op, "*") != 0 &&
+            !p->same_token_ends) {
+            bad++;
+            printf("# %s %s is not in the model\n", p->service, p->op);
+        }
+        cJSON_Delete(j);
+    }
+    if (!checked) {
+        TAP_OK(1, "# SKIP paginator models not found under $MLDECK_SHARED");
+        return;
+    }
+    TAP_OK(bad == 0 && checked > 90, "paginator table agrees with the models (%d operations)",
+           checked);
+    TAP_OK(md_paginator_find("logs", "GetLogEvents")->same_token_ends,
+           "GetLogEvents ends on an unchanged forward token");
+    TAP_OK(md_paginator_find("sagemaker", "DescribePipeline") == NULL, "Describe* does not page");
+}
+
+int main(void)
+{
+    test_errors();
+    test_xml();
+    test_time_and_s3();
+    test_paginators();
+    return tap_done();
+}
