@@ -6,6 +6,8 @@
 /* The command table: `mldeck --help` lists it in this order. */
 const struct md_cli_cmd md_cli_commands[] = {
     {"version", "", "print the version", md_cmd_version},
+    {"infer", "MODEL IMAGE... [--conf C] [--iou I] [--max-det K] [--threads N] [--json] [--out FILE] [--raw-output FILE]",
+     "run a YOLO detection model (.onnx) on images", md_cmd_infer},
     {NULL, NULL, NULL, NULL},
 };
 

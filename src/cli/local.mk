@@ -2,4 +2,5 @@
 noinst_LIBRARIES += src/cli/libmd-cli.a
 MD_AREA_LIBS += src/cli/libmd-cli.a
 src_cli_libmd_cli_a_SOURCES = \
-	src/cli/cli.h src/cli/commands.c
+	src/cli/cli.h src/cli/commands.c \
+	src/cli/cmd_infer.c

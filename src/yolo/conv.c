@@ -1,0 +1,271 @@
+/* Conv: 1x1 stride-1 convolutions multiply the NCHW input directly
+ * (C_out x C_in times C_in x HW), larger kernels go through im2col one
+ * column tile at a time (the tile stays in L2), depthwise convolutions run
+ * as direct loops.  Bias and the activation are applied to each output tile
+ * while it is still in cache.  OpenBLAS runs single-threaded; the tiles are
+ * spread over mldeck's own threads. */
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "yolo/graph.h"
+#include "yolo/vmath.h"
+
+static md_status conv_err(const struct md_step *s, struct md_err *err, md_status code,
+                          const char *what)
+{
+    return md_err_set(err, code, "node '%s' (%s): %s", s->node->name, s->node->op_type, what);
+}
+
+static int ints2(const struct md_onnx_attr *a, int64_t dflt, int64_t *o0, int64_t *o1)
+{
+    if (!a) {
+        *o0 = *o1 = dflt;
+        return 0;
+    }
+    if (a->n_ints != 2)
+        return -1;
+    *o0 = a->ints[0];
+    *o1 = a->ints[1];
+    return 0;
+}
+
+/* Columns per im2col tile: the tile (K x T floats) should fit in L2. */
+static int tile_cols(const struct md_conv *c)
+{
+    int hw = c->oh * c->ow;
+    int k = c->cin / c->group * c->kh * c->kw;
+    int t = c->direct ? 2048 : 98304 / (k ? k : 1);
+    t = t < 64 ? 64 : t;
+    t = (t + 15) & ~15;
+    return t > hw ? hw : t;
+}
+
+size_t md_conv_scratch(const struct md_conv *c)
+{
+    if (c->direct || c->depthwise)
+        return 0;
+    return (size_t)(c->cin / c->group * c->kh * c->kw) * (size_t)tile_cols(c);
+}
+
+md_status md_conv_prepare(struct md_plan *p, struct md_step *s, struct md_err *err)
+{
+    struct md_conv *c = &s->conv;
+    if (s->n_in < 2 || s->in[0] < 0 || s->in[1] < 0)
+        return conv_err(s, err, MD_ERR_PARSE, "missing input or weights");
+    struct md_val *x = &p->vals[s->in[0]], *w = &p->vals[s->in[1]];
+    struct md_val *b = s->n_in > 2 && s->in[2] >= 0 ? &p->vals[s->in[2]] : NULL;
+    if (x->dtype != MD_DT_F32 || x->ndim != 4)
+        return conv_err(s, err, MD_ERR_UNSUPPORTED, "only 2-D convolutions of float32 NCHW input are supported");
+    if (x->dims[0] != 1)
+        return conv_err(s, err, MD_ERR_UNSUPPORTED, "batch size must be 1");
+    if (!w->cdata || w->dtype != MD_DT_F32 || w->ndim != 4)
+        return conv_err(s, err, MD_ERR_UNSUPPORTED, "weights must be a constant 4-D float tensor");
+    if (b && (!b->cdata || b->dtype != MD_DT_F32 || b->numel != (size_t)w->dims[0]))
+        return conv_err(s, err, MD_ERR_UNSUPPORTED, "bias must be a constant float vector of C_out values");
+    const struct md_onnx_attr *ap = md_step_attr(s, "auto_pad");
+    if (ap && strcmp(ap->s, "NOTSET") != 0)
+        return conv_err(s, err, MD_ERR_UNSUPPORTED, "auto_pad is not supported (only explicit pads)");
+    int64_t kh, kw, sh, sw, dh, dw;
+    if (ints2(md_step_attr(s, "kernel_shape"), -1, &kh, &kw) < 0 ||
+        ints2(md_step_attr(s, "strides"), 1, &sh, &sw) < 0 ||
+        ints2(md_step_attr(s, "dilations"), 1, &dh, &dw) < 0)
+        return conv_err(s, err, MD_ERR_UNSUPPORTED, "kernel_shape/strides/dilations must have 2 values");
+    if (kh < 0) {
+        kh = w->dims[2];
+        kw = w->dims[3];
+    }
+    if (kh != w->dims[2] || kw != w->dims[3])
+        return conv_err(s, err, MD_ERR_PARSE, "kernel_shape does not match the weights");
+    int64_t pads[4] = {0, 0, 0, 0};
+    const struct md_onnx_attr *pa = md_step_attr(s, "pads");
+    if (pa) {
+        if (pa->n_ints != 4)
+            return conv_err(s, err, MD_ERR_PARSE, "pads must have 4 values");
+        memcpy(pads, pa->ints, sizeof pads);
+    }
+    int64_t group = md_step_attr_int(s, "group", 1);
+    int64_t cin = x->dims[1], cout = w->dims[0];
+    if (kh < 1 || kw < 1 || kh > 64 || kw > 64 || sh < 1 || sw < 1 || sh > 64 || sw > 64 ||
+        dh < 1 || dw < 1 || dh > 64 || dw > 64)
+        return conv_err(s, err, MD_ERR_PARSE, "invalid kernel, stride or dilation");
+    for (int i = 0; i < 4; i++)
+        if (pads[i] < 0 || pads[i] > 64)
+            return conv_err(s, err, MD_ERR_PARSE, "invalid pads");
+    if (group < 1 || cin % group || cout % group || w->dims[1] != cin / group)
+        return conv_err(s, err, MD_ERR_PARSE, "channels do not match the weights and group");
+    int64_t ih = x->dims[2], iw = x->dims[3];
+    int64_t eh = ih + pads[0] + pads[2] - (kh - 1) * dh - 1, ew = iw + pads[1] + pads[3] - (kw - 1) * dw - 1;
+    if (eh < 0 || ew < 0)
+        return conv_err(s, err, MD_ERR_PARSE, "kernel larger than the padded input");
+    int64_t oh = eh / sh + 1, ow = ew / sw + 1;
+    if (cin > INT32_MAX / 64 || cout > INT32_MAX / 64 || ih * iw > INT32_MAX / 64)
+        return conv_err(s, err, MD_ERR_PARSE, "tensor too large");
+    c->cin = (int)cin; c->cout = (int)cout; c->group = (int)group;
+    c->kh = (int)kh; c->kw = (int)kw; c->sh = (int)sh; c->sw = (int)sw; c->dh = (int)dh; c->dw = (int)dw;
+    c->pt = (int)pads[0]; c->pl = (int)pads[1]; c->pb = (int)pads[2]; c->pr = (int)pads[3];
+    c->ih = (int)ih; c->iw = (int)iw; c->oh = (int)oh; c->ow = (int)ow;
+    c->depthwise = group > 1 && group == cin && group == cout;
+    c->direct = group == 1 && kh == 1 && kw == 1 && sh == 1 && sw == 1 && !pads[0] && !pads[1] &&
+                !pads[2] && !pads[3];
+    c->w = w->cdata;
+    c->bias = b ? b->cdata : NULL;
+    int64_t d[4] = {1, cout, oh, ow};
+    return md_step_set_out(p, s, 0, MD_DT_F32, 4, d, err);
+}
+
+static void epilogue(float *row, size_t n, float bias, int act)
+{
+    switch (act) {
+    case MD_ACT_SILU:
+        for (size_t i = 0; i < n; i++)
+            row[i] = md_siluf(row[i] + bias);
+        break;
+    case MD_ACT_SIGMOID:
+        for (size_t i = 0; i < n; i++)
+            row[i] = md_sigmoidf(row[i] + bias);
+        break;
+    default:
+        if (bias != 0)
+            for (size_t i = 0; i < n; i++)
+                row[i] += bias;
+        break;
+    }
+}
+
+/* Writes rows (ci, ky, kx) x columns [j0, j1) of the im2col matrix. */
+static void im2col_tile(const struct md_conv *c, const float *in, float *col, int j0, int j1)
+{
+    int t = j1 - j0, cin = c->cin / c->group;
+    for (int ci = 0; ci < cin; ci++) {
+        const float *plane = in + (size_t)ci * c->ih * c->iw;
+        for (int ky = 0; ky < c->kh; ky++)
+            for (int kx = 0; kx < c->kw; kx++) {
+                float *dst = col + ((size_t)(ci * c->kh + ky) * c->kw + kx) * t;
+                int j = j0;
+                while (j < j1) {
+                    int oy = j / c->ow, ox0 = j % c->ow;
+                    int ox1 = c->ow < ox0 + (j1 - j) ? c->ow : ox0 + (j1 - j);
+                    int iy = oy * c->sh - c->pt + ky * c->dh;
+                    float *d = dst + (j - j0);
+                    int n = ox1 - ox0;
+                    if (iy < 0 || iy >= c->ih) {
+                        memset(d, 0, sizeof(float) * (size_t)n);
+                    } else {
+                        const float *sr = plane + (size_t)iy * c->iw;
+                        int off = kx * c->dw - c->pl;
+                        if (c->sw == 1) {
+                            /* ix = ox + off must lie in [0, iw) */
+                            int lo = -off > ox0 ? -off : ox0;
+                            int hi = c->iw - off < ox1 ? c->iw - off : ox1;
+                            lo = lo > ox1 ? ox1 : lo;
+                            hi = hi < lo ? lo : hi;
+                            for (int ox = ox0; ox < lo; ox++)
+                                d[ox - ox0] = 0;
+                            if (hi > lo)
+                                memcpy(d + (lo - ox0), sr + lo + off, sizeof(float) * (size_t)(hi - lo));
+                            for (int ox = hi; ox < ox1; ox++)
+                                d[ox - ox0] = 0;
+                        } else {
+                            for (int ox = ox0; ox < ox1; ox++) {
+                                int ix = ox * c->sw + off;
+                                d[ox - ox0] = ix >= 0 && ix < c->iw ? sr[ix] : 0;
+                            }
+                        }
+                    }
+                    j += n;
+                }
+            }
+    }
+}
+
+struct conv_job {
+    struct md_plan *p;
+    const struct md_conv *c;
+    const float *in;
+    float *out;
+    int tile, ntiles;
+};
+
+static void gemm_task(void *ctx, size_t task, int thread)
+{
+    struct conv_job *j = ctx;
+    const struct md_conv *c = j->c;
+    int g = (int)(task / (size_t)j->ntiles), ti = (int)(task % (size_t)j->ntiles);
+    int hw = c->oh * c->ow;
+    int j0 = ti * j->tile, j1 = j0 + j->tile < hw ? j0 + j->tile : hw;
+    int cin = c->cin / c->group, cout = c->cout / c->group;
+    int k = cin * c->kh * c->kw;
+    const float *in = j->in + (size_t)g * cin * c->ih * c->iw;
+    const float *w = c->w + (size_t)g * cout * k;
+    float *out = j->out + (size_t)g * cout * hw;
+    const float *bmat;
+    int ldb;
+    if (c->direct) {
+        bmat = in + j0;
+        ldb = c->ih * c->iw;
+    } else {
+        float *col = j->p->scratch + (size_t)thread * j->p->scratch_per_thread;
+        im2col_tile(c, in, col, j0, j1);
+        bmat = col;
+        ldb = j1 - j0;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, j1 - j0, k, 1.0f, w, k, bmat, ldb,
+                0.0f, out + j0, hw);
+    for (int m = 0; m < cout; m++)
+        epilogue(out + (size_t)m * hw + j0, (size_t)(j1 - j0),
+                 c->bias ? c->bias[g * cout + m] : 0.0f, c->act);
+}
+
+static void depthwise_task(void *ctx, size_t ch, int thread)
+{
+    struct conv_job *j = ctx;
+    const struct md_conv *c = j->c;
+    const float *in = j->in + ch * (size_t)c->ih * c->iw;
+    const float *w = c->w + ch * (size_t)c->kh * c->kw;
+    float *out = j->out + ch * (size_t)c->oh * c->ow;
+    float bias = c->bias ? c->bias[ch] : 0.0f;
+    for (int oy = 0; oy < c->oh; oy++) {
+        float *dr = out + (size_t)oy * c->ow;
+        for (int ox = 0; ox < c->ow; ox++)
+            dr[ox] = 0;
+        for (int ky = 0; ky < c->kh; ky++) {
+            int iy = oy * c->sh - c->pt + ky * c->dh;
+            if (iy < 0 || iy >= c->ih)
+                continue;
+            const float *sr = in + (size_t)iy * c->iw;
+            for (int kx = 0; kx < c->kw; kx++) {
+                float wv = w[ky * c->kw + kx];
+                int off = kx * c->dw - c->pl;
+                /* valid ox: 0 <= ox*sw + off < iw */
+                int lo = off >= 0 ? 0 : (-off + c->sw - 1) / c->sw;
+                int hi = (c->iw - 1 - off) >= 0 ? (c->iw - 1 - off) / c->sw + 1 : 0;
+                hi = hi > c->ow ? c->ow : hi;
+                if (c->sw == 1) {
+                    const float *sp = sr + off;
+                    for (int ox = lo; ox < hi; ox++)
+                        dr[ox] += wv * sp[ox];
+                } else {
+                    for (int ox = lo; ox < hi; ox++)
+                        dr[ox] += wv * sr[ox * c->sw + off];
+                }
+            }
+        }
+        epilogue(dr, (size_t)c->ow, bias, c->act);
+    }
+}
+
+void md_conv_run(struct md_plan *p, struct md_step *s)
+{
+    struct md_conv *c = &s->conv;
+    c->act = s->act;
+    struct conv_job j = {p, c, md_plan_ptr(p, s->in[0]), md_plan_ptr(p, s->out[0]), 0, 0};
+    if (c->depthwise) {
+        md_pool_run(p->pool, (size_t)c->cout, depthwise_task, &j);
+        return;
+    }
+    int hw = c->oh * c->ow;
+    j.tile = tile_cols(c);
+    j.ntiles = (hw + j.tile - 1) / j.tile;
+    md_pool_run(p->pool, (size_t)j.ntiles * (size_t)c->group, gemm_task, &j);
+}
