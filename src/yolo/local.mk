@@ -11,3 +11,8 @@ src_yolo_libmd_yolo_a_SOURCES = \
 	src/yolo/pool.c src/yolo/pool.h src/yolo/vmath.h \
 	src/yolo/letterbox.c src/yolo/nms.c \
 	src/yolo/yolo.c src/yolo/yolo.h
+
+check_PROGRAMS += tests/unit/test_yolo
+TESTS += tests/unit/test_yolo
+tests_unit_test_yolo_SOURCES = tests/unit/test_yolo.c tests/tap.h
+tests_unit_test_yolo_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
