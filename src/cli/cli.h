@@ -43,5 +43,6 @@ int md_cli_fail(struct md_cli *cli, const struct md_err *err);
 /* Commands (one file each: cmd_<name>.c). */
 int md_cmd_version(struct md_cli *cli, int argc, char **argv);
 int md_cmd_infer(struct md_cli *cli, int argc, char **argv);
+int md_cmd_awscurl(struct md_cli *cli, int argc, char **argv);
 
 #endif

@@ -8,6 +8,8 @@ const struct md_cli_cmd md_cli_commands[] = {
     {"version", "", "print the version", md_cmd_version},
     {"infer", "MODEL IMAGE... [--conf C] [--iou I] [--max-det K] [--threads N] [--json] [--out FILE] [--raw-output FILE]",
      "run a YOLO detection model (.onnx) on images", md_cmd_infer},
+    {"awscurl", "[--service S] [-X METHOD] [-H 'N: v']... [-d BODY|@FILE] [-i] [--dry-run] [--date T] [--unsigned-payload] (URL | --request FILE|-)",
+     "send one SigV4-signed request with the resolved credentials", md_cmd_awscurl},
     {NULL, NULL, NULL, NULL},
 };
 

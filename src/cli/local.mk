@@ -4,3 +4,4 @@ MD_AREA_LIBS += src/cli/libmd-cli.a
 src_cli_libmd_cli_a_SOURCES = \
 	src/cli/cli.h src/cli/commands.c \
 	src/cli/cmd_infer.c
+src_cli_libmd_cli_a_SOURCES += src/cli/cmd_awscurl.c

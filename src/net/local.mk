@@ -8,7 +8,8 @@ src_net_libmd_net_a_SOURCES += \
 	src/net/url.c src/net/url.h \
 	src/net/sigv4.c src/net/sigv4.h \
 	src/net/xml.c src/net/xml.h \
-	src/net/retry.c src/net/retry.h
+	src/net/retry.c src/net/retry.h \
+	src/net/rawreq.c src/net/rawreq.h
 
 check_PROGRAMS += tests/unit/test_sigv4
 TESTS += tests/unit/test_sigv4
@@ -33,4 +34,8 @@ tests_creds_awsconfig_dump_SOURCES = tests/creds/awsconfig_dump.c
 tests_creds_awsconfig_dump_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
 TESTS += tests/creds/test_awsconfig_botocore.py
 EXTRA_DIST += tests/creds/test_awsconfig_botocore.py
+check_PROGRAMS += tests/unit/test_creds
+TESTS += tests/unit/test_creds
+tests_unit_test_creds_SOURCES = tests/unit/test_creds.c tests/tap.h
+tests_unit_test_creds_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
 # --- end creds helper ---
