@@ -132,7 +132,7 @@ def register(fake):
             buckets = {}
             for t, v in find_points(ms['Metric'], ctx.now):
                 if t0 <= t < t1:
-                    b = t0 + math.floor((t - t0) / period) * period
+                    b = math.floor(t / period) * period   # CloudWatch aligns to the period
                     buckets.setdefault(b, []).append(v)
             pts = sorted((b, stat_of(vs, ms['Stat'])) for b, vs in buckets.items())
             if (p.get('ScanBy') or 'TimestampDescending') == 'TimestampDescending':

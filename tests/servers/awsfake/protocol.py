@@ -65,7 +65,8 @@ def json_error(service, err):
     }
     if service.key == 'monitoring':
         # awsQueryCompatible services tell query-era clients the code.
-        headers['x-amzn-query-error'] = '%s;%s' % (err.code, 'Sender' if err.sender else 'Receiver')
+        headers['x-amzn-query-error'] = '%s;%s' % (_query_code(err.code),
+                                                   'Sender' if err.sender else 'Receiver')
     return err.status, headers, json.dumps(body).encode()
 
 
@@ -249,6 +250,7 @@ _QUERY_CODES = {
     'ThrottlingException': 'Throttling',
     'UnknownOperationException': 'InvalidAction',
     'InternalFailure': 'InternalFailure',
+    'ValidationException': 'ValidationError',
 }
 
 

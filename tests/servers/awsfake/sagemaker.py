@@ -1401,44 +1401,75 @@ def register(fake):
                               'job is in status %s.' % job.status(ctx.now))
         return {}
 
-    summary_shape_tj = sm.shape('TrainingJobSummary')
+    def training_summary(j, now):
+        cached = j.__dict__.get('_summary')
+        if cached is not None:
+            return cached
+        st = j.status(now)
+        s = {'TrainingJobName': j.name, 'TrainingJobArn': j.arn, 'CreationTime': j.created,
+             'TrainingJobStatus': st}
+        if st in ('Completed', 'Failed', 'Stopped'):
+            s['TrainingEndTime'] = j.end_time()
+            s['LastModifiedTime'] = j.end_time()
+            s['SecondaryStatus'] = st
+            j._summary = s      # final: never changes again
+        else:
+            lm = j.created
+            sec = 'Starting'
+            for name, a, b in j.phases:
+                if a <= now:
+                    lm, sec = a, name
+            if st == 'Stopping':
+                lm, sec = j.stop_at, 'Stopping'
+            s['LastModifiedTime'] = lm
+            s['SecondaryStatus'] = sec
+        return s
+
+    def jobs_by(key):
+        cache = sm._training_sorted
+        if cache is None:
+            cache = sm._training_sorted = {}
+        if key not in cache:
+            fn = (lambda j: j.name) if key == 'Name' else (lambda j: (j.created, j.name))
+            cache[key] = sorted(sm.training.values(), key=fn)
+        return cache[key]
 
     @op('ListTrainingJobs')
     def list_training_jobs(ctx, p):
         now = ctx.now
-        jobs = list(sm.training.values())
+        sort_by = p.get('SortBy') or 'CreationTime'
+        order = p.get('SortOrder') or ('Ascending' if sort_by == 'Name' else 'Descending')
+        jobs = list(jobs_by('Name' if sort_by == 'Name' else 'CreationTime'))
+        if order == 'Descending':
+            jobs.reverse()
         if p.get('NameContains'):
             jobs = [j for j in jobs if p['NameContains'] in j.name]
-        items = []
-        for j in jobs:
-            st = j.status(now)
-            s = {'TrainingJobName': j.name, 'TrainingJobArn': j.arn, 'CreationTime': j.created,
-                 'TrainingJobStatus': st}
-            if st in ('Completed', 'Failed', 'Stopped'):
-                s['TrainingEndTime'] = j.end_time()
-                s['LastModifiedTime'] = j.end_time()
-                s['SecondaryStatus'] = st
-            else:
-                lm = j.created
-                sec = 'Starting'
-                for name, a, b in j.phases:
-                    if a <= now:
-                        lm, sec = a, name
-                if st == 'Stopping':
-                    lm, sec = j.stop_at, 'Stopping'
-                s['LastModifiedTime'] = lm
-                s['SecondaryStatus'] = sec
-            items.append(s)
-        if p.get('StatusEquals'):
-            items = [s for s in items if s['TrainingJobStatus'] == p['StatusEquals']]
-        items = time_filter(items, p, 'CreationTime', 'CreationTimeAfter', 'CreationTimeBefore')
-        items = time_filter(items, p, 'LastModifiedTime', 'LastModifiedTimeAfter',
-                            'LastModifiedTimeBefore')
-        items = sort_items(items, p, {'Name': lambda s: s['TrainingJobName'],
-                                      'CreationTime': lambda s: s['CreationTime'],
-                                      'Status': lambda s: s['TrainingJobStatus']},
-                           'CreationTime', 'Ascending' if p.get('SortBy') == 'Name' else 'Descending')
-        page, nxt = paginate(items, p, 'ListTrainingJobs', page_size(ctx), 100)
+        if p.get('CreationTimeAfter') is not None:
+            jobs = [j for j in jobs if j.created > p['CreationTimeAfter']]
+        if p.get('CreationTimeBefore') is not None:
+            jobs = [j for j in jobs if j.created < p['CreationTimeBefore']]
+        if p.get('StatusEquals') and sort_by != 'Status' and \
+                p.get('LastModifiedTimeAfter') is None and p.get('LastModifiedTimeBefore') is None:
+            # As SageMaker documents: a page of MaxResults jobs is taken
+            # ignoring StatusEquals, then filtered, so a page can be short or
+            # empty while NextToken is still present.
+            page, nxt = paginate(jobs, p, 'ListTrainingJobs', page_size(ctx), 100)
+            page = [s for s in (training_summary(j, now) for j in page)
+                    if s['TrainingJobStatus'] == p['StatusEquals']]
+        elif p.get('StatusEquals') or sort_by == 'Status' or \
+                p.get('LastModifiedTimeAfter') is not None or \
+                p.get('LastModifiedTimeBefore') is not None:
+            items = [training_summary(j, now) for j in jobs]
+            if p.get('StatusEquals'):
+                items = [s for s in items if s['TrainingJobStatus'] == p['StatusEquals']]
+            items = time_filter(items, p, 'LastModifiedTime', 'LastModifiedTimeAfter',
+                                'LastModifiedTimeBefore')
+            if sort_by == 'Status':
+                items.sort(key=lambda s: s['TrainingJobStatus'], reverse=order == 'Descending')
+            page, nxt = paginate(items, p, 'ListTrainingJobs', page_size(ctx), 100)
+        else:
+            page, nxt = paginate(jobs, p, 'ListTrainingJobs', page_size(ctx), 100)
+            page = [training_summary(j, now) for j in page]
         out = {'TrainingJobSummaries': page}
         if nxt:
             out['NextToken'] = nxt
