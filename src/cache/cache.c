@@ -244,7 +244,7 @@ static int pragma_int(sqlite3 *db, const char *sql, long long *v)
 
 static void close_db(struct md_cache *c)
 {
-    sqlite3_stmt **fixed[] = {&c->st_upsert, &c->st_get, &c->st_delete, &c->st_meta_get,
+    sqlite3_stmt **fixed[] = {&c->st_upsert, &c->st_touch, &c->st_get, &c->st_delete, &c->st_meta_get,
                               &c->st_meta_set, &c->st_meta_del, &c->st_fetched,
                               &c->st_row_by_seq, &c->st_parent_lo, &c->st_parent_hi};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
@@ -273,7 +273,13 @@ static int prepare_fixed(struct md_cache *c)
          "INSERT INTO resources(profile, region, kind, id, parent, json, fetched_at)"
          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
          " ON CONFLICT(profile, region, kind, id) DO UPDATE SET"
-         " parent = excluded.parent, json = excluded.json, fetched_at = excluded.fetched_at"},
+         " parent = excluded.parent, json = excluded.json, fetched_at = excluded.fetched_at"
+         " WHERE json IS NOT excluded.json OR parent IS NOT excluded.parent"},
+        /* An unchanged object only gets its new fetched_at: an UPDATE that
+         * does not assign json leaves every expression index alone. */
+        {offsetof(struct md_cache, st_touch),
+         "UPDATE resources SET fetched_at = ?5"
+         " WHERE profile = ?1 AND region = ?2 AND kind = ?3 AND id = ?4"},
         {offsetof(struct md_cache, st_get),
          "SELECT json, fetched_at FROM resources"
          " WHERE profile = ?1 AND region = ?2 AND kind = ?3 AND id = ?4"},
@@ -625,10 +631,21 @@ md_status md_cache_upsert(struct md_cache *c, const struct md_scope *s,
     sqlite3_bind_text(st, 4, row->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, row->parent ? row->parent : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, row->json, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, row->fetched_at_ms ? row->fetched_at_ms : now_ms());
+    long long at = row->fetched_at_ms ? row->fetched_at_ms : now_ms();
+    sqlite3_bind_int64(st, 7, at);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (rc == SQLITE_DONE && sqlite3_changes(c->db) == 0) {
+        st = c->st_touch;
+        bind_scope(st, s);
+        sqlite3_bind_text(st, 3, row->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, row->id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, at);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
     if (rc == SQLITE_DONE)
         return MD_OK;
     if (rc == SQLITE_CONSTRAINT_CHECK)

@@ -36,6 +36,9 @@ md_status md_cache_migrate(sqlite3 *db, int *rc, struct md_err *err);
  * connection that writes rows must have it, which md_cache_open ensures. */
 int md_cache_register_functions(sqlite3 *db);
 
+/* Case-insensitive (ASCII letters) substring test used by filters. */
+bool md_cache_icontains(const char *h, size_t hn, const char *n, size_t nn);
+
 /* Appends the SQL expression that evaluates a util/json.h path over the
  * json column: json_extract(json,'$.a.b') for plain SQL paths, md_json()
  * for paths with the [?key=value] extension. */
@@ -46,6 +49,11 @@ int md_cache_path_expr(struct md_buf *b, const char *path);
 bool md_cache_path_valid(const char *path);
 /* Appends s as an SQL string literal ('...' with quotes doubled). */
 int md_cache_sql_quote(struct md_buf *b, const char *s);
+
+/* EXPLAIN QUERY PLAN of the window query q would run (one line per step,
+ * malloc'd, caller frees): lets tests and benches see an index is used. */
+md_status md_cache_query_plan(struct md_cache *c, const struct md_scope *s,
+                              const struct md_cache_query *q, char **plan_out, struct md_err *err);
 
 #define MD_CACHE_STMT_SLOTS 8
 
@@ -62,7 +70,7 @@ struct md_cache {
     int txn_depth;
     bool txn_failed;
     /* fixed statements, prepared once at open */
-    sqlite3_stmt *st_upsert, *st_get, *st_delete, *st_meta_get, *st_meta_set,
+    sqlite3_stmt *st_upsert, *st_touch, *st_get, *st_delete, *st_meta_get, *st_meta_set,
         *st_meta_del, *st_fetched, *st_row_by_seq, *st_parent_lo, *st_parent_hi;
     /* built queries (count, window) keyed by their SQL text */
     struct md_cache_stmt_slot slots[MD_CACHE_STMT_SLOTS];

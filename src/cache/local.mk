@@ -14,3 +14,8 @@ check_PROGRAMS += tests/unit/test_cache
 TESTS += tests/unit/test_cache
 tests_unit_test_cache_SOURCES = tests/unit/test_cache.c tests/tap.h
 tests_unit_test_cache_LDADD = $(MD_CACHE_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_cache_big
+TESTS += tests/unit/test_cache_big
+tests_unit_test_cache_big_SOURCES = tests/unit/test_cache_big.c tests/tap.h
+tests_unit_test_cache_big_LDADD = $(MD_CACHE_TEST_LIBS)

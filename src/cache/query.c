@@ -52,31 +52,25 @@ static int single_parent(struct md_cache *c, const struct md_scope *s, const cha
 struct built {
     struct md_buf sql;
     char *parent;        /* bound as ?3 when not NULL */
-    char *like;          /* bound as ?4 when not NULL */
+    char *needle;        /* bound as ?4 when not NULL */
 };
 
 static void built_free(struct built *b)
 {
     md_buf_free(&b->sql);
     free(b->parent);
-    free(b->like);
+    free(b->needle);
 }
 
-static char *like_pattern(const char *text)
+/* A needle that could be a number is compared against numbers in their
+ * SQL text form, which need not be spelled as in the raw JSON (1e3 vs
+ * 1000.0), so the raw-text prefilter is not used for it. */
+static bool numeric_needle(const char *t)
 {
-    size_t n = strlen(text);
-    char *p = malloc(2 * n + 3), *o = p;
-    if (!p)
-        return NULL;
-    *o++ = '%';
-    for (const char *t = text; *t; t++) {
-        if (*t == '%' || *t == '_' || *t == '\\')
-            *o++ = '\\';
-        *o++ = *t;
-    }
-    *o++ = '%';
-    *o = '\0';
-    return p;
+    for (; *t; t++)
+        if (!strchr("0123456789.+-eE", *t))
+            return false;
+    return true;
 }
 
 /* select is "count(*)" or "seq"; with_order adds ORDER BY and LIMIT. */
@@ -101,13 +95,17 @@ static md_status build(struct md_cache *c, const struct md_scope *s, const struc
     if (b->parent)
         r |= md_buf_puts(&b->sql, " AND parent = ?3");
     if (q->filter_text && q->filter_text[0]) {
-        b->like = like_pattern(q->filter_text);
-        if (!b->like)
+        b->needle = strdup(q->filter_text);
+        if (!b->needle)
             r = -1;
+        /* Most rows fail the cheap scan of the raw text and are never
+         * parsed; the rest are tested column by column. */
+        if (q->nfilter_paths > 0 && !numeric_needle(q->filter_text))
+            r |= md_buf_puts(&b->sql, " AND md_json_may_contain(json, ?4)");
         r |= md_buf_puts(&b->sql, " AND (");
         if (q->nfilter_paths == 0) {
             /* No columns named: match anywhere in the object. */
-            r |= md_buf_puts(&b->sql, "json LIKE ?4 ESCAPE '\\'");
+            r |= md_buf_puts(&b->sql, "md_icontains(json, ?4)");
         }
         for (size_t i = 0; i < q->nfilter_paths; i++) {
             if (!md_cache_path_valid(q->filter_paths[i])) {
@@ -115,10 +113,9 @@ static md_status build(struct md_cache *c, const struct md_scope *s, const struc
                 return md_err_set(err, MD_ERR_INVALID, "bad JSON path: %s",
                                   q->filter_paths[i] ? q->filter_paths[i] : "(null)");
             }
-            if (i)
-                r |= md_buf_puts(&b->sql, " OR ");
+            r |= md_buf_puts(&b->sql, i ? " OR md_icontains(" : "md_icontains(");
             r |= md_cache_path_expr(&b->sql, q->filter_paths[i]);
-            r |= md_buf_puts(&b->sql, " LIKE ?4 ESCAPE '\\'");
+            r |= md_buf_puts(&b->sql, ", ?4)");
         }
         r |= md_buf_puts(&b->sql, ")");
     }
@@ -161,8 +158,8 @@ static sqlite3_stmt *prepare_built(struct md_cache *c, const struct md_scope *s,
     sqlite3_bind_text(st, 2, s && s->region ? s->region : "", -1, SQLITE_TRANSIENT);
     if (b->parent)
         sqlite3_bind_text(st, 3, b->parent, -1, SQLITE_TRANSIENT);
-    if (b->like)
-        sqlite3_bind_text(st, 4, b->like, -1, SQLITE_TRANSIENT);
+    if (b->needle)
+        sqlite3_bind_text(st, 4, b->needle, -1, SQLITE_TRANSIENT);
     return st;
 }
 
@@ -267,6 +264,41 @@ md_status md_cache_query(struct md_cache *c, const struct md_scope *s,
     free(seqs);
     if (own_txn)
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    return st;
+}
+
+md_status md_cache_query_plan(struct md_cache *c, const struct md_scope *s,
+                              const struct md_cache_query *q, char **plan_out, struct md_err *err)
+{
+    *plan_out = NULL;
+    struct built b;
+    md_status st = build(c, s, q, "seq", true, &b, err);
+    if (st != MD_OK)
+        return st;
+    struct md_buf sql = MD_BUF_INIT, out = MD_BUF_INIT;
+    md_buf_printf(&sql, "EXPLAIN QUERY PLAN %s", b.sql.data);
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(c->db, sql.data ? sql.data : "", -1, &stmt, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(stmt, 1, s && s->profile ? s->profile : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 2, s && s->region ? s->region : "", -1, SQLITE_TRANSIENT);
+        if (b.parent)
+            sqlite3_bind_text(stmt, 3, b.parent, -1, SQLITE_TRANSIENT);
+        if (b.needle)
+            sqlite3_bind_text(stmt, 4, b.needle, -1, SQLITE_TRANSIENT);
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+            md_buf_printf(&out, "%s\n", (const char *)sqlite3_column_text(stmt, 3));
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK)
+        st = md_cache_sqlerr(c, rc, err, "explaining a cache query");
+    sqlite3_finalize(stmt);
+    md_buf_free(&sql);
+    built_free(&b);
+    if (st == MD_OK)
+        *plan_out = md_buf_steal(&out);
+    md_buf_free(&out);
     return st;
 }
 

@@ -80,15 +80,92 @@ static void fn_md_json(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
 }
 
+static unsigned char ascii_lower(unsigned char ch)
+{
+    return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch + 32) : ch;
+}
+
+/* Case-insensitive (ASCII) substring search in linear time: the next
+ * occurrence of either case of the needle's first byte is kept for each
+ * case, so a frequent letter never makes memchr rescan. */
+bool md_cache_icontains(const char *h, size_t hn, const char *n, size_t nn)
+{
+    if (nn == 0)
+        return true;
+    if (hn < nn)
+        return false;
+    unsigned char lo = ascii_lower((unsigned char)n[0]);
+    unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
+    const char *end = h + (hn - nn) + 1;   /* last possible start + 1 */
+    const char *a = NULL, *b = NULL, *p = h;
+    while (p < end) {
+        if (!a || a < p)
+            a = memchr(p, lo, (size_t)(end - p));
+        if (up != lo && (!b || b < p))
+            b = memchr(p, up, (size_t)(end - p));
+        const char *q = up == lo ? a : (!a ? b : !b ? a : a < b ? a : b);
+        if (!q)
+            return false;
+        size_t k = 1;
+        while (k < nn && ascii_lower((unsigned char)q[k]) == ascii_lower((unsigned char)n[k]))
+            k++;
+        if (k == nn)
+            return true;
+        p = q + 1;
+    }
+    return false;
+}
+
+/* md_icontains(value, needle): the filter test on one column value
+ * (numbers are matched in their SQL text form; NULL never matches). */
+static void fn_icontains(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    const char *h = (const char *)sqlite3_value_text(argv[0]);
+    size_t hn = (size_t)sqlite3_value_bytes(argv[0]);
+    const char *n = (const char *)sqlite3_value_text(argv[1]);
+    size_t nn = (size_t)sqlite3_value_bytes(argv[1]);
+    sqlite3_result_int(ctx, h && n && md_cache_icontains(h, hn, n, nn));
+}
+
+/* md_json_may_contain(json, needle): 0 only when no value of the object
+ * can contain needle, which lets a filter skip parsing most rows.  The raw
+ * text holds every string value verbatim unless an escape (\u00e9, \/)
+ * changed its spelling, so rows with a backslash always pass. */
+static void fn_may_contain(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *h = (const char *)sqlite3_value_text(argv[0]);
+    size_t hn = (size_t)sqlite3_value_bytes(argv[0]);
+    const char *n = (const char *)sqlite3_value_text(argv[1]);
+    size_t nn = (size_t)sqlite3_value_bytes(argv[1]);
+    if (!h || !n) {
+        sqlite3_result_int(ctx, 1);
+        return;
+    }
+    sqlite3_result_int(ctx, memchr(h, '\\', hn) != NULL || md_cache_icontains(h, hn, n, nn));
+}
+
 int md_cache_register_functions(sqlite3 *db)
 {
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    int rc = sqlite3_create_function_v2(db, "md_icontains", 2, flags, NULL, fn_icontains, NULL,
+                                        NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function_v2(db, "md_json_may_contain", 2, flags, NULL, fn_may_contain,
+                                        NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
     struct md_json_memo *m = calloc(1, sizeof *m);
     if (!m)
         return SQLITE_NOMEM;
     /* On failure sqlite3_create_function_v2 calls memo_free itself. */
-    return sqlite3_create_function_v2(db, "md_json", 2,
-                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, m,
-                                      fn_md_json, NULL, NULL, memo_free);
+    return sqlite3_create_function_v2(db, "md_json", 2, flags, m, fn_md_json, NULL, NULL,
+                                      memo_free);
 }
 
 bool md_cache_path_valid(const char *path)
