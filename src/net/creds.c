@@ -128,7 +128,10 @@ time_t md_creds_parse_time(const char *s)
     time_t t = timegm(&tm);
     if (t == (time_t)-1)
         return -1;
-    return t - off;
+    t -= off;
+    /* 0 means "never expires" in md_aws_creds: the epoch itself (a broken
+     * helper printing 1970-01-01) must read as long expired instead. */
+    return t > 0 ? t : 1;
 }
 
 /* ---- the cache -------------------------------------------------------- */

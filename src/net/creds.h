@@ -94,7 +94,7 @@ void md_creds_provider_info(struct md_creds_provider *p, struct md_creds_info *o
 
 /* ISO 8601 / RFC 3339 time ("2026-11-26T10:00:00Z", fractions, "+01:00",
  * "UTC" suffix) to time_t; -1 when malformed. */
-time_t md_creds_parse_time(const char *s);
+time_t md_creds_parse_time(const char *s);   /* never 0: the epoch reads as 1 */
 
 /* IMDS helpers shared with region resolution. */
 bool md_imds_disabled(void);

@@ -38,4 +38,8 @@ check_PROGRAMS += tests/unit/test_creds
 TESTS += tests/unit/test_creds
 tests_unit_test_creds_SOURCES = tests/unit/test_creds.c tests/tap.h
 tests_unit_test_creds_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+check_PROGRAMS += tests/unit/test_endpoint
+TESTS += tests/unit/test_endpoint
+tests_unit_test_endpoint_SOURCES = tests/unit/test_endpoint.c tests/tap.h
+tests_unit_test_endpoint_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
 # --- end creds helper ---
