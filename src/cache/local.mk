@@ -19,3 +19,8 @@ check_PROGRAMS += tests/unit/test_cache_big
 TESTS += tests/unit/test_cache_big
 tests_unit_test_cache_big_SOURCES = tests/unit/test_cache_big.c tests/tap.h
 tests_unit_test_cache_big_LDADD = $(MD_CACHE_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_cache_concurrent
+TESTS += tests/unit/test_cache_concurrent
+tests_unit_test_cache_concurrent_SOURCES = tests/unit/test_cache_concurrent.c tests/tap.h
+tests_unit_test_cache_concurrent_LDADD = $(MD_CACHE_TEST_LIBS)
