@@ -135,8 +135,9 @@ class FakeAws(object):
 
 
 def _load_shared_verifier():
-    """tests/servers/sigv4check.py from the net helper, when present and
-    offering verify(); None otherwise."""
+    """verify() of tests/servers/sigv4check.py (the project's SigV4 checker,
+    owned by the net helper); None when it cannot be imported, and then
+    awsfake/sigcheck.py (same rules, botocore's signer) is used."""
     try:
         import sigv4check  # noqa: tests/servers is on sys.path via aws_server.py
     except Exception:
@@ -319,7 +320,7 @@ class Handler(BaseHTTPRequestHandler):
     def _call(self, service, op, mode, body, form, entry):
         fake = self.server.fake
         if fake.check_signatures:
-            self._check_signature(body, entry)
+            self._check_signature(body, entry, mode)
         if op not in service.operation_names:
             raise coral_error('UnknownOperationException' if mode == 'json' else 'InvalidAction',
                               'Operation %s is not supported by %s' % (op, service.key))
@@ -341,7 +342,11 @@ class Handler(BaseHTTPRequestHandler):
         if fn is None:
             raise ApiError('AwsFakeNotImplemented',
                            'awsfake does not implement %s.%s yet' % (service.key, op), 501)
-        ctx = Context(fake, entry.get('region') or 'us-east-1', service, op)
+        region = entry.get('region')
+        if not region:
+            parsed = sigcheck.parse_authorization(self.headers.get('Authorization', ''))
+            region = parsed[2] if parsed else 'us-east-1'
+        ctx = Context(fake, region, service, op)
         result = fn(ctx, params)
         if result is None:
             result = {}
@@ -354,29 +359,22 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError('AwsFakeSelfCheckFailed', msg, 500)
         return result, op_model
 
-    def _check_signature(self, body, entry):
+    def _check_signature(self, body, entry, mode):
         fake = self.server.fake
         now = datetime.datetime.now(datetime.timezone.utc) + \
             datetime.timedelta(seconds=fake.clock_offset)
         pairs = list(self.headers.items())
-        res = sigcheck.verify(self.command, self.path, pairs, body, fake.keys, now=now)
-        if fake.shared_verify is not None and res.ok:
-            # Cross-check with the project's shared verifier when it landed.
-            try:
-                shared = fake.shared_verify(self.command, self.path, pairs, body, fake.keys)
-                ok = shared if isinstance(shared, bool) else getattr(shared, 'ok', shared)
-                if isinstance(ok, tuple):
-                    ok = ok[0]
-                if not ok:
-                    res.ok = False
-                    res.code = 'InvalidSignatureException'
-                    res.message = 'The request signature we calculated does not match the ' \
-                                  'signature you provided. (shared sigv4check)'
-            except TypeError:
-                pass
-        entry['region'] = res.region
+        if fake.shared_verify is not None:
+            # the project's verifier (tests/servers/sigv4check.py)
+            res = fake.shared_verify(self.command, self.path, pairs, body, fake.keys, now=now,
+                                     protocol=mode)
+        else:
+            res = sigcheck.verify(self.command, self.path, pairs, body, fake.keys, now=now)
+        entry['region'] = res.region or ''
         if not res.ok:
-            raise coral_error(res.code, res.message, 403)
+            status = getattr(res, 'status', 403) or 403
+            raise ApiError(res.code, res.message, status,
+                           namespace=protocol.CORAL.get(res.code) if mode == 'json' else None)
 
     def _validate(self, op_model, params, mode):
         shape = op_model.input_shape

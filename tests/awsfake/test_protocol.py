@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""awsfake's front door: SigV4 checks, model validation of requests, error
+shapes, the CloudWatch query and JSON 1.0 forms, fault injection and the
+control endpoints.  Raw requests signed with botocore's SigV4Auth."""
+
+import json
+import os
+import socket
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fakelib import Fake, Tap, skip_all_unless_ready  # noqa: E402
+
+skip_all_unless_ready()
+tap = Tap()
+
+
+def err_type(status_headers_body):
+    status, headers, body = status_headers_body
+    try:
+        t = json.loads(body).get('__type', '')
+    except ValueError:
+        t = ''
+    return status, t.rsplit('#', 1)[-1], headers.get('x-amzn-errortype', '').split(':')[0]
+
+
+SEED = {'training_jobs': {'count': 5}, 'pipelines': [{'name': 'p1'}]}
+
+with Fake(seed=SEED, time_scale=20) as fake:
+    # ---------------------------------------------------------------- signatures
+    r = fake.raw('sagemaker', 'ListTrainingJobs', {})
+    tap.eq(r[0], 200, 'a correctly signed request is answered')
+    tap.ok(r[1].get('x-amzn-requestid'), 'replies carry x-amzn-RequestId')
+    tap.eq(r[1].get('content-type'), 'application/x-amz-json-1.1', 'awsJson1_1 content type')
+
+    tap.eq(err_type(fake.raw('sagemaker', 'ListTrainingJobs', {}, secret='wrong')),
+           (403, 'InvalidSignatureException', 'InvalidSignatureException'),
+           'wrong secret: 403 InvalidSignatureException (body __type and x-amzn-ErrorType)')
+    tap.eq(err_type(fake.raw('sagemaker', 'ListTrainingJobs', {}, akid='AKIDUNKNOWN')),
+           (403, 'UnrecognizedClientException', 'UnrecognizedClientException'),
+           'unknown access key: 403 UnrecognizedClientException')
+    tap.eq(err_type(fake.raw('sagemaker', 'ListTrainingJobs', {}, sign=False))[:2],
+           (403, 'MissingAuthenticationTokenException'), 'no Authorization: 403')
+
+    def change_body(req):
+        req.data = b'{"MaxResults": 5}'
+    tap.eq(err_type(fake.raw('sagemaker', 'ListTrainingJobs', {'MaxResults': 4},
+                             mutate=change_body))[:2],
+           (403, 'InvalidSignatureException'), 'body changed after signing: 403')
+
+    def change_target(req):
+        req.headers.replace_header('X-Amz-Target', 'SageMaker.ListPipelines')
+    tap.eq(err_type(fake.raw('sagemaker', 'ListTrainingJobs', {}, mutate=change_target))[:2],
+           (403, 'InvalidSignatureException'), 'a signed header changed after signing: 403')
+
+    def add_unsigned(req):
+        req.headers['X-Unsigned-Extra'] = 'whatever'
+    tap.eq(fake.raw('sagemaker', 'ListTrainingJobs', {}, mutate=add_unsigned)[0], 200,
+           'an extra unsigned header is fine')
+
+    fake.control('config', {'clock_offset': 3600})
+    tap.eq(err_type(fake.raw('sagemaker', 'ListTrainingJobs', {}))[:2],
+           (403, 'InvalidSignatureException'), 'a request 1 h away from the server clock: 403')
+    r = fake.raw('sagemaker', 'ListTrainingJobs', {})
+    tap.ok(b'Signature expired' in r[2], 'the message says the signature expired', r[2])
+    fake.control('config', {'clock_offset': 0})
+
+    tap.eq(err_type(fake.raw('logs', 'DescribeLogGroups', {}, secret='wrong'))[:2],
+           (403, 'InvalidSignatureException'), 'Logs checks signatures too')
+
+    # ---------------------------------------------------------------- validation
+    def validation(op, body, service='sagemaker'):
+        s, t, h = err_type(fake.raw(service, op, body))
+        return s == 400 and t == 'ValidationException' and h == 'ValidationException'
+
+    tap.ok(validation('ListTrainingJobs', {'Bogus': 1}), 'unknown member: 400 ValidationException')
+    tap.ok(validation('ListTrainingJobs', {'StatusEquals': 'Running'}), 'value outside the enum')
+    tap.ok(validation('ListTrainingJobs', {'MaxResults': '10'}), 'string for an integer')
+    tap.ok(validation('ListTrainingJobs', {'MaxResults': 1000}), 'integer above the model max')
+    tap.ok(validation('DescribeTrainingJob', {}), 'missing required member')
+    tap.ok(validation('StartPipelineExecution', {'PipelineName': 'p1',
+                                                 'ClientRequestToken': 'short'}),
+           'ClientRequestToken shorter than 32 characters')
+    tap.ok(validation('StartPipelineExecution', {
+        'PipelineName': 'p1', 'ClientRequestToken': str(uuid.uuid4()),
+        'PipelineParameters': [{'Name': 'Epochs'}]}), 'nested required member (Value) missing')
+    tap.ok(validation('DescribeTrainingJob', {'TrainingJobName': 'bad_name!'}),
+           'name not matching the model pattern')
+    tap.ok(validation('GetLogEvents', {'logStreamName': 's', 'limit': 0}, 'logs'),
+           'Logs: limit below the model min')
+    tap.eq(fake.count('sagemaker', 'StartPipelineExecution'), 2,
+           'rejected requests are still counted')
+    r = fake.raw('sagemaker', 'ListTrainingJobs', {'StatusEquals': 'Running'})
+    tap.ok(b'StatusEquals' in r[2] and b'enum' in r[2], 'the message names the member', r[2])
+
+    s, t, h = err_type(fake.raw('sagemaker', 'NoSuchOperation', {}))
+    tap.eq((s, t), (400, 'UnknownOperationException'), 'unknown operation: 400')
+    s, t, h = err_type(fake.raw('sagemaker', 'ListTrainingJobs', b'not json'))
+    tap.eq((s, t), (400, 'SerializationException'), 'body that is not JSON: SerializationException')
+    s, t, h = err_type(fake.raw('sagemaker', 'ListTrainingJobs', b'[1]'))
+    tap.eq((s, t), (400, 'SerializationException'), 'a JSON array body: SerializationException')
+    s, t, h = err_type(fake.raw('sagemaker', 'DescribePipeline', {'PipelineName': 'nope'}))
+    tap.eq((s, t), (400, 'ResourceNotFound'), 'modeled error: ResourceNotFound')
+    body = json.loads(fake.raw('sagemaker', 'DescribePipeline', {'PipelineName': 'nope'})[2])
+    tap.ok('Message' in body, 'SageMaker error text member is Message (as modeled)', body)
+
+    # ---------------------------------------------------------------- CloudWatch forms
+    r = fake.raw('monitoring', 'ListMetrics', {'Namespace': '/aws/sagemaker/TrainingJobs'})
+    tap.ok(r[0] == 200 and r[1]['content-type'] == 'application/x-amz-json-1.0' and
+           json.loads(r[2])['Metrics'], 'CloudWatch over awsJson1_0 (X-Amz-Target)', r[:2])
+    r = fake.raw('monitoring', 'GetMetricData', {'MetricDataQueries': [], 'StartTime': 1})
+    tap.eq((r[0], r[1].get('x-amzn-query-error')), (400, 'ValidationError;Sender'),
+           'awsQueryCompatible error header on JSON 1.0 (EndTime missing)')
+    r = fake.raw_query('ListMetrics', {'Namespace': '/aws/sagemaker/TrainingJobs',
+                                       'Dimensions.member.1.Name': 'Host'})
+    tap.ok(r[0] == 200 and b'<ListMetricsResponse' in r[2] and b'<ListMetricsResult>' in r[2],
+           'CloudWatch over the query protocol (XML reply)', r[2][:200])
+    r = fake.raw_query('ListMetrics', {'Namespace': 'x', 'Bogus': '1'})
+    tap.ok(r[0] == 400 and b'<Code>ValidationError</Code>' in r[2],
+           'query protocol: unknown parameter -> ValidationError', r[2])
+    r = fake.raw_query('ListMetrics', {'RecentlyActive': 'PT9H'})
+    tap.ok(r[0] == 400 and b'ValidationError' in r[2], 'query protocol: enum checked', r[2])
+    r = fake.raw_query('ListMetrics', {}, secret='wrong')
+    tap.ok(r[0] == 403 and b'<Code>SignatureDoesNotMatch</Code>' in r[2],
+           'query protocol: wrong secret -> SignatureDoesNotMatch', r[2])
+
+    # ---------------------------------------------------------------- faults
+    fake.control('requests', method='DELETE')
+    fake.control('faults', [{'op': 'ListPipelines', 'kind': 'throttle', 'count': 2}])
+    codes = [err_type(fake.raw('sagemaker', 'ListPipelines', {}))[:2] for _ in range(3)]
+    tap.eq(codes, [(400, 'ThrottlingException'), (400, 'ThrottlingException'), (200, '')],
+           'throttle the first 2 requests, then succeed')
+    fake.control('faults', [{'op': '*', 'kind': 'error', 'status': 500, 'count': 1}])
+    tap.eq(err_type(fake.raw('logs', 'DescribeLogGroups', {}))[:2], (500, 'InternalFailure'),
+           'a 500 on any operation')
+    tap.eq(fake.raw('logs', 'DescribeLogGroups', {})[0], 200, '... once')
+    fake.control('faults', [{'op': 'ListPipelines', 'kind': 'error', 'status': 503,
+                             'code': 'ServiceUnavailable'}])
+    tap.eq(err_type(fake.raw('sagemaker', 'ListPipelines', {}))[:2],
+           (503, 'ServiceUnavailable'), 'a 503 with a chosen code')
+    fake.control('faults', [{'op': 'ListPipelines', 'kind': 'slow', 'delay': 0.5, 'count': 1}])
+    t0 = time.time()
+    r = fake.raw('sagemaker', 'ListPipelines', {})
+    tap.ok(r[0] == 200 and time.time() - t0 >= 0.5, 'a slow reply (0.5 s) still answers')
+    fake.control('faults', [{'op': 'ListPipelines', 'kind': 'drop', 'count': 1}])
+    try:
+        fake.raw('sagemaker', 'ListPipelines', {})
+        dropped = False
+    except (ConnectionError, OSError, Exception) as e:
+        dropped = 'RemoteDisconnected' in type(e).__name__ or isinstance(e, (ConnectionError,
+                                                                              socket.error))
+    tap.ok(dropped, 'drop: the connection closes without a reply')
+
+    # a dropped reply after the execution was created: the retry with the same
+    # token must find the same execution
+    fake.control('faults', [{'op': 'StartPipelineExecution', 'kind': 'drop_after', 'count': 1}])
+    token = str(uuid.uuid4())
+    body = {'PipelineName': 'p1', 'ClientRequestToken': token}
+    try:
+        fake.raw('sagemaker', 'StartPipelineExecution', body)
+        first = 'answered'
+    except Exception:
+        first = 'dropped'
+    tap.eq(first, 'dropped', 'drop_after: the reply to StartPipelineExecution is lost')
+    r = fake.raw('sagemaker', 'StartPipelineExecution', body)
+    lst = json.loads(fake.raw('sagemaker', 'ListPipelineExecutions', {'PipelineName': 'p1'})[2])
+    tap.ok(r[0] == 200 and len(lst['PipelineExecutionSummaries']) == 1 and
+           lst['PipelineExecutionSummaries'][0]['PipelineExecutionArn'] ==
+           json.loads(r[2])['PipelineExecutionArn'],
+           'the retry with the same token yields the one execution', lst)
+    fake.control('faults', method='DELETE')
+
+    # ---------------------------------------------------------------- control
+    req = fake.requests()
+    tap.ok(req['counts'].get('sagemaker.StartPipelineExecution') == 2 and req['mutating'] >= 2,
+           '/__control/requests counts per operation and mutating requests', req['counts'])
+    statuses = [e.get('status') for e in req['requests'] if e['op'] == 'StartPipelineExecution']
+    tap.eq(statuses, [0, 200], 'the request log records the dropped reply as status 0')
+    fake.control('requests', method='DELETE')
+    tap.eq(fake.requests()['total'], 0, 'DELETE /__control/requests resets the log')
+    out = fake.control('seed', {'training_jobs': [{'name': 'seeded-later', 'status': 'Failed',
+                                                  'FailureReason': 'boom', 'age': 600}]})
+    tap.eq(out['counts']['training_jobs'], 6, 'POST /__control/seed adds to the state')
+    r = json.loads(fake.raw('sagemaker', 'DescribeTrainingJob',
+                            {'TrainingJobName': 'seeded-later'})[2])
+    tap.eq((r.get('TrainingJobStatus'), r.get('FailureReason')), ('Failed', 'boom'),
+           'a seeded failed job describes as Failed with its reason')
+    fake.control('config', {'check_signatures': False})
+    tap.eq(fake.raw('sagemaker', 'ListPipelines', {}, secret='wrong')[0], 200,
+           'config check_signatures=false accepts any signature')
+    fake.control('config', {'check_signatures': True})
+    tap.eq(fake.control('health')['selfcheck_failures'], [], 'no self-check failure')
+
+# the server's port is printed on stdout and a free one is chosen each time
+with Fake() as a, Fake() as b:
+    tap.ok(a.port != b.port and a.port > 0, 'two servers pick two free ports')
+    a.control('shutdown', {})
+    a.proc.wait(10)
+    tap.eq(a.proc.returncode, 0, 'POST /__control/shutdown exits 0')
+sys.exit(tap.done())
