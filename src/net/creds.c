@@ -209,6 +209,7 @@ static md_status refresh_unlocked(struct md_cred_node *n, struct md_aws_creds *f
     if (st == MD_OK) {
         n->cur = *fresh;
         n->have = true;
+        n->generation++;
     }
     md_aws_creds_wipe(fresh);
     pthread_cond_broadcast(&n->cv);
@@ -221,8 +222,19 @@ md_status md_cred_node_get(struct md_cred_node *n, struct md_aws_creds *out, str
     windows(n->prov, &adv, &mand);
     struct md_aws_creds fresh;
     pthread_mutex_lock(&n->mu);
+    unsigned seen = n->generation;
+    bool waited = false;
     for (;;) {
         time_t now = md_creds_now(n->prov);
+        /* A caller that waited for someone else's refresh takes its result
+         * while it is still valid, even inside the mandatory window:
+         * otherwise every waiter would refresh again in turn. */
+        if (waited && n->have && n->generation != seen &&
+            (!n->cur.expiration || now < n->cur.expiration)) {
+            *out = n->cur;
+            pthread_mutex_unlock(&n->mu);
+            return MD_OK;
+        }
         bool expires = n->have && n->cur.expiration != 0;
         if (n->have && (!expires || now < n->cur.expiration - adv)) {
             *out = n->cur;
@@ -243,6 +255,7 @@ md_status md_cred_node_get(struct md_cred_node *n, struct md_aws_creds *out, str
         }
         if (n->refreshing) {
             pthread_cond_wait(&n->cv, &n->mu);
+            waited = true;
             continue;
         }
         n->refreshing = true;

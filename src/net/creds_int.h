@@ -41,6 +41,7 @@ struct md_cred_node {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool refreshing;
+    unsigned generation;        /* bumped by every successful refresh */
     bool have;
     struct md_aws_creds cur;
     int fetches;

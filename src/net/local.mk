@@ -42,4 +42,9 @@ check_PROGRAMS += tests/unit/test_endpoint
 TESTS += tests/unit/test_endpoint
 tests_unit_test_endpoint_SOURCES = tests/unit/test_endpoint.c tests/tap.h
 tests_unit_test_endpoint_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+check_PROGRAMS += tests/creds/test_creds_http
+TESTS += tests/creds/test_creds_http
+tests_creds_test_creds_http_SOURCES = tests/creds/test_creds_http.c tests/creds/credserver.h tests/tap.h
+tests_creds_test_creds_http_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+EXTRA_DIST += tests/servers/creds_server.py
 # --- end creds helper ---
