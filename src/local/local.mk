@@ -17,3 +17,18 @@ TESTS += tests/unit/test_mlruns
 tests_unit_test_mlruns_SOURCES = tests/unit/test_mlruns.c tests/tap.h
 tests_unit_test_mlruns_LDADD = src/local/libmd-local.a src/util/libmd-util.a $(MD_DEP_LIBS)
 # --- end mlflow helper ---
+
+# --- demo helper: the demo workspace loader and provider (own archive so it
+# links without the file-store reader) ---
+noinst_LIBRARIES += src/local/libmd-demo.a
+MD_AREA_LIBS += src/local/libmd-demo.a
+src_local_libmd_demo_a_SOURCES = \
+	src/local/demo.c src/local/demo.h \
+	src/local/demo_provider.c
+
+check_PROGRAMS += tests/demo/test_demo_load
+TESTS += tests/demo/test_demo_load
+tests_demo_test_demo_load_SOURCES = tests/demo/test_demo_load.c tests/tap.h
+tests_demo_test_demo_load_LDADD = src/local/libmd-demo.a src/kind/libmd-kind.a \
+	src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
+# --- end demo helper ---

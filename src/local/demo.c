@@ -1,0 +1,324 @@
+/* Loading the demo workspace into a cache, with every timestamp moved so
+ * the data looks like today.  The provider half (refresh/action through a
+ * worker) is in demo_provider.c so that this file links without src/sync. */
+#include "local/demo.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kind/kind.h"
+#include "util/json.h"
+#include "util/xdg.h"
+
+#define META_SHIFT "demo.shift_s"
+#define META_ANCHOR "demo.anchor"
+
+const char *md_demo_dir(void)
+{
+    static char dir[4096];
+    snprintf(dir, sizeof dir, "%s/demo", md_data_dir());
+    return dir;
+}
+
+md_status md_demo_refuse(const char *kind, const char *action, struct md_err *err)
+{
+    const struct md_kind *k = md_kind_find(kind);
+    const struct md_action *a = md_kind_action_by_name(k, action);
+    char what[128];
+    snprintf(what, sizeof what, "%s", a && a->label ? a->label : (action ? action : "do that"));
+    /* "Stop execution" reads as "cannot stop execution" */
+    if (what[0] && isupper((unsigned char)what[0]) &&
+        !(what[1] && isupper((unsigned char)what[1])))
+        what[0] = (char)tolower((unsigned char)what[0]);
+    return md_err_set(err, MD_ERR_DEMO,
+                      "the demo workspace cannot %s; run without --demo to use your AWS account",
+                      what);
+}
+
+/* ---- time shifting ------------------------------------------------------ */
+
+enum enc { ENC_S, ENC_MS, ENC_ISO };
+
+struct shifter {
+    enum enc enc;
+    double shift_s;           /* whole seconds */
+    const cJSON *keys;        /* array of member names holding timestamps */
+};
+
+static bool is_time_key(const struct shifter *sh, const char *name)
+{
+    const cJSON *k;
+    cJSON_ArrayForEach(k, sh->keys) {
+        if (cJSON_IsString(k) && strcmp(k->valuestring, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static md_status shift_value(const struct shifter *sh, cJSON *v, struct md_err *err)
+{
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (!isfinite(d))
+            return MD_OK;
+        if (sh->enc == ENC_MS) {
+            cJSON_SetNumberValue(v, d + sh->shift_s * 1000.0);
+        } else {
+            /* keep SageMaker's millisecond fraction printable as is */
+            cJSON_SetNumberValue(v, round((d + sh->shift_s) * 1000.0) / 1000.0);
+        }
+        return MD_OK;
+    }
+    if (cJSON_IsString(v)) {
+        double t;
+        if (!md_parse_iso8601(v->valuestring, &t))
+            return md_err_set(err, MD_ERR_PARSE, "timestamp \"%.40s\" is not ISO 8601",
+                              v->valuestring);
+        char buf[40];
+        md_fmt_iso8601(t + sh->shift_s, buf, sizeof buf);
+        if (!cJSON_SetValuestring(v, buf))
+            return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    return MD_OK;
+}
+
+static md_status shift_tree(const struct shifter *sh, cJSON *node, int depth,
+                            struct md_err *err)
+{
+    if (depth > 64)
+        return md_err_set(err, MD_ERR_PARSE, "object nested too deeply");
+    cJSON *child;
+    cJSON_ArrayForEach(child, node) {
+        if (cJSON_IsObject(node) && child->string && is_time_key(sh, child->string) &&
+            !cJSON_IsObject(child) && !cJSON_IsArray(child)) {
+            md_status st = shift_value(sh, child, err);
+            if (st != MD_OK)
+                return md_err_wrap(err, "%s", child->string);
+        } else if (cJSON_IsObject(child) || cJSON_IsArray(child)) {
+            md_status st = shift_tree(sh, child, depth + 1, err);
+            if (st != MD_OK)
+                return st;
+        }
+    }
+    return MD_OK;
+}
+
+/* ---- one kind file --------------------------------------------------------- */
+
+struct row_set {
+    struct md_cache_row *rows;
+    char **owned;             /* id and json strings to free */
+    size_t n, cap, nowned;
+};
+
+static void row_set_free(struct row_set *rs)
+{
+    for (size_t i = 0; i < rs->nowned; i++)
+        free(rs->owned[i]);
+    free(rs->owned);
+    free(rs->rows);
+    memset(rs, 0, sizeof *rs);
+}
+
+static int row_set_add(struct row_set *rs, const char *kind, char *id, const char *parent,
+                       char *json)
+{
+    if (rs->n == rs->cap) {
+        size_t cap = rs->cap ? rs->cap * 2 : 256;
+        struct md_cache_row *r = realloc(rs->rows, cap * sizeof *r);
+        if (!r)
+            return -1;
+        rs->rows = r;
+        char **o = realloc(rs->owned, cap * 2 * sizeof *o);
+        if (!o)
+            return -1;
+        rs->owned = o;
+        rs->cap = cap;
+    }
+    rs->owned[rs->nowned++] = id;
+    rs->owned[rs->nowned++] = json;
+    rs->rows[rs->n++] = (struct md_cache_row){
+        .kind = kind, .id = id, .parent = parent, .json = json, .fetched_at_ms = 0};
+    return 0;
+}
+
+static md_status parse_enc(const char *s, enum enc *out)
+{
+    if (s && strcmp(s, "epoch_s") == 0)
+        *out = ENC_S;
+    else if (s && strcmp(s, "epoch_ms") == 0)
+        *out = ENC_MS;
+    else if (s && strcmp(s, "iso8601") == 0)
+        *out = ENC_ISO;
+    else
+        return MD_ERR_PARSE;
+    return MD_OK;
+}
+
+md_status md_demo_load_kind(struct md_cache *cache, const struct md_scope *scope, const char *dir,
+                            const char *kind, const char *parent, double shift_s, size_t *nrows,
+                            struct md_err *err)
+{
+    if (nrows)
+        *nrows = 0;
+    const struct md_kind *k = md_kind_find(kind);
+    if (!k)
+        return md_err_set(err, MD_ERR_INVALID, "unknown kind \"%s\"", kind ? kind : "");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.json", dir, k->name);
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return MD_OK;   /* the demo has no rows of this kind */
+    fclose(probe);
+
+    cJSON *doc = md_json_load_file(path, err);
+    if (!doc)
+        return err ? err->code : MD_ERR_PARSE;
+    md_status st = MD_OK;
+    struct row_set rs = {0};
+    struct shifter sh = {.shift_s = shift_s, .keys = md_json_get(doc, "$.time_keys")};
+    const cJSON *rows = md_json_get(doc, "$.rows");
+    if (parse_enc(md_json_str(doc, "$.time_encoding", NULL), &sh.enc) != MD_OK ||
+        !cJSON_IsArray(sh.keys) || !cJSON_IsArray(rows)) {
+        st = md_err_set(err, MD_ERR_PARSE, "%s: not a demo kind file (time_encoding, "
+                        "time_keys, rows)", path);
+        goto out;
+    }
+    size_t idx = 0;
+    cJSON *row;
+    cJSON_ArrayForEach(row, (cJSON *)rows) {
+        const char *p = md_json_str(row, "$.parent", NULL);
+        cJSON *obj = cJSON_GetObjectItemCaseSensitive(row, "object");
+        if (!p || !cJSON_IsObject(obj)) {
+            st = md_err_set(err, MD_ERR_PARSE, "%s: row %zu has no parent/object", path, idx);
+            goto out;
+        }
+        idx++;
+        if (parent && strcmp(parent, p) != 0)
+            continue;
+        st = shift_tree(&sh, obj, 0, err);
+        if (st != MD_OK) {
+            md_err_wrap(err, "%s: row %zu", path, idx - 1);
+            goto out;
+        }
+        char id[1024];
+        if (!md_kind_row_id(k, obj, p, id, sizeof id)) {
+            st = md_err_set(err, MD_ERR_PARSE, "%s: row %zu has no id at %s", path, idx - 1,
+                            k->id_path);
+            goto out;
+        }
+        char *ids = strdup(id);
+        char *json = cJSON_PrintUnformatted(obj);
+        if (!ids || !json || row_set_add(&rs, k->name, ids, p, json) < 0) {
+            free(ids);
+            free(json);
+            st = md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", path);
+            goto out;
+        }
+    }
+    if (rs.n) {
+        st = md_cache_upsert_rows(cache, scope, rs.rows, rs.n, err);
+        if (st != MD_OK)
+            goto out;
+    }
+    if (parent) {
+        /* a refresh of one parent: rows that left the file leave the cache */
+        const char **keep = malloc((rs.n ? rs.n : 1) * sizeof *keep);
+        if (!keep) {
+            st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < rs.n; i++)
+            keep[i] = rs.rows[i].id;
+        st = md_cache_prune(cache, scope, k->name, parent, keep, rs.n, err);
+        free(keep);
+        if (st != MD_OK)
+            goto out;
+    }
+    if (nrows)
+        *nrows = rs.n;
+out:
+    row_set_free(&rs);
+    cJSON_Delete(doc);
+    return st;
+}
+
+/* ---- the whole workspace ------------------------------------------------- */
+
+md_status md_demo_shift(struct md_cache *cache, const struct md_scope *scope, const char *dir,
+                        time_t now, double *shift_s, struct md_err *err)
+{
+    char *stored = NULL;
+    if (cache && md_cache_meta_get(cache, scope, META_SHIFT, &stored, NULL) == MD_OK && stored) {
+        char *end;
+        double d = strtod(stored, &end);
+        bool good = end != stored && *end == '\0' && isfinite(d);
+        free(stored);
+        if (good) {
+            *shift_s = d;
+            return MD_OK;
+        }
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    cJSON *m = md_json_load_file(path, err);
+    if (!m)
+        return err ? err->code : MD_ERR_IO;
+    double anchor = md_json_num(m, "$.anchor_epoch_s", NAN);
+    cJSON_Delete(m);
+    if (!isfinite(anchor))
+        return md_err_set(err, MD_ERR_PARSE, "%s: no anchor_epoch_s", path);
+    *shift_s = floor((double)now - anchor);
+    return MD_OK;
+}
+
+md_status md_demo_load_dir(struct md_cache *cache, const struct md_scope *scope,
+                           const char *dir, time_t now, struct md_demo_stats *stats,
+                           struct md_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    cJSON *m = md_json_load_file(path, err);
+    if (!m)
+        return md_err_wrap(err, "the demo workspace is missing (set MLDECK_DATA_DIR)");
+    md_status st = MD_OK;
+    double anchor = md_json_num(m, "$.anchor_epoch_s", NAN);
+    const cJSON *files = md_json_get(m, "$.files");
+    if (!isfinite(anchor) || !cJSON_IsArray(files)) {
+        st = md_err_set(err, MD_ERR_PARSE, "%s: no anchor_epoch_s or files", path);
+        goto out;
+    }
+    double shift = floor((double)now - anchor);
+    struct md_demo_stats s = {.shift_s = shift};
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files) {
+        const char *kind = md_json_str(f, "$.kind", NULL);
+        if (!kind || !md_kind_find(kind))
+            continue;   /* data for a kind this build does not know */
+        size_t n = 0;
+        st = md_demo_load_kind(cache, scope, dir, kind, NULL, shift, &n, err);
+        if (st != MD_OK)
+            goto out;
+        s.rows += n;
+        s.kinds++;
+    }
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.0f", shift);
+    st = md_cache_meta_set(cache, scope, META_SHIFT, buf, err);
+    if (st == MD_OK)
+        st = md_cache_meta_set(cache, scope, META_ANCHOR, md_json_str(m, "$.anchor", ""), err);
+    if (st == MD_OK && stats)
+        *stats = s;
+out:
+    cJSON_Delete(m);
+    return st;
+}
+
+md_status md_demo_load_all(struct md_cache *cache, const struct md_scope *scope,
+                           struct md_err *err)
+{
+    return md_demo_load_dir(cache, scope, md_demo_dir(), time(NULL), NULL, err);
+}

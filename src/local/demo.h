@@ -1,0 +1,71 @@
+/* The demo workspace: `mldeck --demo` without any AWS or MLflow account.
+ *
+ * data/demo/ holds one file per kind (<kind>.json, written by
+ * data/demo/generate.py) whose rows are objects exactly as the real APIs
+ * return them, and manifest.json with the anchor time the data was
+ * generated around.  At start-up md_demo_load_all() copies every row into
+ * a fresh demo cache, shifting every timestamp by (now - anchor) in the
+ * encoding of its API (SageMaker epoch seconds, MLflow epoch milliseconds,
+ * S3 ISO 8601 strings) so the workspace always looks like today.  The demo
+ * provider then answers refreshes from the same files (same shift, kept in
+ * the cache's meta table) and refuses every action with MD_ERR_DEMO. */
+#ifndef MD_LOCAL_DEMO_H
+#define MD_LOCAL_DEMO_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "cache/cache.h"
+#include "sync/sync.h"
+#include "util/err.h"
+
+/* The scope the demo's rows live in (ARNs in the files use this region). */
+#define MD_DEMO_PROFILE "demo"
+#define MD_DEMO_REGION "eu-west-1"
+
+struct md_demo_stats {
+    size_t rows;          /* rows written */
+    size_t kinds;         /* kind files read */
+    double shift_s;       /* seconds added to every timestamp */
+};
+
+/* Loads data/demo (under md_data_dir()) into cache for scope, timestamps
+ * shifted to now, and records the shift in the cache's meta table
+ * ("demo.shift_s") for later refreshes.  Meant for a fresh demo cache;
+ * rows already there are replaced. */
+md_status md_demo_load_all(struct md_cache *cache, const struct md_scope *scope,
+                           struct md_err *err);
+
+/* The same from an explicit folder and reference time (tests, benches);
+ * stats may be NULL. */
+md_status md_demo_load_dir(struct md_cache *cache, const struct md_scope *scope,
+                           const char *dir, time_t now, struct md_demo_stats *stats,
+                           struct md_err *err);
+
+/* One kind's rows (only those of parent unless it is NULL) with the given
+ * shift; when parent is given, cached rows of (kind, parent) that are not in
+ * the file are pruned, as after a complete listing.  A kind without a file
+ * loads nothing.  *nrows (may be NULL) receives the count. */
+md_status md_demo_load_kind(struct md_cache *cache, const struct md_scope *scope,
+                            const char *dir, const char *kind, const char *parent,
+                            double shift_s, size_t *nrows, struct md_err *err);
+
+/* The shift a cache was loaded with (meta "demo.shift_s"), else now - the
+ * manifest's anchor. */
+md_status md_demo_shift(struct md_cache *cache, const struct md_scope *scope, const char *dir,
+                        time_t now, double *shift_s, struct md_err *err);
+
+/* The folder the demo files are read from: "<md_data_dir()>/demo". */
+const char *md_demo_dir(void);
+
+/* The demo provider (static, never freed): handles every kind in the table,
+ * refresh reloads that kind's rows of one parent (NULL = all) from the
+ * files, action fails with MD_ERR_DEMO:
+ *   "the demo workspace cannot <label>; run without --demo to use your AWS account" */
+const struct md_provider *md_demo_provider(void);
+
+/* The MD_ERR_DEMO refusal for an action of a kind, in the words above
+ * (the CLI and the UI use it before even queueing a job). */
+md_status md_demo_refuse(const char *kind, const char *action, struct md_err *err);
+
+#endif
