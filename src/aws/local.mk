@@ -13,4 +13,9 @@ check_PROGRAMS += tests/unit/test_aws_proto
 TESTS += tests/unit/test_aws_proto
 tests_unit_test_aws_proto_SOURCES = tests/unit/test_aws_proto.c tests/tap.h
 tests_unit_test_aws_proto_LDADD = src/aws/libmd-aws.a src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+check_PROGRAMS += tests/net/netc
+tests_net_netc_SOURCES = tests/net/netc.c
+tests_net_netc_LDADD = src/aws/libmd-aws.a src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+TESTS += tests/net/test_retry.py
+EXTRA_DIST += tests/net/test_retry.py tests/net/nettest.py tests/servers/netfault.py
 # --- end net helper ---
