@@ -732,6 +732,10 @@ class SageMaker(object):
         self.tokens = {}               # (op, token) -> result
         self.training = {}             # name -> TrainingJob
         self.processing = {}           # name -> ProcessingJob
+        # Job names are unique regardless of case and ARNs carry them in
+        # lower case: look jobs up case-insensitively.
+        self.training_lower = {}
+        self.processing_lower = {}
         self.labeling = {}             # name -> dict
         self.schedules = {}            # name -> dict
         self.monitoring_executions = []
@@ -799,6 +803,7 @@ class SageMaker(object):
             job.phases = job.phases[:3]
             job.natural_end = job.phases[-1][2]
         self.training[name] = job
+        self.training_lower[name.lower()] = job
         self._training_sorted = None
         return job
 
@@ -812,7 +817,14 @@ class SageMaker(object):
                             duration if duration is not None else self.clock.dur(PROCESSING_DURATION),
                             outcome or 'Completed', failure_reason, **kw)
         self.processing[name] = job
+        self.processing_lower[name.lower()] = job
         return job
+
+    def get_training(self, name):
+        return self.training.get(name) or self.training_lower.get(name.lower())
+
+    def get_processing(self, name):
+        return self.processing.get(name) or self.processing_lower.get(name.lower())
 
     def find_job_by_stream(self, group, stream):
         jobs = self.training if group == LOG_GROUP_TRAINING else \
@@ -1375,10 +1387,10 @@ def register(fake):
     @op('CreateTrainingJob')
     def create_training_job(ctx, p):
         name = p['TrainingJobName']
-        if name in sm.training:
+        if sm.get_training(name) is not None:
             raise ApiError('ResourceInUse', 'Training job names must be unique within an AWS '
                            'account and region, and a training job with this name already exists '
-                           '(%s)' % sm.training[name].arn)
+                           '(%s)' % sm.get_training(name).arn)
         req = copy.deepcopy(p)
         tags = req.pop('Tags', None)
         job = sm.new_training_job(name, req, ctx.now, ctx.region, tags=tags)
@@ -1386,14 +1398,14 @@ def register(fake):
 
     @op('DescribeTrainingJob')
     def describe_training_job(ctx, p):
-        job = sm.training.get(p['TrainingJobName'])
+        job = sm.get_training(p['TrainingJobName'])
         if job is None:
             raise training_missing(p['TrainingJobName'])
         return job.describe(ctx.now, sm.out_shape('DescribeTrainingJob'))
 
     @op('StopTrainingJob')
     def stop_training_job(ctx, p):
-        job = sm.training.get(p['TrainingJobName'])
+        job = sm.get_training(p['TrainingJobName'])
         if job is None:
             raise training_missing(p['TrainingJobName'])
         if not job.stop(ctx.now, sm.clock.dur(STOP_DELAY)):
@@ -1479,7 +1491,7 @@ def register(fake):
     @op('CreateProcessingJob')
     def create_processing_job(ctx, p):
         name = p['ProcessingJobName']
-        if name in sm.processing:
+        if sm.get_processing(name) is not None:
             raise ApiError('ResourceInUse', 'Processing job %s already exists' % name)
         req = copy.deepcopy(p)
         req.pop('Tags', None)
@@ -1488,14 +1500,14 @@ def register(fake):
 
     @op('DescribeProcessingJob')
     def describe_processing_job(ctx, p):
-        job = sm.processing.get(p['ProcessingJobName'])
+        job = sm.get_processing(p['ProcessingJobName'])
         if job is None:
             raise training_missing(p['ProcessingJobName'])
         return job.describe(ctx.now, sm.out_shape('DescribeProcessingJob'))
 
     @op('StopProcessingJob')
     def stop_processing_job(ctx, p):
-        job = sm.processing.get(p['ProcessingJobName'])
+        job = sm.get_processing(p['ProcessingJobName'])
         if job is None:
             raise training_missing(p['ProcessingJobName'])
         if not job.stop(ctx.now, sm.clock.dur(STOP_DELAY)):
