@@ -12,5 +12,5 @@ dist_models_DATA = data/models/aerial4_yolo11n_320.onnx
 # Demo workspace: the files `mldeck --demo` loads (data/demo/files.mk is
 # written by data/demo/generate.py together with the data).
 include data/demo/files.mk
-TESTS += tests/demo/test_demo_shapes.py
-dist_check_SCRIPTS += tests/demo/test_demo_shapes.py
+TESTS += tests/demo/test_demo_shapes.py tests/demo/test_demo_content.py
+dist_check_SCRIPTS += tests/demo/test_demo_shapes.py tests/demo/test_demo_content.py
