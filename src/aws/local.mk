@@ -18,4 +18,6 @@ tests_net_netc_SOURCES = tests/net/netc.c
 tests_net_netc_LDADD = src/aws/libmd-aws.a src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
 TESTS += tests/net/test_retry.py
 EXTRA_DIST += tests/net/test_retry.py tests/net/nettest.py tests/servers/netfault.py
+TESTS += tests/net/test_sigcheck.py
+EXTRA_DIST += tests/net/test_sigcheck.py
 # --- end net helper ---

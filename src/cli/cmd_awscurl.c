@@ -389,21 +389,13 @@ int md_cmd_awscurl(struct md_cli *cli, int argc, char **argv)
         goto out;
     }
 
-    struct md_aws_call_info info;
-    if (o.date) {
-        /* A fixed signing time: one attempt, signed once. */
-        st = md_sigv4_sign(&req, &sp, NULL, &err);
-        if (st == MD_OK)
-            st = md_http_perform(NULL, &req, &ho, &resp, &err);
-        if (st == MD_OK && (resp.status < 200 || resp.status >= 300))
-            st = md_aws_error_parse(&resp, &err);
-    } else {
-        struct md_aws_target t = {
-            .service = service, .region = region, .get_creds = md_creds_get, .creds_ctx = prov,
-            .unsigned_payload = o.unsigned_payload,
-        };
-        st = md_aws_send(NULL, &req, &t, &ho, NULL, &resp, &info, &err);
-    }
+    /* One attempt, like curl: the request goes out exactly as given
+     * (no SDK retry headers), signed once with the current or --date time. */
+    st = md_sigv4_sign(&req, &sp, NULL, &err);
+    if (st == MD_OK)
+        st = md_http_perform(NULL, &req, &ho, &resp, &err);
+    if (st == MD_OK && (resp.status < 200 || resp.status >= 300))
+        st = md_aws_error_parse(&resp, &err);
     if (resp.status > 0) {
         if (o.include) {
             fprintf(cli->out, "HTTP/1.1 %d\r\n", resp.status);

@@ -3,7 +3,7 @@
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (the chain
  * itself is tested elsewhere).  Every command prints one JSON object.
  *
- *   netc send --url U [--method M] [--body B] [-H 'N: v']... [--tamper body|header]
+ *   netc send --url U [--method M] [--body B | --body-file F] [-H 'N: v']... [--tamper body|header]
  *   netc json --op Op --target-prefix P [--json-version 1.1] [--input JSON] [--paginate N]
  *   netc query --action A --version V [--param k=v]...
  *   netc s3-put-many --bucket B --count N [--prefix P]
@@ -134,6 +134,17 @@ int main(int argc, char **argv)
         const char *body = arg(argc, argv, "--body", NULL);
         if (body)
             md_http_request_set_body(&req, body, strlen(body));
+        const char *body_file = arg(argc, argv, "--body-file", NULL);
+        if (body_file) {
+            FILE *bf = fopen(body_file, "rb");
+            char chunk[65536];
+            size_t got;
+            md_buf_reset(&req.body);
+            while (bf && (got = fread(chunk, 1, sizeof chunk, bf)) > 0)
+                md_buf_append(&req.body, chunk, got);
+            if (bf)
+                fclose(bf);
+        }
         for (int i = 2; i + 1 < argc; i++)
             if (!strcmp(argv[i], "-H")) {
                 char name[256];
