@@ -10,6 +10,8 @@ const struct md_cli_cmd md_cli_commands[] = {
      "run a YOLO detection model (.onnx) on images", md_cmd_infer},
     {"awscurl", "[--service S] [-X METHOD] [-H 'N: v']... [-d BODY|@FILE] [-i] [--dry-run] [--date T] [--unsigned-payload] (URL | --request FILE|-)",
      "send one SigV4-signed request with the resolved credentials", md_cmd_awscurl},
+    {"whoami", "[--json]", "show the AWS account and identity in use (STS GetCallerIdentity)", md_cmd_whoami},
+    {"config", "[--json] [--no-fetch]", "show the resolved AWS profile, region, credentials and endpoints", md_cmd_config},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -5,3 +5,4 @@ src_cli_libmd_cli_a_SOURCES = \
 	src/cli/cli.h src/cli/commands.c \
 	src/cli/cmd_infer.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_awscurl.c
+src_cli_libmd_cli_a_SOURCES += src/cli/cmd_whoami.c src/cli/cmd_config.c

@@ -28,7 +28,8 @@ src_net_libmd_net_a_SOURCES += \
 	src/net/endpoint.c src/net/endpoint.h \
 	src/net/creds.c src/net/creds.h src/net/creds_int.h \
 	src/net/creds_process.c src/net/creds_sso.c src/net/creds_sts.c \
-	src/net/creds_imds.c src/net/creds_container.c
+	src/net/creds_imds.c src/net/creds_container.c \
+	src/net/awsenv.c src/net/awsenv.h
 check_PROGRAMS += tests/creds/awsconfig_dump
 tests_creds_awsconfig_dump_SOURCES = tests/creds/awsconfig_dump.c
 tests_creds_awsconfig_dump_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
@@ -47,4 +48,6 @@ TESTS += tests/creds/test_creds_http
 tests_creds_test_creds_http_SOURCES = tests/creds/test_creds_http.c tests/creds/credserver.h tests/tap.h
 tests_creds_test_creds_http_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
 EXTRA_DIST += tests/servers/creds_server.py
+TESTS += tests/creds/test_whoami.sh
+EXTRA_DIST += tests/creds/test_whoami.sh
 # --- end creds helper ---
