@@ -1,7 +1,15 @@
 /* The sync layer: a queue of jobs served by a few worker threads.  Each
  * worker owns its own cache connection (and its own CURL handle, see
  * md_worker).  Workers never draw: they write rows to the cache and report
- * each finished job through a pipe that the UI loop polls with stdin. */
+ * each finished job through a pipe that the UI loop polls with stdin.
+ *
+ * Every job accepted by md_sync_submit produces exactly one event (done,
+ * failed, or cancelled), unless md_sync_stop drops it first.  The pipe
+ * carries one byte per event; after poll() reports POLLIN, call
+ * md_sync_next_event until it returns false.
+ *
+ * Additions since the first contract (all source-compatible):
+ * md_job.arg_free, md_sync_event.parent, md_sync_submit_index. */
 #ifndef MD_SYNC_H
 #define MD_SYNC_H
 
@@ -21,7 +29,13 @@ bool md_worker_cancelled(struct md_worker *w);
 void *md_worker_curl(struct md_worker *w);    /* lazily created CURL *, owned by the worker */
 
 /* A provider turns a request into cache rows: demo files, AWS, MLflow, a
- * local mlruns folder.  One provider set is attached to a md_sync. */
+ * local mlruns folder.  One provider set is attached to a md_sync.
+ * Providers are tried in order: the first whose handles() is true (NULL
+ * handles = every kind) and that has the callback runs the job; if it
+ * returns MD_ERR_UNSUPPORTED the next one is asked.  A refresh gets parent
+ * NULL for a top-level kind.  Long work polls md_worker_cancelled() and
+ * returns MD_ERR_CANCELLED.  Callbacks run on worker threads: they may use
+ * only md_worker_cache(w) for the cache (never the UI's connection). */
 struct md_provider {
     const char *name;
     bool (*handles)(const struct md_provider *p, const char *kind);
@@ -46,6 +60,8 @@ struct md_job {
     md_job_fn fn;             /* CALL: arbitrary work (inference...) */
     void *arg;                /* CALL: owned by the caller until the event arrives */
     unsigned group;           /* jobs of one view; md_sync_cancel_group cancels them */
+    void (*arg_free)(void *arg);  /* CALL, optional: frees arg when md_sync_stop drops
+                                   * the job or its unread event; never called otherwise */
 };
 
 /* What the UI reads back after the pipe wakes it. */
@@ -59,7 +75,8 @@ struct md_sync_event {
     md_status status;
     struct md_err err;
     cJSON *result;            /* ACTION result; owned by the event, freed by md_sync_event_free */
-    void *arg;                /* CALL: the arg given */
+    void *arg;                /* CALL: the arg given (ownership back to the caller) */
+    char parent[512];         /* REFRESH: the parent refreshed, "" for a top-level kind */
 };
 
 struct md_sync;
@@ -71,17 +88,31 @@ struct md_sync_config {
     const struct md_provider *const *providers;   /* NULL-terminated, tried in order */
 };
 
+/* Opens one cache connection per worker (errors are reported here), then
+ * starts the workers.  cfg->providers must outlive the md_sync. */
 md_status md_sync_start(const struct md_sync_config *cfg, struct md_sync **out, struct md_err *err);
-/* Stops workers after their current job; pending jobs are dropped. */
+/* Sets every running job's cancel flag, drops queued jobs and unread
+ * events, and joins the workers after their current job. */
 void md_sync_stop(struct md_sync *s);
 int md_sync_fd(const struct md_sync *s);      /* poll for POLLIN */
-/* Queues a job; returns its id (> 0) or 0 on failure. Duplicate REFRESH of
- * the same (kind, parent) while one is queued is coalesced. */
+/* Queues a job (strings and params are copied); returns its id (> 0) or 0
+ * on failure.  A REFRESH of a (kind, parent) that is already queued (not
+ * yet running) is coalesced: the queued job's id is returned, the job takes
+ * the newer group, and one event answers both. */
 unsigned long md_sync_submit(struct md_sync *s, const struct md_job *job);
 /* Reads one finished job; returns false when none is ready (non-blocking). */
 bool md_sync_next_event(struct md_sync *s, struct md_sync_event *ev);
 void md_sync_event_free(struct md_sync_event *ev);
+/* Queued jobs of the group are removed and answered at once with
+ * MD_ERR_CANCELLED events; running ones get their cancel flag set. */
 void md_sync_cancel_group(struct md_sync *s, unsigned group);
+/* Jobs queued or running. */
 int md_sync_pending(const struct md_sync *s);
+
+/* Queues md_cache_index_paths(kind, paths) on a worker (building indexes
+ * over existing rows takes a moment; the UI should not wait for it).  Its
+ * event is a CALL with kind set and arg NULL.  Returns the job id or 0. */
+unsigned long md_sync_submit_index(struct md_sync *s, const char *kind, const char *const *paths,
+                                   size_t n, unsigned group);
 
 #endif
