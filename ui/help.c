@@ -62,31 +62,6 @@ static void keys_for(const struct md_keymap *km, enum md_key_ctx ctx, enum md_ac
 static void build(struct md_app *app, struct help_lines *h)
 {
     const struct md_keymap *km = app->keys;
-    for (int c = 0; c < MD_CTX_COUNT; c++) {
-        add(h, true, "%s keys", c == MD_CTX_GLOBAL ? "Everywhere" : c == MD_CTX_LIST ? "Lists" : "Describe");
-        bool seen[MD_ACT_COUNT] = {0};
-        for (size_t i = 0; i < km->n; i++) {
-            const struct md_binding *b = &km->b[i];
-            if (b->ctx != (enum md_key_ctx)c || b->act == MD_ACT_NONE)
-                continue;
-            if (b->act == MD_ACT_KIND) {
-                add(h, false, "  %-14s %-14s %s", md_key_name(b->key, (char[32]){0}, 32), b->kind_action,
-                    "kind action (when the kind has it)");
-                continue;
-            }
-            if (seen[b->act])
-                continue;
-            seen[b->act] = true;
-            char keys[64];
-            keys_for(km, (enum md_key_ctx)c, b->act, NULL, keys, sizeof keys);
-            add(h, false, "  %-14s %-14s %s", keys, md_act_name(b->act), md_act_help(b->act));
-        }
-        for (size_t i = 0; i < km->n; i++)
-            if (km->b[i].ctx == (enum md_key_ctx)c && km->b[i].act == MD_ACT_NONE && km->b[i].user)
-                add(h, false, "  %-14s %-14s %s", md_key_name(km->b[i].key, (char[32]){0}, 32), "none",
-                    "unbound in the keys file");
-        add(h, false, "%s", "");
-    }
     struct md_view *v = md_app_top(app);
     if (v && v->kind && v->cls->ctx == MD_CTX_LIST) {
         const struct md_kind *k = v->kind;
@@ -96,24 +71,65 @@ static void build(struct md_app *app, struct help_lines *h)
         for (size_t i = 0; i < k->nactions; i++) {
             const struct md_action *a = &k->actions[i];
             int key = md_keymap_kind_key(km, a->name);
-            if (key < 0 && !md_keymap_overrides(km, a->key))
+            /* The kind's own key works only where the key table leaves it free. */
+            if (key < 0 && !md_keymap_lookup(km, MD_CTX_LIST, a->key))
                 key = a->key;
             char name[32];
             if (key > 0)
                 md_key_name(key, name, sizeof name);
             else
                 snprintf(name, sizeof name, ":%s", a->name);
-            add(h, false, "  %-14s %-14s %s%s%s%s", name, a->name, a->label, a->confirm ? " (asks first)" : "",
-                a->mutating ? " (changes the account)" : "",
-                a->mutating && app->settings->read_only ? " [refused: read-only]" : "");
+            add(h, false, "  %-10s %-18s %s", name, a->name, a->label);
+            if (a->confirm || a->mutating)
+                add(h, false, "  %-10s %-18s %s%s%s", "", "", a->confirm ? "asks first; " : "",
+                    a->mutating ? "changes the account" : "",
+                    a->mutating && app->settings->read_only ? "; refused: read-only" : "");
         }
         add(h, false, "%s", "");
         if (k->child)
             add(h, false, "  Enter opens %s; Esc comes back.", k->child);
         add(h, false, "  Filter: /text matches visible columns; /column:text one column.");
+        add(h, false, "%s", "");
+    }
+    for (int c = 0; c < MD_CTX_COUNT; c++) {
+        add(h, true, "%s keys", c == MD_CTX_GLOBAL ? "Everywhere" : c == MD_CTX_LIST ? "Lists" : "Describe");
+        bool seen[MD_ACT_COUNT] = {0};
+        for (size_t i = 0; i < km->n; i++) {
+            const struct md_binding *b = &km->b[i];
+            if (b->ctx != (enum md_key_ctx)c || b->act == MD_ACT_NONE)
+                continue;
+            if (b->act == MD_ACT_KIND) {
+                add(h, false, "  %-10s %-18s %s", md_key_name(b->key, (char[32]){0}, 32), b->kind_action,
+                    "kind action (when the kind has it)");
+                continue;
+            }
+            if (seen[b->act])
+                continue;
+            seen[b->act] = true;
+            char keys[64];
+            keys_for(km, (enum md_key_ctx)c, b->act, NULL, keys, sizeof keys);
+            add(h, false, "  %-10s %-18s %s", keys, md_act_name(b->act), md_act_help(b->act));
+        }
+        for (size_t i = 0; i < km->n; i++)
+            if (km->b[i].ctx == (enum md_key_ctx)c && km->b[i].act == MD_ACT_NONE && km->b[i].user)
+                add(h, false, "  %-10s %-18s %s", md_key_name(km->b[i].key, (char[32]){0}, 32), "none",
+                    "unbound in the keys file");
+        add(h, false, "%s", "");
     }
     add(h, false, "  Commands: :<kind or alias>  :<pane>  :sort <column>  :<action>  :help  :q");
     add(h, false, "  Keys file: ~/.config/mldeck/keys  (bind KEY ACTION [CONTEXT] / unbind KEY)");
+    if (app->keys_errors[0]) {
+        add(h, true, "Keys file problems");
+        const char *p = app->keys_errors;
+        while (*p) {
+            const char *e = strstr(p, "; ");
+            int len = e ? (int)(e - p) : (int)strlen(p);
+            add(h, false, "  %.*s", len > 150 ? 150 : len, p);
+            p += len;
+            if (e)
+                p += 2;
+        }
+    }
 }
 
 static int help_height(struct md_app *app)

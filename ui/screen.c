@@ -67,7 +67,7 @@ static void draw_header(struct md_app *app, int lines)
         x = seg(0, x, maxx, NULL, "INSECURE TLS", hk, al);
     if (s->read_only)
         x = seg(0, x, maxx, NULL, "READ-ONLY", hk, al);
-    x = seg(0, x, maxx, "profile", s->profile[0] ? s->profile : "default", hk, h);
+    x = seg(0, x, maxx, "profile", app->scope.profile && app->scope.profile[0] ? app->scope.profile : "default", hk, h);
     x = seg(0, x, maxx, "region", app->scope.region && app->scope.region[0] ? app->scope.region : "-", hk, h);
     char age[64];
     bool stale;
@@ -132,9 +132,12 @@ static void draw_status(struct md_app *app, int y)
     if (app->msg[0])
         md_put(y, 0, app->cols - rw, app->msg,
                md_attr(app->msg_level == MD_MSG_ERROR ? MD_ROLE_ERROR : MD_ROLE_INFO), false);
+    else if (md_app_top(app) && md_app_top(app)->cls->ctx == MD_CTX_DESCRIBE)
+        md_put(y, 0, app->cols - rw, " / search  n/N next/prev  w wrap  y copy  Esc back",
+               md_attr(MD_ROLE_MUTED), false);
     else
-        md_put(y, 0, app->cols - rw, " ? help  : command  / filter  q quit", md_attr(MD_ROLE_MUTED),
-               false);
+        md_put(y, 0, app->cols - rw, " ? help  : command  / filter  Enter open  d describe  Esc back",
+               md_attr(MD_ROLE_MUTED), false);
     if (rw)
         md_put(y, app->cols - rw, rw, right, md_attr(MD_ROLE_MUTED), false);
 }
@@ -145,7 +148,7 @@ void md_screen_draw(struct md_app *app)
     erase();
     if (app->rows < MIN_ROWS || app->cols < MIN_COLS) {
         char msg[128];
-        snprintf(msg, sizeof msg, "terminal too small: %dx%d (need %dx%d)", app->cols, app->rows,
+        snprintf(msg, sizeof msg, "too small: %dx%d, need %dx%d", app->cols, app->rows,
                  MIN_COLS, MIN_ROWS);
         md_put(0, 0, app->cols, msg, md_attr(MD_ROLE_ALERT), false);
         return;

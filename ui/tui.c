@@ -409,7 +409,8 @@ static void loop(struct md_app *app)
                 if (!nkeys++)
                     t_key = md_now_ms();
                 if (key == KEY_RESIZE) {
-                    md_term_resize();
+                    /* resizeterm() queued it: the size is already known, and
+                     * resizing again would queue another one. */
                 } else {
                     handle_key(app, normalize_key(key));
                 }

@@ -247,12 +247,13 @@ static void table_draw(struct md_app *app, struct md_view *v, struct md_rect r)
     int x = r.x;
     for (int i = 0; i < L.n; i++) {
         const struct md_column *c = &k->columns[L.col[i]];
-        char t[96];
-        if (L.col[i] == v->sort_col)
-            snprintf(t, sizeof t, "%s%s", c->title, v->sort_desc ? app->term.g.down : app->term.g.up);
-        else
-            snprintf(t, sizeof t, "%s", c->title);
-        md_put(r.y, x, L.width[i], t, md_attr(MD_ROLE_TITLE), false);
+        if (L.col[i] == v->sort_col && L.width[i] > 1) {
+            /* The arrow always shows; the title gives way. */
+            int tw = md_put(r.y, x, L.width[i] - 1, c->title, md_attr(MD_ROLE_TITLE), false);
+            md_put(r.y, x + tw, 1, v->sort_desc ? app->term.g.down : app->term.g.up, md_attr(MD_ROLE_TITLE), false);
+        } else {
+            md_put(r.y, x, L.width[i], c->title, md_attr(MD_ROLE_TITLE), false);
+        }
         x += L.width[i] + 1;
     }
 
