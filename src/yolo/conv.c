@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "yolo/graph.h"
-#include "yolo/vmath.h"
+#include "yolo/act.h"
 
 static md_status conv_err(const struct md_step *s, struct md_err *err, md_status code,
                           const char *what)
@@ -116,21 +116,7 @@ md_status md_conv_prepare(struct md_plan *p, struct md_step *s, struct md_err *e
 
 static void epilogue(float *row, size_t n, float bias, int act)
 {
-    switch (act) {
-    case MD_ACT_SILU:
-        for (size_t i = 0; i < n; i++)
-            row[i] = md_siluf(row[i] + bias);
-        break;
-    case MD_ACT_SIGMOID:
-        for (size_t i = 0; i < n; i++)
-            row[i] = md_sigmoidf(row[i] + bias);
-        break;
-    default:
-        if (bias != 0)
-            for (size_t i = 0; i < n; i++)
-                row[i] += bias;
-        break;
-    }
+    md_act_apply(row, row, n, bias, act);
 }
 
 /* Writes rows (ci, ky, kx) x columns [j0, j1) of the im2col matrix. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "yolo/graph.h"
+#include "yolo/act.h"
 #include "yolo/vmath.h"
 
 #define VAL(k) (&p->vals[s->in[k]])
@@ -410,9 +411,7 @@ static void run_sigmoid(struct md_plan *p, struct md_step *s)
 {
     const float *x = md_plan_ptr(p, s->in[0]);
     float *o = md_plan_ptr(p, s->out[0]);
-    size_t n = OUTV(0)->numel;
-    for (size_t i = 0; i < n; i++)
-        o[i] = md_sigmoidf(x[i]);
+    md_act_apply(x, o, OUTV(0)->numel, 0.0f, MD_ACT_SIGMOID);
 }
 
 static void run_relu(struct md_plan *p, struct md_step *s)
