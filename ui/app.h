@@ -93,6 +93,7 @@ struct md_app {
     const struct md_provider *providers[8];
     char not_configured[256];         /* "AWS, MLflow" when no provider serves them */
     bool refresh_failed;              /* the last refresh could not reach its source */
+    unsigned char indexed[256];       /* kinds whose sort indexes were asked for */
 
     struct md_view *stack[MD_VIEW_MAX];
     int depth;

@@ -4,14 +4,19 @@
 noinst_LIBRARIES += ui/libmd-ui.a
 ui_libmd_ui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 ui_libmd_ui_a_SOURCES = \
+	ui/app.h \
+	ui/backend.c ui/backend.h \
 	ui/clip.c ui/clip.h \
+	ui/commands.c \
+	ui/dialog.c \
 	ui/filter.c ui/filter.h \
+	ui/help.c \
 	ui/keymap.c ui/keymap.h \
-	ui/tui_pending.c ui/tui.h
-# Lands with src/sync and the demo provider:
-EXTRA_DIST += \
-	ui/app.h ui/backend.c ui/backend.h ui/commands.c ui/dialog.c ui/help.c \
-	ui/prompt.c ui/screen.c ui/term.c ui/term.h ui/tui.c ui/view_describe.c \
+	ui/prompt.c \
+	ui/screen.c \
+	ui/term.c ui/term.h \
+	ui/tui.c ui/tui.h \
+	ui/view_describe.c \
 	ui/view_table.c
 
 bin_PROGRAMS += mldeck
@@ -25,3 +30,20 @@ TESTS += tests/unit/test_ui
 tests_unit_test_ui_SOURCES = tests/unit/test_ui.c tests/tap.h
 tests_unit_test_ui_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 tests_unit_test_ui_LDADD = ui/libmd-ui.a src/util/libmd-util.a $(NCURSES_LIBS) $(MD_DEP_LIBS)
+
+# Terminal tests: the real binary on the demo workspace inside a private
+# tmux server (skipped when tmux is missing).
+MD_TUI_TESTS = \
+	tests/tui/navigation.sh \
+	tests/tui/filter_sort.sh \
+	tests/tui/actions.sh \
+	tests/tui/terminal.sh
+TESTS += $(MD_TUI_TESTS)
+dist_check_SCRIPTS += $(MD_TUI_TESTS)
+EXTRA_DIST += tests/tui/lib.sh
+
+# Benchmark (not part of make check): tests/bench/tui/run.sh BUILDDIR
+noinst_PROGRAMS += tests/bench/tui/fill
+tests_bench_tui_fill_SOURCES = tests/bench/tui/fill.c
+tests_bench_tui_fill_LDADD = src/kind/libmd-kind.a src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
+EXTRA_DIST += tests/bench/tui/run.sh

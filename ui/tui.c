@@ -70,6 +70,27 @@ static void view_free(struct md_app *app, struct md_view *v)
     free(v);
 }
 
+/* Sorting 100,000 rows by a column is fast only with its index; the sync
+ * layer builds them on a worker, once per kind and session. */
+static void request_indexes(struct md_app *app, const struct md_kind *k)
+{
+    if (!app->sync)
+        return;
+    for (size_t i = 0; i < md_kind_count() && i < sizeof app->indexed; i++) {
+        if (md_kind_at(i) != k)
+            continue;
+        if (app->indexed[i])
+            return;
+        app->indexed[i] = 1;
+        break;
+    }
+    const char *paths[64];
+    size_t n = 0;
+    for (size_t i = 0; i < k->ncolumns && n < 64; i++)
+        paths[n++] = k->columns[i].path;
+    md_sync_submit_index(app->sync, k->name, paths, n, 0);
+}
+
 void md_app_push(struct md_app *app, struct md_view *v)
 {
     if (!v) {
@@ -82,8 +103,10 @@ void md_app_push(struct md_app *app, struct md_view *v)
         return;
     }
     app->stack[app->depth++] = v;
-    if (v->kind && v->cls->ctx == MD_CTX_LIST)
+    if (v->kind && v->cls->ctx == MD_CTX_LIST) {
+        request_indexes(app, v->kind);
         md_table_refresh(app, v);
+    }
 }
 
 void md_app_pop(struct md_app *app)
@@ -218,6 +241,8 @@ static void handle_event(struct md_app *app, struct md_sync_event *ev)
             md_app_msg(app, MD_MSG_ERROR, "refresh %s: %s (showing cached rows)", ev->kind,
                        md_err_line(&ev->err, line, sizeof line));
         }
+    } else if (ev->type == MD_JOB_CALL && ev->status != MD_OK && ev->status != MD_ERR_CANCELLED) {
+        md_app_msg(app, MD_MSG_ERROR, "%s", md_err_line(&ev->err, line, sizeof line));
     } else if (ev->type == MD_JOB_ACTION) {
         if (ev->status == MD_OK) {
             md_app_msg(app, MD_MSG_INFO, "%s %s: done", ev->action, ev->id);
