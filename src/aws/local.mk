@@ -20,4 +20,6 @@ TESTS += tests/net/test_retry.py
 EXTRA_DIST += tests/net/test_retry.py tests/net/nettest.py tests/servers/netfault.py
 TESTS += tests/net/test_sigcheck.py
 EXTRA_DIST += tests/net/test_sigcheck.py
+TESTS += tests/net/test_s3rver.py
+EXTRA_DIST += tests/net/test_s3rver.py tests/servers/s3sigproxy.py
 # --- end net helper ---

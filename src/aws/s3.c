@@ -168,13 +168,17 @@ static void copy_text(char *dst, size_t n, const struct md_xml *x, const char *n
     snprintf(dst, n, "%s", t ? t : "");
 }
 
-static md_status parse_list(const char *data, size_t n, bool url_encoded, struct md_s3_list *l,
-                            struct md_err *err)
+md_status md_s3_parse_list(const char *data, size_t n, struct md_s3_list *l, struct md_err *err)
 {
+    bool url_encoded = true;
     struct md_xml *root;
     md_status st = md_xml_parse(data, n, &root, err);
     if (st != MD_OK)
         return md_err_wrap(err, "ListObjectsV2 reply");
+    /* Keys are encoded only when the reply says so (botocore checks the
+     * same element): a server that ignores encoding-type sends them raw. */
+    const char *enc = md_xml_text(root, "EncodingType");
+    url_encoded = url_encoded && enc && !strcmp(enc, "url");
     if (strcmp(root->name, "ListBucketResult") != 0) {
         md_xml_free(root);
         return md_err_set(err, MD_ERR_PARSE, "ListObjectsV2 reply: <%s> instead of <ListBucketResult>",
@@ -261,7 +265,7 @@ md_status md_s3_list_page(struct md_aws_client *c, const char *bucket, const cha
     md_status st = do_request(c, "GET", url.data, NULL, NULL, NULL, 0, false, &resp, err);
     md_buf_free(&url);
     if (st == MD_OK)
-        st = parse_list(resp.body.data, resp.body.len, true, l, err);
+        st = md_s3_parse_list(resp.body.data, resp.body.len, l, err);
     else
         md_err_wrap(err, "listing s3://%s/%s", bucket, prefix ? prefix : "");
     md_http_response_free(&resp);

@@ -43,6 +43,11 @@ md_status md_s3_list_all(struct md_aws_client *c, const char *bucket, const char
                          const char *delimiter, int max_keys, int max_pages,
                          struct md_s3_list *l, struct md_err *err);
 
+/* Parses one ListObjectsV2 reply (<ListBucketResult>) and appends to *l;
+ * keys and prefixes are URL-decoded when the reply has
+ * <EncodingType>url</EncodingType>.  MD_ERR_PARSE on anything else. */
+md_status md_s3_parse_list(const char *data, size_t n, struct md_s3_list *l, struct md_err *err);
+
 /* GET; range NULL or "bytes=0-99".  The body is in resp (caller frees
  * resp with md_http_response_free); 206 for a range. */
 md_status md_s3_get_object(struct md_aws_client *c, const char *bucket, const char *key,

@@ -156,7 +156,7 @@ int main(int argc, char **argv)
             }
         struct md_http_response resp = {0};
         const char *tamper = arg(argc, argv, "--tamper", NULL);
-        struct md_aws_call_info info = {0, 0};
+        struct md_aws_call_info info = {0};
         if (tamper) {
             /* Sign, then change what was signed, then send once. */
             struct md_sigv4_params sp = {c.service, c.region, &creds, 0, false, false};

@@ -140,6 +140,42 @@ static void test_time_and_s3(void)
     TAP_OK(strlen(tok) == 36 && tok[14] == '4', "idempotency token is a uuid4");
 }
 
+static void test_s3_list_xml(void)
+{
+    struct md_s3_list l = {0};
+    struct md_err e;
+    const char *enc =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<Name>b</Name><Prefix>d%2F</Prefix><KeyCount>2</KeyCount><MaxKeys>2</MaxKeys>"
+        "<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>"
+        "<Contents><Key>d/a+b%2Bc%C3%A9%01.txt</Key><LastModified>2026-11-26T10:00:00.000Z</LastModified>"
+        "<ETag>&quot;abc&quot;</ETag><Size>12</Size><StorageClass>STANDARD</StorageClass></Contents>"
+        "<Contents><Key>d/x</Key><Size>0</Size></Contents>"
+        "<CommonPrefixes><Prefix>d/sub+dir/</Prefix></CommonPrefixes>"
+        "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>"
+        "</ListBucketResult>";
+    TAP_OK(md_s3_parse_list(enc, strlen(enc), &l, &e) == MD_OK, "ListObjectsV2 reply parses");
+    TAP_OK(l.n == 2 && !strcmp(l.objects[0].key, "d/a b+c\xc3\xa9\x01.txt"),
+           "encoding-type=url: '+' is a space, %%XX decoded (even a control byte)");
+    TAP_OK(l.n == 2 && l.objects[0].size == 12 && !strcmp(l.objects[0].etag, "\"abc\"") &&
+               !strcmp(l.objects[0].storage_class, "STANDARD"),
+           "size, ETag, storage class");
+    TAP_OK(l.nprefixes == 1 && !strcmp(l.prefixes[0], "d/sub dir/"), "CommonPrefixes decoded");
+    TAP_OK(l.truncated && l.next_token &&
+               !strcmp(l.next_token, "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="),
+           "IsTruncated and NextContinuationToken kept verbatim");
+    md_s3_list_free(&l);
+    const char *raw = "<ListBucketResult><Contents><Key>a+b</Key></Contents>"
+                      "<IsTruncated>false</IsTruncated></ListBucketResult>";
+    TAP_OK(md_s3_parse_list(raw, strlen(raw), &l, &e) == MD_OK && l.n == 1 &&
+               !strcmp(l.objects[0].key, "a+b") && !l.truncated,
+           "no EncodingType in the reply: keys taken as sent");
+    md_s3_list_free(&l);
+    const char *wrong = "<Error><Code>AccessDenied</Code></Error>";
+    TAP_OK(md_s3_parse_list(wrong, strlen(wrong), &l, &e) == MD_ERR_PARSE, "not a listing: parse error");
+    md_s3_list_free(&l);
+}
+
 /* Every table entry matches the model's paginators-1.json. */
 static void test_paginators(void)
 {
@@ -203,6 +239,7 @@ int main(void)
     test_errors();
     test_xml();
     test_time_and_s3();
+    test_s3_list_xml();
     test_paginators();
     return tap_done();
 }
