@@ -31,4 +31,10 @@ TESTS += tests/demo/test_demo_load
 tests_demo_test_demo_load_SOURCES = tests/demo/test_demo_load.c tests/tap.h
 tests_demo_test_demo_load_LDADD = src/local/libmd-demo.a src/kind/libmd-kind.a \
 	src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
+
+check_PROGRAMS += tests/demo/test_demo_provider
+TESTS += tests/demo/test_demo_provider
+tests_demo_test_demo_provider_SOURCES = tests/demo/test_demo_provider.c tests/tap.h
+tests_demo_test_demo_provider_LDADD = src/local/libmd-demo.a src/sync/libmd-sync.a \
+	src/kind/libmd-kind.a src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
 # --- end demo helper ---
