@@ -46,6 +46,11 @@ int md_cmd_infer(struct md_cli *cli, int argc, char **argv);
 int md_cmd_awscurl(struct md_cli *cli, int argc, char **argv);
 int md_cmd_whoami(struct md_cli *cli, int argc, char **argv);
 int md_cmd_config(struct md_cli *cli, int argc, char **argv);
+int md_cmd_ls(struct md_cli *cli, int argc, char **argv);
+int md_cmd_describe(struct md_cli *cli, int argc, char **argv);
+int md_cmd_start_execution(struct md_cli *cli, int argc, char **argv);
+int md_cmd_sm_verb(struct md_cli *cli, int argc, char **argv);
+int md_cmd_metrics(struct md_cli *cli, int argc, char **argv);
 /* The terminal MFA prompt (an md_mfa_prompt_fn, net/creds.h) for AWS commands. */
 md_status md_cli_mfa_prompt(void *ctx, const char *profile, const char *mfa_serial, char *code,
                             size_t n, struct md_err *err);

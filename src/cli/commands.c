@@ -12,6 +12,16 @@ const struct md_cli_cmd md_cli_commands[] = {
      "send one SigV4-signed request with the resolved credentials", md_cmd_awscurl},
     {"whoami", "[--json]", "show the AWS account and identity in use (STS GetCallerIdentity)", md_cmd_whoami},
     {"config", "[--json] [--no-fetch]", "show the resolved AWS profile, region, credentials and endpoints", md_cmd_config},
+    {"ls", "KIND [--json|--tsv] ...", "list a kind: experiments, runs, registered-models, model-versions", md_cmd_ls},
+    {"metrics", "RUN_ID KEY [--json|--tsv]", "print the history of one MLflow metric of a run", md_cmd_metrics},
+    {"describe", "KIND ID [--cached]", "print one object as the API returns it", md_cmd_describe},
+    {"start-execution", "PIPELINE [-p NAME=VALUE]... [--display-name N] [--description D] [--yes]",
+     "start a pipeline execution (typed parameters, idempotent)", md_cmd_start_execution},
+    {"stop-execution", "EXECUTION_ARN [--yes]", "stop a pipeline execution", md_cmd_sm_verb},
+    {"retry-execution", "EXECUTION_ARN [--yes]", "retry a failed pipeline execution", md_cmd_sm_verb},
+    {"stop-training-job", "NAME [--yes]", "stop a training job", md_cmd_sm_verb},
+    {"stop-processing-job", "NAME [--yes]", "stop a processing job", md_cmd_sm_verb},
+    {"stop-labeling-job", "NAME [--yes]", "stop a labeling job", md_cmd_sm_verb},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -6,3 +6,5 @@ src_cli_libmd_cli_a_SOURCES = \
 	src/cli/cmd_infer.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_awscurl.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_whoami.c src/cli/cmd_config.c
+src_cli_libmd_cli_a_SOURCES += src/cli/cmd_ls.c src/cli/ls.h src/cli/cmd_mlflow.c
+src_cli_libmd_cli_a_SOURCES += src/cli/cmd_sagemaker.c src/cli/cmd_describe.c

@@ -3,7 +3,11 @@
 noinst_LIBRARIES += src/mlflow/libmd-mlflow.a
 MD_AREA_LIBS += src/mlflow/libmd-mlflow.a
 src_mlflow_libmd_mlflow_a_SOURCES = \
-	src/mlflow/filter.c src/mlflow/filter.h
+	src/mlflow/filter.c src/mlflow/filter.h \
+	src/mlflow/client.c src/mlflow/client.h
+# What a program using the MLflow client links, in dependency order.
+MD_MLFLOW_LIBS = src/mlflow/libmd-mlflow.a src/local/libmd-local.a src/aws/libmd-aws.a \
+	src/net/libmd-net.a src/util/libmd-util.a
 
 check_PROGRAMS += tests/unit/test_filter
 TESTS += tests/unit/test_filter

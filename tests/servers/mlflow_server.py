@@ -13,7 +13,7 @@ tests/mlflow/test_server_fixtures.py), from a state you fill:
   --mlruns DIR       (not needed: mldeck reads file stores itself)
 
 Auth modes (--auth): none | bearer:TOKEN | basic:USER:PASS[,USER:PASS...]
-(first user is admin) | sigv4:REGION:ARN (checks the SigV4 signature with
+(first user is admin) | sigv4:REGION:ARN with --creds AKID:SECRET[:TOKEN] (checks the SigV4 signature with
 tests/servers/sigv4check.py, signing name sagemaker-mlflow, and the
 x-mlflow-sm-tracking-server-arn header).
 
@@ -552,33 +552,32 @@ class BasicAuth:
 class SigV4Auth:
     """SageMaker-managed MLflow: SigV4 under the signing name sagemaker-mlflow,
     with the tracking server's ARN in x-mlflow-sm-tracking-server-arn and the
-    payload hash in X-Amz-Content-SHA256."""
+    payload hash in X-Amz-Content-SHA256 (checked by sigv4check.py)."""
 
-    def __init__(self, region, arn, creds):
-        self.region, self.arn, self.creds = region, arn, creds
-        import sigv4check  # written by the net helper: tests/servers/sigv4check.py
-        self.mod = sigv4check
+    def __init__(self, region, arn, keys):
+        import sigv4check  # tests/servers/sigv4check.py (botocore's signer)
+        self.region, self.arn, self.keys, self.mod = region, arn, keys, sigv4check
 
     def check(self, handler, path, params, body):
         import hashlib
-        def deny(msg):
-            return (403, "application/json", {},
-                    json.dumps({"message": msg}).encode())
+
+        def deny(status, code, msg):
+            return (status, "application/json", {},
+                    json.dumps({"__type": code, "message": msg}).encode())
         if handler.headers.get("x-mlflow-sm-tracking-server-arn") != self.arn:
-            return deny("missing or wrong x-mlflow-sm-tracking-server-arn header")
-        sha = handler.headers.get("X-Amz-Content-SHA256")
-        if sha != hashlib.sha256(body or b"").hexdigest():
-            return deny("X-Amz-Content-SHA256 does not match the payload")
-        try:
-            problem = self.mod.check_request(
-                method=handler.command, path=handler.path,
-                headers=[(k, v) for k, v in handler.headers.items()], body=body or b"",
-                service="sagemaker-mlflow", region=self.region, creds=self.creds)
-        except TypeError:
-            problem = self.mod.check(handler, body or b"", "sagemaker-mlflow", self.region,
-                                     self.creds)
-        if problem:
-            return deny("signature check failed: %s" % problem)
+            return deny(403, "AccessDeniedException",
+                        "missing or wrong x-mlflow-sm-tracking-server-arn header")
+        if handler.headers.get("X-Amz-Content-SHA256") != hashlib.sha256(body or b"").hexdigest():
+            return deny(400, "InvalidSignatureException",
+                        "X-Amz-Content-SHA256 does not match the payload")
+        res = self.mod.verify(handler.command, handler.path, list(handler.headers.items()),
+                              body or b"", self.keys, protocol="json")
+        if not res.ok:
+            return deny(res.status, res.code, res.message)
+        if res.service != "sagemaker-mlflow" or res.region != self.region:
+            return deny(403, "InvalidSignatureException",
+                        "signed for %s/%s, not sagemaker-mlflow/%s" % (res.service, res.region,
+                                                                      self.region))
         return None
 
 
@@ -746,7 +745,7 @@ def main():
     elif mode == "sigv4":
         region, _, arn = rest.partition(":")
         ak, sk, tok = ((args.creds or "AKIDEXAMPLE:secret").split(":") + [""])[:3]
-        auth = SigV4Auth(region, arn, {"access_key": ak, "secret_key": sk, "token": tok})
+        auth = SigV4Auth(region, arn, {ak: (sk, tok) if tok else sk})
     else:
         sys.exit("unknown --auth mode %s" % mode)
 
