@@ -191,6 +191,70 @@ with Fake(seed=SEED, time_scale=20) as fake:
     tap.eq(fake.raw('sagemaker', 'ListPipelines', {}, secret='wrong')[0], 200,
            'config check_signatures=false accepts any signature')
     fake.control('config', {'check_signatures': True})
+    # ---------------------------------------------------------------- garbage in
+    import random
+    rnd = random.Random(1234)
+    sm_model = fake.client('sagemaker').meta.service_model
+    ops = [('sagemaker', o) for o in ('ListTrainingJobs', 'DescribeTrainingJob',
+                                      'StartPipelineExecution', 'ListPipelineExecutionSteps',
+                                      'CreatePipeline', 'CreateTrainingJob', 'StopTrainingJob',
+                                      'ListPipelineExecutions', 'RetryPipelineExecution')] + \
+        [('logs', 'GetLogEvents'), ('logs', 'FilterLogEvents'), ('monitoring', 'GetMetricData'),
+         ('monitoring', 'ListMetrics'), ('events', 'PutTargets')]
+    models = {'sagemaker': sm_model, 'logs': fake.client('logs').meta.service_model,
+              'monitoring': fake.client('cloudwatch').meta.service_model,
+              'events': fake.client('events').meta.service_model}
+
+    def junk(shape, depth=0):
+        pick = rnd.random()
+        if depth > 4 or pick < 0.15:
+            return rnd.choice([None, 1, -1, 2 ** 63, 1.5, True, '', 'x' * 300, '\u00e9\u2603',
+                               [], {}, 'p1', 'Completed', str(uuid.uuid4())])
+        t = shape.type_name if shape is not None else 'structure'
+        if t == 'structure':
+            members = list(shape.members.items()) if shape is not None else []
+            out = {}
+            for name, m in rnd.sample(members, min(len(members), rnd.randint(0, 4))):
+                out[name] = junk(m, depth + 1)
+            if rnd.random() < 0.1:
+                out['Bogus%d' % rnd.randint(0, 9)] = 1
+            return out
+        if t == 'list':
+            return [junk(shape.member, depth + 1) for _ in range(rnd.randint(0, 3))]
+        if t == 'map':
+            return {'k%d' % i: junk(shape.value, depth + 1) for i in range(rnd.randint(0, 2))}
+        if t in ('integer', 'long'):
+            return rnd.choice([0, 1, 7, 100, -5, 10 ** 12])
+        if t == 'timestamp':
+            return rnd.choice([0, 1.5, time.time(), -1, 'yesterday'])
+        if t == 'boolean':
+            return rnd.choice([True, False, 'true'])
+        if shape.enum:
+            return rnd.choice(list(shape.enum) + ['NotAnEnum'])
+        return rnd.choice(['p1', 'yolo11-train-00001', 'arn:aws:sagemaker:us-east-1:'
+                           '123456789012:pipeline/p1/execution/abc', '', 'a' * 40])
+
+    statuses = {}
+    crashed = []
+    for i in range(300):
+        svc, op = rnd.choice(ops)
+        body = junk(models[svc].operation_model(op).input_shape)
+        if not isinstance(body, dict):
+            body = json.dumps(body).encode()
+        st = fake.raw(svc, op, body)[0]
+        statuses[st] = statuses.get(st, 0) + 1
+        if st >= 500:
+            crashed.append((op, body))
+    for raw in (b'{' * 5000, b'\xff\xfe', b'{"MaxResults": 1e999}', b'null', b''):
+        st = fake.raw('sagemaker', 'ListTrainingJobs', raw)[0]
+        if st >= 500:
+            crashed.append(('raw', raw[:20]))
+    tap.ok(not crashed and statuses.get(400, 0) > 100,
+           '300 random and malformed requests: only 2xx/4xx answers, no crash',
+           '%r %r' % (statuses, crashed[:3]))
+    tap.ok(fake.proc.poll() is None and 'Traceback' not in fake.stderr(),
+           'the server is alive and logged no traceback', fake.stderr()[-2000:])
+
     tap.eq(fake.control('health')['selfcheck_failures'], [], 'no self-check failure')
 
 # the server's port is printed on stdout and a free one is chosen each time

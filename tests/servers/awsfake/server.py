@@ -28,8 +28,15 @@ READ_PREFIXES = ('Describe', 'List', 'Get', 'Search', 'Filter', 'BatchDescribe',
                  'BatchGet', 'Query', 'Test')
 
 
+# not read-only by name, but change nothing either
+NOT_MUTATING = ('CreatePresignedMlflowTrackingServerUrl', 'CreatePresignedDomainUrl')
+
+# request headers kept in the request log (what retry tests look at)
+LOGGED_HEADERS = ('user-agent', 'amz-sdk-request', 'amz-sdk-invocation-id')
+
+
 def is_mutating(op):
-    return not op.startswith(READ_PREFIXES)
+    return not op.startswith(READ_PREFIXES) and op not in NOT_MUTATING
 
 
 class DropConnection(Exception):
@@ -258,7 +265,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(service, mode, err, request_id)
 
         entry = {'service': service.key, 'op': op or '?', 'mutating': is_mutating(op or ''),
-                 'time': time.time(), 'request_id': request_id}
+                 'time': time.time(), 'request_id': request_id,
+                 'headers': {h: self.headers[h] for h in LOGGED_HEADERS if h in self.headers},
+                 'session_token': 'X-Amz-Security-Token' in self.headers}
         fake.log.add(entry)
 
         fault = fake.faults.match(service.key, op)
@@ -331,12 +340,13 @@ class Handler(BaseHTTPRequestHandler):
         else:
             try:
                 params = json.loads(body.decode('utf-8')) if body.strip() else None
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 raise coral_error('SerializationException', 'Start of structure or map found '
                                   'where not expected / body is not JSON')
             if not isinstance(params, dict):
                 raise coral_error('SerializationException',
                                   'the request body must be a JSON object')
+        entry['params'] = params
         self._validate(op_model, params, mode)
         fn = fake.handlers.get((service.key, op))
         if fn is None:
@@ -415,6 +425,8 @@ class Handler(BaseHTTPRequestHandler):
                     if 'since' in q:
                         since = float(q['since'][0])
                         out['requests'] = [e for e in out['requests'] if e['time'] >= since]
+                    if 'op' in q:
+                        out['requests'] = [e for e in out['requests'] if e['op'] in q['op']]
             elif path == 'faults':
                 if self.command == 'DELETE':
                     fake.faults.set([])
