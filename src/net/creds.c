@@ -15,6 +15,10 @@
 
 #define ADVISORY_REFRESH_S 900   /* botocore _DEFAULT_ADVISORY_REFRESH_TIMEOUT */
 #define MANDATORY_REFRESH_S 600  /* botocore _DEFAULT_MANDATORY_REFRESH_TIMEOUT */
+/* Credentials fetched less than this long ago are not fetched again while
+ * they are valid, even inside a refresh window: a source that hands out
+ * short-lived credentials must not be called by every request. */
+#define MIN_REFETCH_S 5
 
 time_t md_creds_now(const struct md_creds_provider *p)
 {
@@ -210,6 +214,7 @@ static md_status refresh_unlocked(struct md_cred_node *n, struct md_aws_creds *f
         n->cur = *fresh;
         n->have = true;
         n->generation++;
+        n->fetched_at = md_creds_now(n->prov);
     }
     md_aws_creds_wipe(fresh);
     pthread_cond_broadcast(&n->cv);
@@ -237,6 +242,11 @@ md_status md_cred_node_get(struct md_cred_node *n, struct md_aws_creds *out, str
         }
         bool expires = n->have && n->cur.expiration != 0;
         if (n->have && (!expires || now < n->cur.expiration - adv)) {
+            *out = n->cur;
+            pthread_mutex_unlock(&n->mu);
+            return MD_OK;
+        }
+        if (n->have && now < n->cur.expiration && now - n->fetched_at < MIN_REFETCH_S) {
             *out = n->cur;
             pthread_mutex_unlock(&n->mu);
             return MD_OK;

@@ -42,6 +42,7 @@ struct md_cred_node {
     pthread_cond_t cv;
     bool refreshing;
     unsigned generation;        /* bumped by every successful refresh */
+    time_t fetched_at;          /* provider clock at the last successful fetch */
     bool have;
     struct md_aws_creds cur;
     int fetches;
