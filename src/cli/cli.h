@@ -51,6 +51,7 @@ int md_cmd_describe(struct md_cli *cli, int argc, char **argv);
 int md_cmd_start_execution(struct md_cli *cli, int argc, char **argv);
 int md_cmd_sm_verb(struct md_cli *cli, int argc, char **argv);
 int md_cmd_metrics(struct md_cli *cli, int argc, char **argv);
+int md_cmd_kinds(struct md_cli *cli, int argc, char **argv);
 /* The terminal MFA prompt (an md_mfa_prompt_fn, net/creds.h) for AWS commands. */
 md_status md_cli_mfa_prompt(void *ctx, const char *profile, const char *mfa_serial, char *code,
                             size_t n, struct md_err *err);

@@ -22,6 +22,7 @@ const struct md_cli_cmd md_cli_commands[] = {
     {"stop-training-job", "NAME [--yes]", "stop a training job", md_cmd_sm_verb},
     {"stop-processing-job", "NAME [--yes]", "stop a processing job", md_cmd_sm_verb},
     {"stop-labeling-job", "NAME [--yes]", "stop a labeling job", md_cmd_sm_verb},
+    {"kinds", "[KIND] [--json|--md]", "show the kinds: names, aliases, panes, columns, actions", md_cmd_kinds},
     {NULL, NULL, NULL, NULL},
 };
 

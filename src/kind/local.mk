@@ -9,3 +9,7 @@ check_PROGRAMS += tests/unit/test_kind
 TESTS += tests/unit/test_kind
 tests_unit_test_kind_SOURCES = tests/unit/test_kind.c tests/tap.h
 tests_unit_test_kind_LDADD = src/kind/libmd-kind.a src/util/libmd-util.a $(MD_DEP_LIBS)
+
+# `mldeck kinds` (src/cli/cmd_kinds.c) prints this table.
+TESTS += tests/demo/test_cli_kinds.sh
+dist_check_SCRIPTS += tests/demo/test_cli_kinds.sh
