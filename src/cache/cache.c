@@ -273,13 +273,13 @@ static int prepare_fixed(struct md_cache *c)
          "INSERT INTO resources(profile, region, kind, id, parent, json, fetched_at)"
          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
          " ON CONFLICT(profile, region, kind, id) DO UPDATE SET"
-         " parent = excluded.parent, json = excluded.json, fetched_at = excluded.fetched_at"
-         " WHERE json IS NOT excluded.json OR parent IS NOT excluded.parent"},
+         " parent = excluded.parent, json = excluded.json, fetched_at = excluded.fetched_at"},
         /* An unchanged object only gets its new fetched_at: an UPDATE that
          * does not assign json leaves every expression index alone. */
         {offsetof(struct md_cache, st_touch),
          "UPDATE resources SET fetched_at = ?5"
-         " WHERE profile = ?1 AND region = ?2 AND kind = ?3 AND id = ?4"},
+         " WHERE profile = ?1 AND region = ?2 AND kind = ?3 AND id = ?4"
+         " AND json = ?6 AND parent = ?7"},
         {offsetof(struct md_cache, st_get),
          "SELECT json, fetched_at FROM resources"
          " WHERE profile = ?1 AND region = ?2 AND kind = ?3 AND id = ?4"},
@@ -632,18 +632,24 @@ md_status md_cache_upsert(struct md_cache *c, const struct md_scope *s,
     sqlite3_bind_text(st, 5, row->parent ? row->parent : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, row->json, -1, SQLITE_STATIC);
     long long at = row->fetched_at_ms ? row->fetched_at_ms : now_ms();
-    sqlite3_bind_int64(st, 7, at);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    /* A refresh mostly brings objects that did not change: try the cheap
+     * touch first (one key lookup, no JSON evaluated), insert otherwise. */
+    sqlite3_stmt *touch = c->st_touch;
+    bind_scope(touch, s);
+    sqlite3_bind_text(touch, 3, row->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(touch, 4, row->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(touch, 5, at);
+    sqlite3_bind_text(touch, 6, row->json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(touch, 7, row->parent ? row->parent : "", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(touch);
+    sqlite3_reset(touch);
+    sqlite3_clear_bindings(touch);
     if (rc == SQLITE_DONE && sqlite3_changes(c->db) == 0) {
-        st = c->st_touch;
-        bind_scope(st, s);
-        sqlite3_bind_text(st, 3, row->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, row->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, at);
+        sqlite3_bind_int64(st, 7, at);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    } else {
         sqlite3_clear_bindings(st);
     }
     if (rc == SQLITE_DONE)
