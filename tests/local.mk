@@ -9,7 +9,7 @@ AWSFAKE_PY = tests/servers/aws_server.py tests/servers/awsfake/__init__.py \
 	tests/servers/awsfake/protocol.py tests/servers/awsfake/sagemaker.py \
 	tests/servers/awsfake/server.py tests/servers/awsfake/shapecheck.py \
 	tests/servers/awsfake/sigcheck.py tests/servers/awsfake/store.py \
-	tests/awsfake/fakelib.py
+	tests/awsfake/fakelib.py tests/awsfake/demo-seed.json
 AWSFAKE_TESTS = tests/awsfake/test_protocol.py tests/awsfake/test_state.py \
 	tests/awsfake/test_awscli.py
 TESTS += $(AWSFAKE_TESTS)

@@ -44,10 +44,11 @@ def build(models_dir=None, keys=None, self_check=False, time_scale=1.0, verbose=
 def parse_keys(values):
     keys = {}
     for v in values or []:
-        akid, sep, secret = v.partition(':')
-        if not sep:
-            raise SystemExit('--key wants AKID:SECRET, got %r' % v)
-        keys[akid] = secret
+        parts = v.split(':')
+        if len(parts) not in (2, 3) or not all(parts):
+            raise SystemExit('--key wants AKID:SECRET[:SESSION_TOKEN], got %r' % v)
+        # with a session token the request must carry it (X-Amz-Security-Token)
+        keys[parts[0]] = parts[1] if len(parts) == 2 else (parts[1], parts[2])
     return keys
 
 
@@ -61,8 +62,10 @@ def main(argv=None):
     ap.add_argument('--self-check', action='store_true',
                     help='validate every response against the output shape; a mismatch is '
                          'a 500 AwsFakeSelfCheckFailed and a line on stderr')
-    ap.add_argument('--key', action='append', metavar='AKID:SECRET',
-                    help='accepted credentials (repeatable; default: AKIDEXAMPLE and testing:testing)')
+    ap.add_argument('--key', action='append', metavar='AKID:SECRET[:TOKEN]',
+                    help='accepted credentials (repeatable; default: AKIDEXAMPLE, '
+                         'AKIAIOSFODNN7EXAMPLE and testing:testing); with TOKEN the request '
+                         'must carry that X-Amz-Security-Token')
     ap.add_argument('--no-sigv4', action='store_true', help='do not check signatures')
     ap.add_argument('--models', help='aws-models folder (default: $MLDECK_SHARED/aws-models)')
     ap.add_argument('--port-file', help='also write the port to this file')
