@@ -16,5 +16,5 @@ tests_unit_test_filter_LDADD = src/mlflow/libmd-mlflow.a src/util/libmd-util.a $
 
 EXTRA_DIST += tests/servers/mlflow_server.py tests/servers/mlflow_search.py \
 	tests/servers/mlflow_state.py tests/mlflow/mlflow_testlib.py
-TESTS += tests/mlflow/test_server_fixtures.py
-EXTRA_DIST += tests/mlflow/test_server_fixtures.py
+TESTS += tests/mlflow/test_server_fixtures.py tests/mlflow/test_cli_server.py
+EXTRA_DIST += tests/mlflow/test_server_fixtures.py tests/mlflow/test_cli_server.py
