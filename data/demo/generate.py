@@ -442,6 +442,8 @@ def run_yolo_train(times, live):
         epochs = rng.choice([30, 50, 60, 80, 100])
         batch = rng.choice([16, 16, 32])
         lr0 = rng.choice([0.01, 0.01, 0.005])
+        if late:                  # what is training right now
+            model, imgsz, epochs = "yolo11s.pt", 640, 100
         display = "%s-%d-e%d-%s" % (model[:-3], imgsz, epochs, mixed(4).lower())
         e = make_execution("yolo11-train", i, start, "Succeeded", user, display,
                            "lr0=%s batch=%d" % (lr0, batch))
@@ -480,8 +482,6 @@ def run_yolo_train(times, live):
         attempts = 1
         if late:
             outcome = "InProgress"
-            model, imgsz, epochs = "yolo11s.pt", 640, 100
-            hp = hyperparams(model, imgsz, epochs, batch, lr0)
         elif r < 0.05 and model == "yolo11m.pt" or (r < 0.02):
             outcome = "Failed:" + TRAIN_FAILURES[0][0]
             hp["batch"] = "32"
