@@ -47,10 +47,13 @@ static void usage(FILE *f)
     }
     fprintf(f, "\nCommands:\n");
     for (const struct md_cli_cmd *c = md_cli_commands; c->name; c++) {
-        char left[80];
+        char left[512];
         snprintf(left, sizeof left, "%s %s", c->name, c->usage);
-        fprintf(f, "  %-40s %s\n", left, c->summary);
-        }
+        if (strlen(left) <= 38)
+            fprintf(f, "  %-38s  %s\n", left, c->summary);
+        else
+            fprintf(f, "  %s\n  %-38s  %s\n", left, "", c->summary);
+    }
     fprintf(f, "\nIn the console press ? for the key map.  See mldeck(1) and mldeck-config(5).\n");
 }
 

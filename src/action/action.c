@@ -103,6 +103,7 @@ md_status md_action_run(const struct md_settings *s, const struct md_action_scop
 {
     if (result)
         *result = NULL;
+    md_err_clear(err);
     md_status st = md_action_gate(s, req, err);
     if (st != MD_OK)
         return st; /* refused before anything was sent: nothing to audit */

@@ -23,3 +23,17 @@ EXTRA_DIST += tests/net/test_sigcheck.py
 TESTS += tests/net/test_s3rver.py
 EXTRA_DIST += tests/net/test_s3rver.py tests/servers/s3sigproxy.py
 # --- end net helper ---
+# --- lead: the AWS session and the SageMaker provider (keep together) ---
+noinst_LIBRARIES += src/aws/libmd-awsprov.a
+MD_AREA_LIBS += src/aws/libmd-awsprov.a
+src_aws_libmd_awsprov_a_SOURCES = \
+	src/aws/client.c src/aws/client.h \
+	src/aws/sagemaker.c src/aws/sagemaker.h \
+	src/aws/pipeline_params.c src/aws/pipeline_params.h
+
+check_PROGRAMS += tests/unit/test_pipeline_params
+TESTS += tests/unit/test_pipeline_params tests/aws/test_sagemaker_cli.py
+tests_unit_test_pipeline_params_SOURCES = tests/unit/test_pipeline_params.c
+tests_unit_test_pipeline_params_LDADD = src/aws/libmd-awsprov.a src/util/libmd-util.a $(MD_DEP_LIBS)
+EXTRA_DIST += tests/aws/test_sagemaker_cli.py tests/aws/awsfake_proc.py
+# --- end lead ---

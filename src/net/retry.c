@@ -347,11 +347,12 @@ md_status md_aws_send(void *curl, struct md_http_request *req, const struct md_a
         md_retry_cfg_from_env(&envcfg, NULL);
         cfg = &envcfg;
     }
-    struct md_aws_call_info local = {0, 0};
+    struct md_aws_call_info local = {0};
     if (!info)
         info = &local;
     info->attempts = 0;
     info->slept_ms = 0;
+    info->request_id[0] = '\0';
     int max = cfg->max_attempts < 1 ? 1 : cfg->max_attempts;
 
     char invocation[37];
@@ -397,6 +398,10 @@ md_status md_aws_send(void *curl, struct md_http_request *req, const struct md_a
         bool retryable;
         bool timeout = false;
         if (st == MD_OK && resp->status >= 200 && resp->status < 300) {
+            const char *rid = md_headers_get(&resp->headers, "x-amzn-RequestId");
+            if (!rid)
+                rid = md_headers_get(&resp->headers, "x-amz-request-id");
+            snprintf(info->request_id, sizeof info->request_id, "%s", rid ? rid : "");
             quota_give(spent ? spent : 1);
             return MD_OK;
         }

@@ -58,6 +58,7 @@ struct md_aws_target {
 struct md_aws_call_info {
     int attempts;                   /* how many were sent */
     long slept_ms;                  /* total backoff */
+    char request_id[80];            /* of the final reply ("" if none): for the audit log */
 };
 
 /* Sends req to AWS with retries.  req is re-signed before every attempt

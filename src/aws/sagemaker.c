@@ -1,0 +1,458 @@
+#include "aws/sagemaker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/client.h"
+#include "aws/paginate.h"
+#include "kind/kind.h"
+#include "util/json.h"
+
+#define SM_PREFIX "SageMaker"
+#define SM_JSON "1.1"
+
+/* How one kind is listed.  parent_member names the list call's input that
+ * holds the parent id; describe_* say how to read one object in full. */
+struct sm_list {
+    const char *kind;
+    const char *op;
+    const char *result_key;
+    const char *parent_member;
+    const char *sort_by;            /* NULL: the call has no SortBy */
+    const char *describe_op;        /* NULL: the list item is the cached object */
+    const char *describe_member;    /* input member, read from the list item */
+    bool describe_always;           /* the kind caches the describe output */
+    bool newest_first;              /* paging may stop early once caught up */
+};
+
+static const struct sm_list sm_lists[] = {
+    {"pipelines", "ListPipelines", "PipelineSummaries", NULL, "CreationTime", NULL, NULL, false, false},
+    {"pipeline-executions", "ListPipelineExecutions", "PipelineExecutionSummaries", "PipelineName",
+     "CreationTime", "DescribePipelineExecution", "PipelineExecutionArn", true, true},
+    {"pipeline-steps", "ListPipelineExecutionSteps", "PipelineExecutionSteps",
+     "PipelineExecutionArn", NULL, NULL, NULL, false, false},
+    {"training-jobs", "ListTrainingJobs", "TrainingJobSummaries", NULL, "CreationTime",
+     "DescribeTrainingJob", "TrainingJobName", false, true},
+    {"processing-jobs", "ListProcessingJobs", "ProcessingJobSummaries", NULL, "CreationTime",
+     "DescribeProcessingJob", "ProcessingJobName", false, true},
+    {"labeling-jobs", "ListLabelingJobs", "LabelingJobSummaryList", NULL, "CreationTime",
+     "DescribeLabelingJob", "LabelingJobName", false, true},
+    {"monitoring-schedules", "ListMonitoringSchedules", "MonitoringScheduleSummaries", NULL,
+     "CreationTime", "DescribeMonitoringSchedule", "MonitoringScheduleName", false, false},
+    {"monitoring-executions", "ListMonitoringExecutions", "MonitoringExecutionSummaries",
+     "MonitoringScheduleName", "ScheduledTime", NULL, NULL, false, true},
+    {"endpoints", "ListEndpoints", "Endpoints", NULL, "CreationTime", NULL, NULL, false, false},
+    {"tracking-servers", "ListMlflowTrackingServers", "TrackingServerSummaries", NULL,
+     "CreationTime", NULL, NULL, false, false},
+};
+
+static const struct sm_list *sm_list_find(const char *kind)
+{
+    for (size_t i = 0; i < sizeof sm_lists / sizeof sm_lists[0]; i++)
+        if (!strcmp(sm_lists[i].kind, kind))
+            return &sm_lists[i];
+    return NULL;
+}
+
+bool md_sm_handles(const char *kind)
+{
+    return sm_list_find(kind) != NULL;
+}
+
+/* Statuses after which an object never changes again. */
+static bool status_final(const char *s)
+{
+    static const char *const final[] = {"Completed", "CompletedWithViolations", "Failed",
+                                        "Stopped", "Succeeded", NULL};
+    for (int i = 0; s && final[i]; i++)
+        if (!strcmp(s, final[i]))
+            return true;
+    return false;
+}
+
+static bool sm_cancelled(void *ctx)
+{
+    struct md_sm_ctx *x = ctx;
+    return x->cancelled && x->cancelled(x->cancel_ctx);
+}
+
+static md_status sm_client(struct md_sm_ctx *x, struct md_aws_client *c, struct md_endpoint *ep,
+                           struct md_http_opts *http, struct md_err *err)
+{
+    return md_aws_client_init(c, x->env, x->settings, "sagemaker", x->curl,
+                              x->cancelled ? sm_cancelled : NULL, x, ep, http, err);
+}
+
+/* One page's worth of work, carried between pages. */
+struct sm_sync {
+    struct md_sm_ctx *x;
+    struct md_aws_client *client;
+    const struct sm_list *spec;
+    const struct md_kind *kind;
+    const char *parent;
+    bool caught_up_allowed;     /* a previous full listing exists */
+    struct md_sm_stats *stats;
+    char **ids;                 /* every id seen, for the prune after a full listing */
+    size_t nids, capids;
+};
+
+static md_status keep_id(struct sm_sync *s, const char *id, struct md_err *err)
+{
+    if (s->nids == s->capids) {
+        size_t cap = s->capids ? s->capids * 2 : 256;
+        char **p = realloc(s->ids, cap * sizeof *p);
+        if (!p)
+            return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        s->ids = p;
+        s->capids = cap;
+    }
+    if (!(s->ids[s->nids] = strdup(id)))
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    s->nids++;
+    return MD_OK;
+}
+
+/* True when the cached copy of this object is final and has the status the
+ * list reports: nothing about it can have changed. */
+static bool settled(struct sm_sync *s, const char *id, const char *status)
+{
+    if (!s->kind->status_path || !status)
+        return false;
+    char *json = NULL;
+    long long at;
+    struct md_err e;
+    if (md_cache_get(s->x->cache, s->x->scope, s->kind->name, id, &json, &at, &e) != MD_OK)
+        return false;
+    bool same = false;
+    cJSON *cached = cJSON_Parse(json);
+    if (cached) {
+        const char *old = md_json_str(cached, s->kind->status_path, NULL);
+        same = old && !strcmp(old, status) && status_final(old);
+        /* A row that holds only the list summary is not settled for kinds
+         * whose cached object is the describe output. */
+        if (same && s->spec->describe_always && s->spec->describe_op &&
+            !cJSON_GetObjectItemCaseSensitive(cached, "LastModifiedTime"))
+            same = false;
+        cJSON_Delete(cached);
+    }
+    free(json);
+    return same;
+}
+
+static md_status describe_one(struct md_aws_client *c, const struct sm_list *spec,
+                              const char *value, cJSON **out, struct md_err *err)
+{
+    cJSON *in = cJSON_CreateObject();
+    if (!in || !cJSON_AddStringToObject(in, spec->describe_member, value)) {
+        cJSON_Delete(in);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    md_status st = md_aws_json_call(c, SM_PREFIX, spec->describe_op, SM_JSON, in, out, err);
+    cJSON_Delete(in);
+    return st;
+}
+
+/* Describe replies carry ResponseMetadata-free objects, but SageMaker puts
+ * nothing else in them, so the reply is the object. */
+static md_status sync_page(void *ctx, const cJSON *page, bool *stop, struct md_err *err)
+{
+    struct sm_sync *s = ctx;
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, s->spec->result_key);
+    size_t n = (size_t)cJSON_GetArraySize(items);
+    struct md_cache_row *rows = calloc(n ? n : 1, sizeof *rows);
+    char **jsons = calloc(n ? n : 1, sizeof *jsons);
+    char (*ids)[1024] = calloc(n ? n : 1, sizeof *ids);
+    md_status st = MD_OK;
+    size_t nrows = 0;
+    if (!rows || !jsons || !ids) {
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    s->stats->pages++;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, items) {
+        if (sm_cancelled(s->x)) {
+            st = md_err_set(err, MD_ERR_CANCELLED, "cancelled");
+            goto out;
+        }
+        s->stats->listed++;
+        char *id = ids[nrows];
+        if (!md_kind_row_id(s->kind, item, s->parent, id, sizeof ids[0]))
+            continue; /* an object without its id member: nothing to key it by */
+        if ((st = keep_id(s, id, err)) != MD_OK)
+            goto out;
+        const char *status = s->kind->status_path ? md_json_str(item, s->kind->status_path, NULL) : NULL;
+        if (s->spec->newest_first && settled(s, id, status))
+            continue;
+        cJSON *full = NULL;
+        bool describe = s->spec->describe_op &&
+                        (s->spec->describe_always || !status_final(status));
+        if (describe) {
+            const char *v = md_json_str(item, s->spec->describe_member, NULL);
+            if (!v)
+                continue;
+            st = describe_one(s->client, s->spec, v, &full, err);
+            if (st == MD_ERR_NOTFOUND) { /* deleted between list and describe */
+                md_err_clear(err);
+                st = MD_OK;
+                continue;
+            }
+            if (st != MD_OK)
+                goto out;
+            s->stats->described++;
+        }
+        jsons[nrows] = cJSON_PrintUnformatted(full ? full : item);
+        cJSON_Delete(full);
+        if (!jsons[nrows]) {
+            st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        rows[nrows] = (struct md_cache_row){s->kind->name, id, s->parent ? s->parent : "",
+                                            jsons[nrows], 0};
+        nrows++;
+    }
+    if (nrows) {
+        st = md_cache_upsert_rows(s->x->cache, s->x->scope, rows, nrows, err);
+        s->stats->written += (int)nrows;
+    } else if (s->spec->newest_first && s->caught_up_allowed && n > 0) {
+        *stop = true; /* a whole page we already had: the rest is older */
+    }
+out:
+    for (size_t i = 0; i < n && jsons; i++)
+        cJSON_free(jsons[i]);
+    free(jsons);
+    free(rows);
+    free(ids);
+    return st;
+}
+
+static void full_key(char *out, size_t n, const char *kind, const char *parent)
+{
+    snprintf(out, n, "sagemaker.full.%s.%s", kind, parent ? parent : "");
+}
+
+md_status md_sm_refresh(struct md_sm_ctx *x, const char *kindname, const char *parent, bool full,
+                        struct md_sm_stats *stats, struct md_err *err)
+{
+    struct md_sm_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    const struct sm_list *spec = sm_list_find(kindname);
+    const struct md_kind *kind = md_kind_find(kindname);
+    if (!spec || !kind)
+        return md_err_set(err, MD_ERR_UNSUPPORTED, "SageMaker does not list '%s'", kindname);
+    if (spec->parent_member && (!parent || !parent[0]))
+        return md_err_set(err, MD_ERR_INVALID, "%s needs a parent %s", kindname,
+                          spec->parent_member);
+
+    struct md_aws_client c;
+    struct md_endpoint ep;
+    struct md_http_opts http;
+    md_status st = sm_client(x, &c, &ep, &http, err);
+    if (st != MD_OK)
+        return st;
+
+    char key[1200];
+    full_key(key, sizeof key, kindname, parent);
+    char *mark = NULL;
+    struct md_err e;
+    bool had_full = md_cache_meta_get(x->cache, x->scope, key, &mark, &e) == MD_OK && mark;
+    free(mark);
+
+    cJSON *in = cJSON_CreateObject();
+    if (!in)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    if (spec->parent_member)
+        cJSON_AddStringToObject(in, spec->parent_member, parent);
+    if (spec->sort_by) {
+        cJSON_AddStringToObject(in, "SortBy", spec->sort_by);
+        cJSON_AddStringToObject(in, "SortOrder", "Descending");
+    }
+    cJSON_AddNumberToObject(in, "MaxResults", 100);
+
+    struct sm_sync s = {x, &c, spec, kind, parent, had_full && !full, stats, NULL, 0, 0};
+    st = md_aws_json_paginate(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in, 0, sync_page,
+                              &s, err);
+    cJSON_Delete(in);
+
+    /* Only a listing read to its end may delete what the account no longer
+     * has; with the incremental shortcut on, paging may have stopped at the
+     * first page we already had. */
+    if (st == MD_OK && (!s.caught_up_allowed || !spec->newest_first)) {
+        stats->complete = true;
+        st = md_cache_prune(x->cache, x->scope, kindname, parent ? parent : "",
+                            (const char *const *)s.ids, s.nids, err);
+        if (st == MD_OK)
+            st = md_cache_meta_set(x->cache, x->scope, key, "1", err);
+    }
+    for (size_t i = 0; i < s.nids; i++)
+        free(s.ids[i]);
+    free(s.ids);
+    return st;
+}
+
+/* ---- actions ------------------------------------------------------------- */
+
+struct sm_action {
+    const char *kind;
+    const char *action;
+    const char *op;
+    const char *id_member;      /* input member that takes the object id */
+    bool token;                 /* the operation takes a ClientRequestToken */
+};
+
+static const struct sm_action sm_actions[] = {
+    {"pipelines", "start-execution", "StartPipelineExecution", "PipelineName", true},
+    {"pipeline-executions", "stop-execution", "StopPipelineExecution", "PipelineExecutionArn", true},
+    {"pipeline-executions", "retry-execution", "RetryPipelineExecution", "PipelineExecutionArn", true},
+    {"training-jobs", "stop-training-job", "StopTrainingJob", "TrainingJobName", false},
+    {"processing-jobs", "stop-processing-job", "StopProcessingJob", "ProcessingJobName", false},
+    {"labeling-jobs", "stop-labeling-job", "StopLabelingJob", "LabelingJobName", false},
+    {"monitoring-schedules", "stop-monitoring-schedule", "StopMonitoringSchedule",
+     "MonitoringScheduleName", false},
+    {"monitoring-schedules", "start-monitoring-schedule", "StartMonitoringSchedule",
+     "MonitoringScheduleName", false},
+};
+
+/* Re-reads one object after an action (or for `describe`) and caches it. */
+static md_status refresh_one(struct md_sm_ctx *x, struct md_aws_client *c, const char *kindname,
+                             const char *id, const char *parent_hint, cJSON **out,
+                             struct md_err *err)
+{
+    const struct sm_list *spec = sm_list_find(kindname);
+    const struct md_kind *kind = md_kind_find(kindname);
+    if (!spec || !kind)
+        return md_err_set(err, MD_ERR_UNSUPPORTED, "SageMaker does not describe '%s'", kindname);
+    if (!spec->describe_op) {
+        /* Kinds without a Describe call are re-read by listing their parent. */
+        return md_sm_refresh(x, kindname, parent_hint, true, NULL, err);
+    }
+    cJSON *obj = NULL;
+    md_status st = describe_one(c, spec, id, &obj, err);
+    if (st != MD_OK)
+        return st;
+    char rid[1024];
+    char *json = cJSON_PrintUnformatted(obj);
+    const char *parent = "";
+    char parent_buf[512] = "";
+    /* Executions are filed under their pipeline's name. */
+    if (spec->parent_member && !strcmp(spec->parent_member, "PipelineName")) {
+        const char *arn = md_json_str(obj, "$.PipelineArn", "");
+        const char *slash = strrchr(arn, '/');
+        snprintf(parent_buf, sizeof parent_buf, "%s", slash ? slash + 1 : "");
+        parent = parent_buf;
+    }
+    if (json && md_kind_row_id(kind, obj, parent, rid, sizeof rid)) {
+        struct md_cache_row row = {kind->name, rid, parent, json, 0};
+        st = md_cache_upsert(x->cache, x->scope, &row, err);
+    }
+    cJSON_free(json);
+    if (out)
+        *out = obj;
+    else
+        cJSON_Delete(obj);
+    return st;
+}
+
+md_status md_sm_action(struct md_sm_ctx *x, const char *kind, const char *id,
+                       const char *action, const cJSON *params, cJSON **result,
+                       char *request_id, struct md_err *err)
+{
+    if (result)
+        *result = NULL;
+    struct md_aws_client c;
+    struct md_endpoint ep;
+    struct md_http_opts http;
+    md_status st = sm_client(x, &c, &ep, &http, err);
+    if (st != MD_OK)
+        return st;
+    if (!strcmp(action, "describe"))
+        return refresh_one(x, &c, kind, id, NULL, result, err);
+
+    const struct sm_action *a = NULL;
+    for (size_t i = 0; i < sizeof sm_actions / sizeof sm_actions[0]; i++)
+        if (!strcmp(sm_actions[i].kind, kind) && !strcmp(sm_actions[i].action, action))
+            a = &sm_actions[i];
+    if (!a)
+        return md_err_set(err, MD_ERR_UNSUPPORTED, "no action '%s' on %s", action, kind);
+
+    cJSON *in = params ? cJSON_Duplicate(params, 1) : cJSON_CreateObject();
+    if (!cJSON_IsObject(in)) {
+        cJSON_Delete(in);
+        return md_err_set(err, MD_ERR_INVALID, "%s: parameters must be a JSON object", action);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(in, a->id_member);
+    cJSON_AddStringToObject(in, a->id_member, id);
+    /* The token makes a retried call safe: the service answers a repeat of
+     * the same token with the same execution instead of starting another. */
+    if (a->token && !cJSON_GetObjectItemCaseSensitive(in, "ClientRequestToken")) {
+        char tok[37];
+        md_aws_idempotency_token(tok);
+        cJSON_AddStringToObject(in, "ClientRequestToken", tok);
+    }
+    cJSON *out = NULL;
+    st = md_aws_json_call(&c, SM_PREFIX, a->op, SM_JSON, in, &out, err);
+    cJSON_Delete(in);
+    if (request_id)
+        snprintf(request_id, 80, "%s", c.last.request_id);
+    if (st != MD_OK)
+        return st;
+
+    /* Show the new state at once: the execution just started or stopping,
+     * the job now Stopping. */
+    const char *arn = md_json_str(out, "$.PipelineExecutionArn", NULL);
+    struct md_err e;
+    if (arn)
+        refresh_one(x, &c, "pipeline-executions", arn, NULL, NULL, &e);
+    else if (strcmp(kind, "pipelines") != 0)
+        refresh_one(x, &c, kind, id, NULL, NULL, &e);
+    if (result)
+        *result = out;
+    else
+        cJSON_Delete(out);
+    return MD_OK;
+}
+
+/* ---- the sync layer's provider -------------------------------------------- */
+
+static bool prov_handles(const struct md_provider *p, const char *kind)
+{
+    return md_sm_handles(kind);
+}
+
+static bool worker_cancelled(void *w)
+{
+    return md_worker_cancelled(w);
+}
+
+static void worker_ctx(const struct md_provider *p, struct md_worker *w, struct md_sm_ctx *x)
+{
+    const struct md_sm_provider_state *st = p->state;
+    *x = (struct md_sm_ctx){st->env, st->settings, md_worker_cache(w), md_worker_scope(w),
+                            md_worker_curl(w), worker_cancelled, w};
+}
+
+static md_status prov_refresh(const struct md_provider *p, struct md_worker *w, const char *kind,
+                              const char *parent, struct md_err *err)
+{
+    struct md_sm_ctx x;
+    worker_ctx(p, w, &x);
+    return md_sm_refresh(&x, kind, parent, false, NULL, err);
+}
+
+static md_status prov_action(const struct md_provider *p, struct md_worker *w, const char *kind,
+                             const char *id, const char *action, const cJSON *params,
+                             cJSON **result, struct md_err *err)
+{
+    struct md_sm_ctx x;
+    worker_ctx(p, w, &x);
+    char rid[80];
+    return md_sm_action(&x, kind, id, action, params, result, rid, err);
+}
+
+void md_sm_provider_init(struct md_provider *p, struct md_sm_provider_state *st)
+{
+    *p = (struct md_provider){"sagemaker", prov_handles, prov_refresh, prov_action, st};
+}

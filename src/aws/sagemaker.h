@@ -1,0 +1,69 @@
+/* The SageMaker provider: lists and describes pipelines, executions, steps,
+ * training/processing/labeling jobs, monitoring schedules and executions,
+ * endpoints and MLflow tracking servers into the cache, and runs their
+ * actions (start/stop/retry...).
+ *
+ * Sync is incremental: lists are read newest first and paging stops at the
+ * first page whose objects are all cached and finished; finished objects
+ * are never described again; running ones are described on every refresh.
+ * The cached object is the API output named in src/kind/kinds.c. */
+#ifndef MD_AWS_SAGEMAKER_H
+#define MD_AWS_SAGEMAKER_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "net/awsenv.h"
+#include "util/settings.h"
+#include "cache/cache.h"
+#include "sync/sync.h"
+
+/* Where one refresh or action runs: the worker's (or the CLI's) cache
+ * connection and CURL handle. */
+struct md_sm_ctx {
+    const struct md_aws_env *env;
+    const struct md_settings *settings;
+    struct md_cache *cache;
+    const struct md_scope *scope;
+    void *curl;
+    bool (*cancelled)(void *ctx);
+    void *cancel_ctx;
+};
+
+struct md_sm_stats {
+    int pages;          /* list pages read */
+    int listed;         /* objects seen in those pages */
+    int described;      /* Describe* calls made */
+    int written;        /* rows upserted */
+    bool complete;      /* the whole list was read (prune happened) */
+};
+
+bool md_sm_handles(const char *kind);
+
+/* Refreshes kind under parent (the parent row's id: pipeline name,
+ * execution ARN, schedule name; NULL for top-level kinds).  full = ignore
+ * the incremental shortcut and read every page.  stats may be NULL. */
+md_status md_sm_refresh(struct md_sm_ctx *x, const char *kind, const char *parent, bool full,
+                        struct md_sm_stats *stats, struct md_err *err);
+
+/* Runs action on the object id of kind.  Actions: describe (re-reads one
+ * object), start-execution (params: PipelineParameters [{Name, Value}],
+ * PipelineExecutionDisplayName, PipelineExecutionDescription,
+ * ClientRequestToken — generated when absent), stop-execution,
+ * retry-execution, stop-training-job, stop-processing-job,
+ * stop-labeling-job, stop-monitoring-schedule, start-monitoring-schedule.
+ * *result (may be NULL) receives the API reply; request_id (80 bytes)
+ * the request id.  Goes through no gate: callers use md_action_run. */
+md_status md_sm_action(struct md_sm_ctx *x, const char *kind, const char *id,
+                       const char *action, const cJSON *params, cJSON **result,
+                       char *request_id, struct md_err *err);
+
+/* The md_provider for the sync layer.  st is caller-owned storage that
+ * must outlive the provider. */
+struct md_sm_provider_state {
+    const struct md_aws_env *env;
+    const struct md_settings *settings;
+};
+void md_sm_provider_init(struct md_provider *p, struct md_sm_provider_state *st);
+
+#endif

@@ -1,0 +1,475 @@
+/* SageMaker commands: ls of the SageMaker kinds, describe, the execution
+ * and job actions, and pipeline upsert.  Each refreshes the cache through
+ * the SageMaker provider and prints from the cache, so the CLI prints what
+ * the screen shows.  Every mutating call asks first (or takes --yes) and
+ * goes through md_action_run: read-only gate and audit log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "action/action.h"
+#include "aws/client.h"
+#include "aws/pipeline_params.h"
+#include "aws/sagemaker.h"
+#include "cli/cli.h"
+#include "cli/ls.h"
+#include "kind/kind.h"
+#include "net/http.h"
+#include "util/json.h"
+
+/* What one SageMaker command works with. */
+struct sm_cli {
+    struct md_cli *cli;
+    struct md_aws_env *env;
+    struct md_cache *cache;
+    struct md_scope scope;
+    struct md_sm_ctx x;
+};
+
+static md_status sm_open(struct md_cli *cli, struct sm_cli *s, struct md_err *err)
+{
+    memset(s, 0, sizeof *s);
+    s->cli = cli;
+    md_http_global_init();
+    md_status st = md_aws_env_open(cli->settings, NULL, &s->env, err);
+    if (st != MD_OK)
+        return st;
+    const char *region;
+    if ((st = md_aws_env_region(s->env, &region, err)) != MD_OK)
+        return st;
+    st = md_cache_open(cli->settings->cache_path[0] ? cli->settings->cache_path : NULL,
+                       &s->cache, err);
+    if (st != MD_OK)
+        return st;
+    if (md_cache_warning(s->cache))
+        fprintf(cli->err, "mldeck: %s\n", md_cache_warning(s->cache));
+    s->scope = (struct md_scope){s->env->profile.name, region};
+    s->x = (struct md_sm_ctx){s->env, cli->settings, s->cache, &s->scope, NULL, NULL, NULL};
+    return MD_OK;
+}
+
+static void sm_close(struct sm_cli *s)
+{
+    md_cache_close(s->cache);
+    md_aws_env_free(s->env);
+}
+
+static int sm_fail(struct sm_cli *s, struct md_cli *cli, const struct md_err *err)
+{
+    int rc = md_cli_fail(cli, err);
+    sm_close(s);
+    return rc;
+}
+
+/* ---- ls ------------------------------------------------------------------ */
+
+struct ls_opts {
+    const char *pipeline, *execution, *schedule, *status;
+    enum md_ls_format fmt;
+    bool cached, full;
+};
+
+struct status_filter {
+    struct md_ls_out *out;
+    const struct md_kind *k;
+    const char *status;
+};
+
+/* Writes a cached row, keeping only the asked status (case-insensitive). */
+static int status_filter_fn(void *ctx, const struct md_cache_row *row)
+{
+    struct status_filter *f = ctx;
+    cJSON *j = cJSON_Parse(row->json);
+    if (!j)
+        return 0;
+    const char *st = f->k->status_path ? md_json_str(j, f->k->status_path, "") : "";
+    if (!f->status || strcasecmp(st, f->status) == 0)
+        md_ls_out_row(f->out, j);
+    cJSON_Delete(j);
+    return 0;
+}
+
+static md_status print_kind(struct sm_cli *s, const struct md_kind *k, const char *parent,
+                            const struct ls_opts *o, struct md_err *err)
+{
+    const struct md_column *sort = k->ncolumns ? &k->columns[k->sort_column] : NULL;
+    struct md_cache_query q = {
+        .kind = k->name, .parent = parent,
+        .sort_path = sort ? sort->path : NULL, .sort_desc = k->sort_desc,
+    };
+    struct status_filter f = {md_ls_out_begin(s->cli->out, k, o->fmt), k, o->status};
+    if (!f.out)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    md_status st = md_cache_query(s->cache, &s->scope, &q, status_filter_fn, &f, err);
+    md_ls_out_end(f.out);
+    return st;
+}
+
+static const char *ls_parent(const struct md_kind *k, const struct ls_opts *o)
+{
+    if (!strcmp(k->name, "pipeline-executions"))
+        return o->pipeline;
+    if (!strcmp(k->name, "pipeline-steps"))
+        return o->execution;
+    if (!strcmp(k->name, "monitoring-executions"))
+        return o->schedule;
+    return NULL;
+}
+
+/* Executions of every pipeline when no --pipeline is given: the parents
+ * come from the (just refreshed) pipelines in the cache. */
+struct parents { char **v; size_t n, cap; };
+
+static int collect_parent(void *ctx, const struct md_cache_row *row)
+{
+    struct parents *p = ctx;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        char **v = realloc(p->v, cap * sizeof *v);
+        if (!v)
+            return 1;
+        p->v = v;
+        p->cap = cap;
+    }
+    p->v[p->n++] = strdup(row->id);
+    return 0;
+}
+
+int md_cli_ls_sagemaker(struct md_cli *cli, const struct md_kind *k, int argc, char **argv)
+{
+    struct ls_opts o = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **dst = !strcmp(a, "--pipeline") ? &o.pipeline
+                         : !strcmp(a, "--execution") ? &o.execution
+                         : !strcmp(a, "--schedule") ? &o.schedule
+                         : !strcmp(a, "--status") ? &o.status : NULL;
+        if (dst) {
+            if (++i >= argc) {
+                fprintf(cli->err, "mldeck: %s needs a value\n", a);
+                return MD_EXIT_USAGE;
+            }
+            *dst = argv[i];
+        } else if (md_ls_format_flag(a, &o.fmt)) {
+        } else if (!strcmp(a, "--cached")) {
+            o.cached = true;
+        } else if (!strcmp(a, "--full")) {
+            o.full = true;
+        } else {
+            fprintf(cli->err, "mldeck: ls %s: unknown option '%s'\n", k->name, a);
+            return MD_EXIT_USAGE;
+        }
+    }
+    if (!strcmp(k->name, "pipeline-steps") && !o.execution) {
+        fprintf(cli->err, "mldeck: ls steps needs --execution ARN\n");
+        return MD_EXIT_USAGE;
+    }
+    if (!strcmp(k->name, "monitoring-executions") && !o.schedule) {
+        fprintf(cli->err, "mldeck: ls monitoring-executions needs --schedule NAME\n");
+        return MD_EXIT_USAGE;
+    }
+    struct sm_cli s;
+    struct md_err err;
+    if (sm_open(cli, &s, &err) != MD_OK)
+        return sm_fail(&s, cli, &err);
+    const char *parent = ls_parent(k, &o);
+    md_status st = MD_OK;
+    if (!o.cached) {
+        if (!strcmp(k->name, "pipeline-executions") && !parent) {
+            st = md_sm_refresh(&s.x, "pipelines", NULL, o.full, NULL, &err);
+            struct parents ps = {0};
+            struct md_cache_query q = {.kind = "pipelines"};
+            if (st == MD_OK)
+                st = md_cache_query(s.cache, &s.scope, &q, collect_parent, &ps, &err);
+            for (size_t i = 0; i < ps.n; i++) {
+                if (st == MD_OK)
+                    st = md_sm_refresh(&s.x, k->name, ps.v[i], o.full, NULL, &err);
+                free(ps.v[i]);
+            }
+            free(ps.v);
+        } else {
+            st = md_sm_refresh(&s.x, k->name, parent, o.full, NULL, &err);
+        }
+    }
+    if (st == MD_OK)
+        st = print_kind(&s, k, parent, &o, &err);
+    if (st != MD_OK)
+        return sm_fail(&s, cli, &err);
+    sm_close(&s);
+    return MD_EXIT_OK;
+}
+
+/* ---- describe -------------------------------------------------------------- */
+
+int md_cli_describe_sagemaker(struct md_cli *cli, const struct md_kind *k, const char *id,
+                              bool cached)
+{
+    struct sm_cli s;
+    struct md_err err;
+    if (sm_open(cli, &s, &err) != MD_OK)
+        return sm_fail(&s, cli, &err);
+    cJSON *obj = NULL;
+    md_status st = MD_OK;
+    if (!cached) {
+        char rid[80];
+        st = md_sm_action(&s.x, k->name, id, "describe", NULL, &obj, rid, &err);
+    }
+    if (st == MD_OK && !obj) {
+        char *json = NULL;
+        long long at;
+        st = md_cache_get(s.cache, &s.scope, k->name, id, &json, &at, &err);
+        if (st == MD_OK)
+            obj = cJSON_Parse(json);
+        free(json);
+    }
+    if (st != MD_OK)
+        return sm_fail(&s, cli, &err);
+    char *text = cJSON_Print(obj);
+    fprintf(cli->out, "%s\n", text ? text : "{}");
+    cJSON_free(text);
+    cJSON_Delete(obj);
+    sm_close(&s);
+    return MD_EXIT_OK;
+}
+
+/* ---- actions --------------------------------------------------------------- */
+
+/* Asks on the terminal; without one the operator must pass --yes. */
+static bool confirm(struct md_cli *cli, const char *question)
+{
+    if (!isatty(STDIN_FILENO)) {
+        fprintf(cli->err, "mldeck: %s: not confirmed (no terminal to ask on; pass --yes)\n",
+                question);
+        return false;
+    }
+    fprintf(cli->err, "%s [y/N] ", question);
+    fflush(cli->err);
+    char line[32];
+    if (!fgets(line, sizeof line, stdin))
+        return false;
+    return line[0] == 'y' || line[0] == 'Y';
+}
+
+static void arn_account(const char *arn, char *out, size_t n);
+
+struct sm_action_call {
+    struct sm_cli *s;
+    const char *action;
+    char *account;          /* the audit scope's account, learnt from the reply's ARN */
+};
+
+static md_status run_sm_action(void *ctx, const struct md_action_req *req, cJSON **result,
+                               char *request_id, struct md_err *err)
+{
+    struct sm_action_call *c = ctx;
+    md_status st = md_sm_action(&c->s->x, req->kind->name, req->target, c->action, req->params,
+                                result, request_id, err);
+    if (st == MD_OK && !c->account[0] && result && *result)
+        arn_account(md_json_str(*result, "$.PipelineExecutionArn", NULL), c->account, 32);
+    return st;
+}
+
+/* The account is the fifth field of an ARN. */
+static void arn_account(const char *arn, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (!arn || strncmp(arn, "arn:", 4) != 0)
+        return;
+    const char *p = arn;
+    for (int i = 0; i < 4 && p; i++)
+        p = strchr(p + 1, ':');
+    if (!p)
+        return;
+    const char *e = strchr(p + 1, ':');
+    if (e)
+        snprintf(out, n, "%.*s", (int)(e - p - 1), p + 1);
+}
+
+static int do_action(struct md_cli *cli, const char *kindname, const char *actname,
+                     const char *target, cJSON *params, bool yes, bool show_request)
+{
+    const struct md_kind *k = md_kind_find(kindname);
+    const struct md_action *a = k ? md_kind_action_by_name(k, actname) : NULL;
+    if (!a) {
+        fprintf(cli->err, "mldeck: %s has no action %s\n", kindname, actname);
+        cJSON_Delete(params);
+        return MD_EXIT_USAGE;
+    }
+    struct md_action_req req = {k, a, target, params};
+    struct md_err err;
+    /* Refuse read-only before opening anything or asking anything. */
+    if (md_action_gate(cli->settings, &req, &err) != MD_OK) {
+        cJSON_Delete(params);
+        return md_cli_fail(cli, &err);
+    }
+    if (show_request && params) {
+        char *text = cJSON_Print(params);
+        fprintf(cli->err, "%s %s\n%s\n", a->label, target, text ? text : "");
+        cJSON_free(text);
+    }
+    char q[1024];
+    snprintf(q, sizeof q, "%s %s?", a->label, target);
+    if (a->confirm && !yes && !confirm(cli, q)) {
+        cJSON_Delete(params);
+        return MD_EXIT_REFUSED;
+    }
+    struct sm_cli s;
+    if (sm_open(cli, &s, &err) != MD_OK) {
+        cJSON_Delete(params);
+        return sm_fail(&s, cli, &err);
+    }
+    char account[32];
+    arn_account(target, account, sizeof account);
+    struct md_action_scope scope = {s.scope.profile, account, s.scope.region};
+    struct sm_action_call call = {&s, actname, account};
+    cJSON *result = NULL;
+    md_status st = md_action_run(cli->settings, &scope, &req, run_sm_action, &call, &result, &err);
+    cJSON_Delete(params);
+    if (st != MD_OK) {
+        cJSON_Delete(result);
+        return sm_fail(&s, cli, &err);
+    }
+    if (err.code != MD_OK) {
+        char line[600];
+        fprintf(cli->err, "mldeck: warning: %s\n", md_err_line(&err, line, sizeof line));
+    }
+    char *text = result ? cJSON_Print(result) : NULL;
+    if (text)
+        fprintf(cli->out, "%s\n", text);
+    cJSON_free(text);
+    cJSON_Delete(result);
+    sm_close(&s);
+    return MD_EXIT_OK;
+}
+
+static int usage(struct md_cli *cli, const char *u)
+{
+    fprintf(cli->err, "usage: mldeck %s\n", u);
+    return MD_EXIT_USAGE;
+}
+
+/* Reads the pipeline's definition and turns -p name=value into typed
+ * PipelineParameters (clear errors before anything is sent). */
+static md_status build_params(struct md_cli *cli, const char *pipeline, char **assigns,
+                              size_t nassigns, cJSON **out, struct md_err *err)
+{
+    struct sm_cli s;
+    md_status st = sm_open(cli, &s, err);
+    if (st != MD_OK) {
+        sm_close(&s);
+        return st;
+    }
+    struct md_aws_client c;
+    struct md_endpoint ep;
+    struct md_http_opts http;
+    st = md_aws_client_init(&c, s.env, cli->settings, "sagemaker", NULL, NULL, NULL, &ep, &http,
+                            err);
+    cJSON *in = cJSON_CreateObject(), *desc = NULL;
+    cJSON_AddStringToObject(in, "PipelineName", pipeline);
+    if (st == MD_OK)
+        st = md_aws_json_call(&c, "SageMaker", "DescribePipeline", "1.1", in, &desc, err);
+    cJSON_Delete(in);
+    struct md_pipeline_params pp = {0};
+    if (st == MD_OK)
+        st = md_pipeline_params_parse(md_json_str(desc, "$.PipelineDefinition", ""), &pp, err);
+    if (st == MD_OK)
+        st = md_pipeline_params_build(&pp, assigns, nassigns, out, err);
+    md_pipeline_params_free(&pp);
+    cJSON_Delete(desc);
+    sm_close(&s);
+    return st;
+}
+
+int md_cmd_start_execution(struct md_cli *cli, int argc, char **argv)
+{
+    const char *u = "start-execution PIPELINE [-p NAME=VALUE]... [--display-name N] "
+                    "[--description D] [--yes]";
+    const char *pipeline = NULL, *display = NULL, *descr = NULL;
+    bool yes = false;
+    char **assigns = calloc((size_t)argc, sizeof *assigns);
+    size_t nassigns = 0;
+    if (!assigns)
+        return MD_EXIT_ERROR;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-p") || !strcmp(argv[i], "--parameter")) && i + 1 < argc)
+            assigns[nassigns++] = argv[++i];
+        else if (!strcmp(argv[i], "--display-name") && i + 1 < argc)
+            display = argv[++i];
+        else if (!strcmp(argv[i], "--description") && i + 1 < argc)
+            descr = argv[++i];
+        else if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y"))
+            yes = true;
+        else if (argv[i][0] != '-' && !pipeline)
+            pipeline = argv[i];
+        else {
+            free(assigns);
+            return usage(cli, u);
+        }
+    }
+    if (!pipeline) {
+        free(assigns);
+        return usage(cli, u);
+    }
+    struct md_err err;
+    /* The read-only gate comes first: no call at all, not even a describe. */
+    const struct md_kind *k = md_kind_find("pipelines");
+    struct md_action_req gate = {k, md_kind_action_by_name(k, "start-execution"), pipeline, NULL};
+    if (gate.action && md_action_gate(cli->settings, &gate, &err) != MD_OK) {
+        free(assigns);
+        return md_cli_fail(cli, &err);
+    }
+    cJSON *pp = NULL;
+    md_status st = build_params(cli, pipeline, assigns, nassigns, &pp, &err);
+    free(assigns);
+    if (st != MD_OK)
+        return md_cli_fail(cli, &err);
+    cJSON *params = cJSON_CreateObject();
+    if (cJSON_GetArraySize(pp) > 0)
+        cJSON_AddItemToObject(params, "PipelineParameters", pp);
+    else
+        cJSON_Delete(pp);
+    if (display)
+        cJSON_AddStringToObject(params, "PipelineExecutionDisplayName", display);
+    if (descr)
+        cJSON_AddStringToObject(params, "PipelineExecutionDescription", descr);
+    char tok[37];
+    md_aws_idempotency_token(tok);
+    cJSON_AddStringToObject(params, "ClientRequestToken", tok);
+    return do_action(cli, "pipelines", "start-execution", pipeline, params, yes, true);
+}
+
+/* stop-execution, retry-execution, stop-training-job...: KIND-less verbs
+ * whose target is one object. */
+int md_cmd_sm_verb(struct md_cli *cli, int argc, char **argv)
+{
+    static const struct { const char *cmd, *kind, *action; } verbs[] = {
+        {"stop-execution", "pipeline-executions", "stop-execution"},
+        {"retry-execution", "pipeline-executions", "retry-execution"},
+        {"stop-training-job", "training-jobs", "stop-training-job"},
+        {"stop-processing-job", "processing-jobs", "stop-processing-job"},
+        {"stop-labeling-job", "labeling-jobs", "stop-labeling-job"},
+    };
+    const char *target = NULL;
+    bool yes = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--yes") || !strcmp(argv[i], "-y"))
+            yes = true;
+        else if (argv[i][0] != '-' && !target)
+            target = argv[i];
+        else
+            target = NULL, i = argc;
+    }
+    for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++) {
+        if (strcmp(argv[0], verbs[v].cmd) != 0)
+            continue;
+        if (!target) {
+            fprintf(cli->err, "usage: mldeck %s %s [--yes]\n", verbs[v].cmd,
+                    !strcmp(verbs[v].kind, "pipeline-executions") ? "EXECUTION_ARN" : "NAME");
+            return MD_EXIT_USAGE;
+        }
+        return do_action(cli, verbs[v].kind, verbs[v].action, target, NULL, yes, false);
+    }
+    return MD_EXIT_USAGE;
+}

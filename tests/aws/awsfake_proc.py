@@ -1,0 +1,82 @@
+"""Starts the project's fake AWS server (tests/servers/aws_server.py) on a
+free 127.0.0.1 port for a test, and talks to its control endpoints."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+SRC = os.environ.get('MLDECK_SRCDIR') or os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+SHARED = os.environ.get('MLDECK_SHARED') or os.path.join(SRC, '..', 'shared')
+
+KEY_ID = 'AKIDEXAMPLE'
+SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
+
+
+class FakeAws(object):
+    def __init__(self, time_scale=20.0):
+        self.dir = tempfile.mkdtemp(prefix='mdfake')
+        portfile = os.path.join(self.dir, 'port')
+        env = dict(os.environ, MLDECK_SHARED=SHARED)
+        self.proc = subprocess.Popen(
+            ['/usr/bin/python3', os.path.join(SRC, 'tests', 'servers', 'aws_server.py'),
+             '--port-file', portfile, '--time-scale', str(time_scale), '--self-check'],
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, 'server.err'), 'w'),
+            env=env)
+        for _ in range(200):
+            if os.path.exists(portfile):
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError('fake AWS server did not start')
+        self.port = int(open(portfile).read())
+        self.url = 'http://127.0.0.1:%d' % self.port
+
+    def control(self, path, body=None, method=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + '/__control/' + path, data=data,
+                                     method=method or ('POST' if data else 'GET'))
+        with urllib.request.urlopen(req) as r:
+            return json.loads(r.read() or b'{}')
+
+    def counts(self):
+        return self.control('requests')['counts']
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def mldeck_env(home):
+    env = {k: v for k, v in os.environ.items() if not k.startswith('AWS_')}
+    env.update(HOME=home, XDG_CACHE_HOME=home + '/cache', XDG_STATE_HOME=home + '/state',
+               XDG_CONFIG_HOME=home + '/config', AWS_ACCESS_KEY_ID=KEY_ID,
+               AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION='us-east-1',
+               AWS_EC2_METADATA_DISABLED='true', AWS_MAX_ATTEMPTS='3')
+    return env
+
+
+class Tap(object):
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, name, diag=None):
+        self.n += 1
+        print('%s %d - %s' % ('ok' if cond else 'not ok', self.n, name))
+        if not cond:
+            self.failed += 1
+            if diag:
+                for line in str(diag).splitlines()[:20]:
+                    print('#   ' + line)
+        sys.stdout.flush()
+        return cond
+
+    def done(self):
+        print('1..%d' % self.n)
+        return 1 if self.failed else 0

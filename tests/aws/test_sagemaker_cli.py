@@ -1,0 +1,162 @@
+"""mldeck's SageMaker commands against the fake SageMaker server, which
+checks every request's signature and shape against the official model."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from awsfake_proc import SHARED, FakeAws, Tap, mldeck_env  # noqa: E402
+
+if not os.path.isdir(os.path.join(SHARED, 'aws-models')):
+    print('1..0 # SKIP ../shared/aws-models not found')
+    sys.exit(0)
+
+BIN = os.environ.get('MLDECK_BIN') or os.path.join(os.path.dirname(__file__), '..', '..', 'mldeck')
+t = Tap()
+fake = FakeAws()
+home = tempfile.mkdtemp(prefix='mdsm')
+env = mldeck_env(home)
+
+
+def md(*args, **kw):
+    p = subprocess.run([BIN, '--endpoint-url', fake.url] + list(args), env=env,
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, errors='replace',
+                       timeout=60, **kw)
+    return p.returncode, p.stdout, p.stderr
+
+
+def ops(before, after, op):
+    return after.get('sagemaker.' + op, 0) - before.get('sagemaker.' + op, 0)
+
+
+try:
+    seeded = fake.control('seed', {'region': 'us-east-1', 'training_jobs': {'count': 250},
+                                   'pipelines': [{'name': 'yolo11-train', 'executions': 12},
+                                                 {'name': 'data-preprocess', 'executions': 3}]})
+    total_jobs = seeded['counts']['training_jobs']
+
+    rc, out, err = md('ls', 'pipelines', '--json')
+    names = sorted(p['PipelineName'] for p in json.loads(out)) if rc == 0 else []
+    t.ok(names == ['data-preprocess', 'yolo11-train'], 'ls pipelines --json lists both pipelines', err)
+    t.ok(rc == 0 and all('PipelineArn' in p and 'CreationTime' in p for p in json.loads(out)),
+         'pipelines keep the API field names')
+
+    rc, out, err = md('ls', 'pipelines')
+    t.ok(rc == 0 and out.splitlines()[0].split()[:2] == ['NAME', 'LAST'], 'table output has a header', out)
+
+    c0 = fake.counts()
+    rc, out, err = md('ls', 'training-jobs', '--json')
+    jobs = json.loads(out) if rc == 0 else []
+    c1 = fake.counts()
+    t.ok(len(jobs) == total_jobs, 'ls training-jobs lists all %d jobs' % total_jobs, err)
+    first_pages = ops(c0, c1, 'ListTrainingJobs')
+    t.ok(first_pages == (total_jobs + 99) // 100, 'first sync reads every page (%d)' % first_pages)
+    running = [j for j in jobs if j['TrainingJobStatus'] == 'InProgress']
+    t.ok(running and all('SecondaryStatusTransitions' in j for j in running),
+         'running jobs are cached as their describe output')
+    t.ok(ops(c0, c1, 'DescribeTrainingJob') == len(running),
+         'only running jobs are described (%d)' % len(running))
+    created = [j['CreationTime'] for j in jobs]
+    t.ok(created == sorted(created, reverse=True), 'newest job first')
+
+    rc, out, err = md('ls', 'training-jobs', '--json')
+    c2 = fake.counts()
+    t.ok(rc == 0 and len(json.loads(out)) == total_jobs, 'second listing has the same jobs')
+    t.ok(ops(c1, c2, 'ListTrainingJobs') < first_pages,
+         'second sync stops at the first page it already had (%d < %d pages)'
+         % (ops(c1, c2, 'ListTrainingJobs'), first_pages))
+
+    rc, out, err = md('ls', 'training-jobs', '--tsv', '--cached')
+    c3 = fake.counts()
+    t.ok(rc == 0 and c3 == c2 and len(out.splitlines()) == total_jobs + 1,
+         'ls --cached prints from the cache without a request')
+
+    rc, out, err = md('ls', 'executions', '--pipeline', 'yolo11-train', '--json')
+    execs = json.loads(out) if rc == 0 else []
+    t.ok(len(execs) == 12, 'ls executions --pipeline lists its 12 executions', err)
+    failed = [e for e in execs if e['PipelineExecutionStatus'] == 'Failed']
+    t.ok(failed and all(e.get('FailureReason') for e in failed), 'failed executions carry their failure reason')
+
+    rc, out, err = md('ls', 'executions', '--status', 'failed', '--pipeline', 'yolo11-train', '--json')
+    t.ok(rc == 0 and len(json.loads(out)) == len(failed), '--status filters (case-insensitive)')
+
+    arn = failed[0]['PipelineExecutionArn'] if failed else 'x'
+    rc, out, err = md('ls', 'steps', '--execution', arn, '--json')
+    steps = json.loads(out) if rc == 0 else []
+    t.ok(steps and any(s.get('StepStatus') == 'Failed' and s.get('FailureReason') for s in steps),
+         'a failed execution shows its failed step and reason', err)
+
+    rc, out, err = md('ls', 'steps')
+    t.ok(rc == 2 and '--execution' in err, 'ls steps without --execution is a usage error')
+
+    # start-execution: typed parameters are checked before anything is sent
+    c0 = fake.counts()
+    rc, out, err = md('start-execution', 'yolo11-train', '-p', 'Epochs=ten', '--yes')
+    t.ok(rc == 2 and 'Integer' in err, 'a non-integer Integer parameter is refused', err)
+    rc, out, err = md('start-execution', 'yolo11-train', '-p', 'Bogus=1', '--yes')
+    t.ok(rc == 2 and 'Bogus' in err, 'an unknown parameter is refused, naming it', err)
+    t.ok(ops(c0, fake.counts(), 'StartPipelineExecution') == 0, 'refused launches send nothing')
+
+    # --read-only: no mutating request at all
+    fake.control('requests', method='DELETE')
+    rc, out, err = md('--read-only', 'start-execution', 'yolo11-train', '--yes')
+    rc2, out2, err2 = md('--read-only', 'stop-execution', arn, '--yes')
+    log = fake.control('requests')
+    t.ok(rc == 5 and rc2 == 5 and 'read-only' in err, '--read-only refuses with exit code 5', err)
+    t.ok(log['mutating'] == 0, '--read-only sent no mutating request')
+
+    # not confirmed: no terminal and no --yes
+    rc, out, err = md('stop-execution', arn)
+    t.ok(rc == 5 and '--yes' in err, 'without --yes and without a terminal nothing is stopped', err)
+
+    # a launch whose reply is lost is retried with the same token: one execution
+    before = len(json.loads(md('ls', 'executions', '--pipeline', 'yolo11-train', '--json')[1]))
+    fake.control('config', {'time_scale': 1})   # keep the new execution running until stopped
+    fake.control('faults', [{'op': 'StartPipelineExecution', 'kind': 'drop_after', 'count': 1}])
+    c0 = fake.counts()
+    rc, out, err = md('start-execution', 'yolo11-train', '-p', 'Epochs=5', '--display-name',
+                      'retry-check', '--yes')
+    c1 = fake.counts()
+    fake.control('faults', method='DELETE')
+    t.ok(rc == 0 and 'PipelineExecutionArn' in out, 'launch succeeds after a dropped reply', err)
+    t.ok(ops(c0, c1, 'StartPipelineExecution') == 2, 'the call was sent twice')
+    after = json.loads(md('ls', 'executions', '--pipeline', 'yolo11-train', '--json')[1])
+    t.ok(len(after) == before + 1, 'exactly one new execution (%d -> %d)' % (before, len(after)))
+    new_arn = json.loads(out)['PipelineExecutionArn'] if rc == 0 else ''
+    mine = [e for e in after if e['PipelineExecutionArn'] == new_arn]
+    t.ok(mine and mine[0].get('PipelineExecutionDisplayName') == 'retry-check',
+         'the new execution is in the cache with its display name')
+
+    rc, out, err = md('stop-execution', new_arn, '--yes')
+    rc2, out2, err2 = md('describe', 'executions', new_arn)
+    st = json.loads(out2).get('PipelineExecutionStatus') if rc2 == 0 else None
+    t.ok(rc == 0 and st in ('Stopping', 'Stopped'), 'stop-execution stops it (%s)' % st, err + err2)
+
+    audit = [json.loads(l) for l in open(os.path.join(home, 'state', 'mldeck', 'audit.log'))]
+    acts = [(a['action'], a['result']) for a in audit]
+    t.ok(('start-execution', 'ok') in acts and ('stop-execution', 'ok') in acts,
+         'audit log records the launch and the stop', acts)
+    t.ok(all(a['request_id'] and a['account'] == '123456789012' and a['region'] == 'us-east-1'
+             for a in audit if a['result'] == 'ok'), 'audit lines carry request id, account, region')
+    t.ok(len(audit) == 2, 'refused actions are not in the audit log (nothing was sent)', acts)
+
+    # throttling is retried
+    fake.control('faults', [{'op': 'ListPipelines', 'kind': 'throttle', 'count': 2}])
+    c0 = fake.counts()
+    rc, out, err = md('ls', 'pipelines')
+    fake.control('faults', method='DELETE')
+    t.ok(rc == 0 and ops(c0, fake.counts(), 'ListPipelines') == 3,
+         'two throttled replies are retried (3 attempts)', err)
+
+    fake.control('faults', [{'op': 'ListPipelines', 'kind': 'throttle'}])
+    rc, out, err = md('ls', 'pipelines')
+    fake.control('faults', method='DELETE')
+    t.ok(rc == 1 and 'Throttl' in err, 'persistent throttling is a clear one-line error', err)
+
+    health = fake.control('health')
+    t.ok(not health['selfcheck_failures'], 'every reply matched the model (server self-check)')
+finally:
+    fake.stop()
+sys.exit(t.done())
