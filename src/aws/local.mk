@@ -22,6 +22,8 @@ TESTS += tests/net/test_sigcheck.py
 EXTRA_DIST += tests/net/test_sigcheck.py
 TESTS += tests/net/test_s3rver.py
 EXTRA_DIST += tests/net/test_s3rver.py tests/servers/s3sigproxy.py
+TESTS += tests/net/test_http.py
+EXTRA_DIST += tests/net/test_http.py
 # --- end net helper ---
 # --- lead: the AWS session and the SageMaker provider (keep together) ---
 noinst_LIBRARIES += src/aws/libmd-awsprov.a

@@ -180,9 +180,10 @@ md_status md_s3_parse_list(const char *data, size_t n, struct md_s3_list *l, str
     const char *enc = md_xml_text(root, "EncodingType");
     url_encoded = url_encoded && enc && !strcmp(enc, "url");
     if (strcmp(root->name, "ListBucketResult") != 0) {
+        md_err_set(err, MD_ERR_PARSE, "ListObjectsV2 reply: <%.60s> instead of <ListBucketResult>",
+                   root->name);
         md_xml_free(root);
-        return md_err_set(err, MD_ERR_PARSE, "ListObjectsV2 reply: <%s> instead of <ListBucketResult>",
-                          root->name);
+        return MD_ERR_PARSE;
     }
     for (const struct md_xml *e = root->child; e; e = e->next) {
         if (!strcmp(e->name, "Contents")) {

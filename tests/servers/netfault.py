@@ -152,12 +152,19 @@ class FaultServer(object):
         self._stop = threading.Event()
         self.httpd = None
 
-    def start(self, port=0):
+    def start(self, port=0, tls=None):
+        """tls: (certfile, keyfile) to serve HTTPS."""
         self.httpd = ThreadingHTTPServer(('127.0.0.1', port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.owner = self
         self.port = self.httpd.server_address[1]
         self.url = 'http://127.0.0.1:%d' % self.port
+        if tls:
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls[0], tls[1])
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+            self.url = 'https://127.0.0.1:%d' % self.port
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
 
