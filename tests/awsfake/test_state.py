@@ -115,6 +115,7 @@ with Fake(seed={'mlflow_tracking_servers': [{'name': 'team', 'url': 'http://127.
     except ClientError as e:
         tap.eq(code(e), 'ValidationException', 'an undeclared parameter is refused')
 
+    fake.control('config', {'time_scale': 4})   # ~2 s: room to watch the steps arrive
     arn = sm.start_pipeline_execution(
         PipelineName='yolo', ClientRequestToken=str(uuid.uuid4()),
         PipelineExecutionDisplayName='run-1',
@@ -125,6 +126,7 @@ with Fake(seed={'mlflow_tracking_servers': [{'name': 'team', 'url': 'http://127.
                      sm.describe_pipeline_execution(PipelineExecutionArn=arn)
                      ['PipelineExecutionStatus'] in ('Succeeded', 'Failed') and
                      step_names(arn))
+    fake.control('config', {'time_scale': SCALE})
     d = sm.describe_pipeline_execution(PipelineExecutionArn=arn)
     tap.eq(d['PipelineExecutionStatus'], 'Succeeded', 'the execution Succeeded')
     tap.eq([s['StepName'] for s in final], ['Prep', 'Train', 'Gate', 'Register'],
@@ -203,7 +205,7 @@ with Fake(seed={'mlflow_tracking_servers': [{'name': 'team', 'url': 'http://127.
            'Fail step metadata carries the ErrorMessage')
 
     # stop
-    fake.control('config', {'time_scale': 1})
+    fake.control('config', {'time_scale': 0.5})   # Stopping lasts 2 s
     arn4 = sm.start_pipeline_execution(PipelineName='yolo',
                                        ClientRequestToken=str(uuid.uuid4()))['PipelineExecutionArn']
     sm.stop_pipeline_execution(PipelineExecutionArn=arn4, ClientRequestToken=str(uuid.uuid4()))
@@ -316,7 +318,7 @@ with Fake(seed={'mlflow_tracking_servers': [{'name': 'team', 'url': 'http://127.
            'GetMetricData (awsJson1_0) returns the rising mAP50 series', m['Values'])
 
     # stop a training job
-    fake.control('config', {'time_scale': 1})
+    fake.control('config', {'time_scale': 0.5})   # Stopping lasts 2 s
     sm.create_training_job(TrainingJobName='to-stop', RoleArn=role,
                            OutputDataConfig={'S3OutputPath': 's3://b/out'})
     sm.stop_training_job(TrainingJobName='to-stop')
