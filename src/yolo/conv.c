@@ -120,6 +120,7 @@ static void epilogue(float *row, size_t n, float bias, int act)
 }
 
 /* Writes rows (ci, ky, kx) x columns [j0, j1) of the im2col matrix. */
+__attribute__((noinline, target_clones("avx512f", "avx2", "default")))
 static void im2col_tile(const struct md_conv *c, const float *in, float *col, int j0, int j1)
 {
     int t = j1 - j0, cin = c->cin / c->group;
@@ -153,10 +154,22 @@ static void im2col_tile(const struct md_conv *c, const float *in, float *col, in
                             for (int ox = hi; ox < ox1; ox++)
                                 d[ox - ox0] = 0;
                         } else {
-                            for (int ox = ox0; ox < ox1; ox++) {
-                                int ix = ox * c->sw + off;
-                                d[ox - ox0] = ix >= 0 && ix < c->iw ? sr[ix] : 0;
-                            }
+                            /* ix = ox * sw + off must lie in [0, iw) */
+                            int sw = c->sw;
+                            int lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+                            int hi = c->iw - off > 0 ? (c->iw - off + sw - 1) / sw : 0;
+                            lo = lo < ox0 ? ox0 : lo > ox1 ? ox1 : lo;
+                            hi = hi > ox1 ? ox1 : hi < lo ? lo : hi;
+                            for (int ox = ox0; ox < lo; ox++)
+                                d[ox - ox0] = 0;
+                            if (sw == 2)
+                                for (int ox = lo; ox < hi; ox++)
+                                    d[ox - ox0] = sr[2 * ox + off];
+                            else
+                                for (int ox = lo; ox < hi; ox++)
+                                    d[ox - ox0] = sr[ox * sw + off];
+                            for (int ox = hi; ox < ox1; ox++)
+                                d[ox - ox0] = 0;
                         }
                     }
                     j += n;
@@ -203,6 +216,7 @@ static void gemm_task(void *ctx, size_t task, int thread)
                  c->bias ? c->bias[g * cout + m] : 0.0f, c->act);
 }
 
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void depthwise_task(void *ctx, size_t ch, int thread)
 {
     struct conv_job *j = ctx;
@@ -228,9 +242,8 @@ static void depthwise_task(void *ctx, size_t ch, int thread)
                 int hi = (c->iw - 1 - off) >= 0 ? (c->iw - 1 - off) / c->sw + 1 : 0;
                 hi = hi > c->ow ? c->ow : hi;
                 if (c->sw == 1) {
-                    const float *sp = sr + off;
                     for (int ox = lo; ox < hi; ox++)
-                        dr[ox] += wv * sp[ox];
+                        dr[ox] += wv * sr[ox + off];
                 } else {
                     for (int ox = lo; ox < hi; ox++)
                         dr[ox] += wv * sr[ox * c->sw + off];
