@@ -255,6 +255,19 @@ with Fake(seed=SEED, time_scale=20) as fake:
     tap.ok(fake.proc.poll() is None and 'Traceback' not in fake.stderr(),
            'the server is alive and logged no traceback', fake.stderr()[-2000:])
 
+    # raw sockets: bad framing, a client hanging up mid-body
+    s1 = socket.create_connection(('127.0.0.1', fake.port))
+    s1.sendall(b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n')
+    first = s1.recv(100)
+    s1.close()
+    tap.ok(first.startswith(b'HTTP/1.1 400'), 'a bad Content-Length is a 400', first)
+    s2 = socket.create_connection(('127.0.0.1', fake.port))
+    s2.sendall(b'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a"')
+    s2.close()
+    time.sleep(0.2)
+    tap.eq(fake.raw('sagemaker', 'ListPipelines', {})[0], 200,
+           'a client hanging up mid-body does not disturb the server')
+    tap.ok('Traceback' not in fake.stderr(), 'still no traceback on stderr', fake.stderr()[-1500:])
     tap.eq(fake.control('health')['selfcheck_failures'], [], 'no self-check failure')
 
 # the server's port is printed on stdout and a free one is chosen each time

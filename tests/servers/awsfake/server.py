@@ -229,7 +229,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self):
         fake = self.server.fake
-        body = self._read_body()
+        try:
+            body = self._read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            return self._send(400, {'Content-Type': 'application/json'},
+                              b'{"__type":"SerializationException","message":"bad framing"}')
         url = urlsplit(self.path)
         if url.path.startswith('/__control'):
             return self._control(url, body)
@@ -495,3 +500,10 @@ class Server(ThreadingHTTPServer):
     def __init__(self, addr, fake):
         ThreadingHTTPServer.__init__(self, addr, Handler)
         self.fake = fake
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up mid-request is normal in fault tests.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
+            return
+        ThreadingHTTPServer.handle_error(self, request, client_address)
