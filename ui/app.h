@@ -63,6 +63,7 @@ struct md_view {
     long long fetched_ms;             /* oldest fetched_at of the listing, 0 = never */
     unsigned group;                   /* sync job group of this view */
     unsigned long refresh_job;        /* pending refresh, 0 = none */
+    double refreshed_at;              /* md_now_ms() of the last refresh request */
     /* describe */
     char *id, *label;
     char **lines;                     /* the object as indented JSON, one entry per line */
@@ -139,6 +140,8 @@ void md_table_set_filter(struct md_app *app, struct md_view *v, const char *spec
 bool md_table_sort_by(struct md_app *app, struct md_view *v, const char *name);
 /* Asks the sync layer to refresh the view's listing. */
 void md_table_refresh(struct md_app *app, struct md_view *v);
+/* True when a row in the view's window is running (its status tone). */
+bool md_table_has_running(struct md_view *v);
 void md_describe_search(struct md_app *app, struct md_view *v, const char *text, bool forward);
 
 /* The view stack (tui.c). */

@@ -37,7 +37,8 @@ MD_TUI_TESTS = \
 	tests/tui/navigation.sh \
 	tests/tui/filter_sort.sh \
 	tests/tui/actions.sh \
-	tests/tui/terminal.sh
+	tests/tui/terminal.sh \
+	tests/tui/cache.sh
 TESTS += $(MD_TUI_TESTS)
 dist_check_SCRIPTS += $(MD_TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh

@@ -444,6 +444,13 @@ static void loop(struct md_app *app)
         }
         if (app->quit)
             break;
+        /* Running things change on their own: refresh the view showing
+         * them every refresh_seconds (only then, to spare the APIs). */
+        struct md_view *top = md_app_top(app);
+        if (app->sync && top && top->kind && top->cls->ctx == MD_CTX_LIST && !top->refresh_job &&
+            md_now_ms() - top->refreshed_at > 1000.0 * app->settings->refresh_seconds &&
+            md_table_has_running(top))
+            md_table_refresh(app, top);
         /* Ages in the header and cells move with the clock. */
         if (!dirty && md_now_ms() - last_draw > 5000)
             dirty = true;

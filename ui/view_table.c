@@ -372,8 +372,19 @@ void md_table_refresh(struct md_app *app, struct md_view *v)
         .group = v->group,
     };
     v->refresh_job = md_sync_submit(app->sync, &job);
+    v->refreshed_at = md_now_ms();
     if (!v->refresh_job)
         md_app_msg(app, MD_MSG_ERROR, "could not queue a refresh of %s", v->kind->title);
+}
+
+bool md_table_has_running(struct md_view *v)
+{
+    if (!v->kind || v->cls->ctx != MD_CTX_LIST)
+        return false;
+    for (long i = 0; i < v->win_n; i++)
+        if (v->win[i].obj && md_kind_row_tone(v->kind, v->win[i].obj) == MD_TONE_RUNNING)
+            return true;
+    return false;
 }
 
 static void open_row(struct md_app *app, struct md_view *v)

@@ -1,7 +1,8 @@
 /* Fills a cache with N rows of the "pipelines" kind (ListPipelines
  * PipelineSummary objects) for the TUI benchmark, in one transaction, and
- * creates the sort indexes the sync layer creates at start-up.
- *   fill CACHE_FILE PROFILE REGION N */
+ * creates the sort indexes the sync layer creates at start-up.  AGE_S
+ * back-dates fetched_at (the terminal tests use it for "stale" ages).
+ *   fill CACHE_FILE PROFILE REGION N [AGE_S] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,13 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: fill CACHE PROFILE REGION N\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: fill CACHE PROFILE REGION N [AGE_S]\n");
         return 2;
     }
     long n = strtol(argv[4], NULL, 10);
+    long long age_s = argc == 6 ? strtoll(argv[5], NULL, 10) : 0;
+    long long fetched_ms = age_s > 0 ? ((long long)time(NULL) - age_s) * 1000 : 0;
     struct md_scope scope = {argv[2], argv[3]};
     struct md_cache *c;
     struct md_err err;
@@ -51,7 +54,8 @@ int main(int argc, char **argv)
                  name, name, name, what[(i / 5) % 6], i, created, modified, last);
         ids[i] = strdup(name);
         jsons[i] = strdup(json);
-        rows[i] = (struct md_cache_row){.kind = "pipelines", .id = ids[i], .parent = "", .json = jsons[i]};
+        rows[i] = (struct md_cache_row){.kind = "pipelines", .id = ids[i], .parent = "", .json = jsons[i],
+                                     .fetched_at_ms = fetched_ms};
     }
     if (md_cache_upsert_rows(c, &scope, rows, (size_t)n, &err) != MD_OK) {
         fprintf(stderr, "fill: %s\n", err.msg);
