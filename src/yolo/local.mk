@@ -23,3 +23,8 @@ noinst_PROGRAMS += tests/bench/infer/bench_yolo
 tests_bench_infer_bench_yolo_SOURCES = tests/bench/infer/bench_yolo.c
 tests_bench_infer_bench_yolo_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
 EXTRA_DIST += tests/bench/infer/run.sh tests/bench/infer/ort_bench.js
+
+check_PROGRAMS += tests/unit/test_onnx
+TESTS += tests/unit/test_onnx
+tests_unit_test_onnx_SOURCES = tests/unit/test_onnx.c tests/tap.h
+tests_unit_test_onnx_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
