@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kind/kind.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/xdg.h"
 
@@ -104,6 +105,115 @@ static md_status shift_tree(const struct shifter *sh, cJSON *node, int depth,
         }
     }
     return MD_OK;
+}
+
+/* ---- compact printing ------------------------------------------------------ */
+
+/* cJSON_PrintUnformatted spends most of the demo's start-up formatting
+ * numbers (sprintf + sscanf per number); the demo's numbers are mostly
+ * integers (epoch ms, steps), which take a fast path here.  Output is the
+ * same JSON text cJSON would write, minus its exotic float formatting. */
+static int put_num(struct md_buf *b, double d)
+{
+    char tmp[40];
+    if (!isfinite(d))
+        return md_buf_puts(b, "null");
+    if (d == floor(d) && fabs(d) < 1e15) {
+        long long v = (long long)d;
+        char *p = tmp + sizeof tmp;
+        *--p = '\0';
+        unsigned long long u = v < 0 ? (unsigned long long)(-v) : (unsigned long long)v;
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0)
+            *--p = '-';
+        return md_buf_puts(b, p);
+    }
+    snprintf(tmp, sizeof tmp, "%.15g", d);
+    if (strtod(tmp, NULL) != d)
+        snprintf(tmp, sizeof tmp, "%.17g", d);
+    return md_buf_puts(b, tmp);
+}
+
+static int put_str(struct md_buf *b, const char *s)
+{
+    if (md_buf_reserve(b, strlen(s) + 2) < 0)
+        return -1;
+    int rc = md_buf_append(b, "\"", 1);
+    const char *run = s;
+    for (const char *p = s; rc == 0; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        rc = md_buf_append(b, run, (size_t)(p - run));
+        if (rc || c == '\0')
+            break;
+        char esc[8];
+        switch (c) {
+        case '"': rc = md_buf_puts(b, "\\\""); break;
+        case '\\': rc = md_buf_puts(b, "\\\\"); break;
+        case '\n': rc = md_buf_puts(b, "\\n"); break;
+        case '\r': rc = md_buf_puts(b, "\\r"); break;
+        case '\t': rc = md_buf_puts(b, "\\t"); break;
+        case '\b': rc = md_buf_puts(b, "\\b"); break;
+        case '\f': rc = md_buf_puts(b, "\\f"); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            rc = md_buf_puts(b, esc);
+        }
+        run = p + 1;
+    }
+    return rc ? rc : md_buf_append(b, "\"", 1);
+}
+
+static int put_json(struct md_buf *b, const cJSON *v, int depth)
+{
+    if (depth > 64)
+        return -1;
+    if (cJSON_IsNumber(v))
+        return put_num(b, v->valuedouble);
+    if (cJSON_IsString(v))
+        return put_str(b, v->valuestring);
+    if (cJSON_IsTrue(v))
+        return md_buf_puts(b, "true");
+    if (cJSON_IsFalse(v))
+        return md_buf_puts(b, "false");
+    if (cJSON_IsNull(v))
+        return md_buf_puts(b, "null");
+    bool obj = cJSON_IsObject(v);
+    if (!obj && !cJSON_IsArray(v))
+        return -1;
+    int rc = md_buf_append(b, obj ? "{" : "[", 1);
+    const cJSON *c;
+    bool first = true;
+    cJSON_ArrayForEach(c, v) {
+        if (rc)
+            break;
+        if (!first)
+            rc = md_buf_append(b, ",", 1);
+        first = false;
+        if (obj && !rc) {
+            rc = put_str(b, c->string ? c->string : "");
+            if (!rc)
+                rc = md_buf_append(b, ":", 1);
+        }
+        if (!rc)
+            rc = put_json(b, c, depth + 1);
+    }
+    return rc ? rc : md_buf_append(b, obj ? "}" : "]", 1);
+}
+
+/* Compact JSON text of v, malloc'd (caller frees), NULL on failure. */
+static char *print_compact(const cJSON *v)
+{
+    struct md_buf b = MD_BUF_INIT;
+    if (put_json(&b, v, 0) < 0) {
+        md_buf_free(&b);
+        return NULL;
+    }
+    return md_buf_steal(&b);
 }
 
 /* ---- one kind file --------------------------------------------------------- */
@@ -211,7 +321,7 @@ md_status md_demo_load_kind(struct md_cache *cache, const struct md_scope *scope
             goto out;
         }
         char *ids = strdup(id);
-        char *json = cJSON_PrintUnformatted(obj);
+        char *json = print_compact(obj);
         if (!ids || !json || row_set_add(&rs, k->name, ids, p, json) < 0) {
             free(ids);
             free(json);

@@ -236,6 +236,35 @@ int main(void)
         free(json);
         cJSON_Delete(steps);
     }
+    /* Strings with newlines and quotes survive the compact printer. */
+    {
+        char path[600];
+        snprintf(path, sizeof path, "%s/pipeline-steps.json", demo);
+        cJSON *steps = md_json_load_file(path, &err);
+        int checked = 0, same = 0;
+        const cJSON *row;
+        cJSON_ArrayForEach(row, md_json_get(steps, "$.rows")) {
+            const char *why = md_json_str(row, "$.object.FailureReason", NULL);
+            if (!why)
+                continue;
+            char id[800];
+            snprintf(id, sizeof id, "%s/%s", md_json_str(row, "$.parent", ""),
+                     md_json_str(row, "$.object.StepName", ""));
+            char *json = NULL;
+            md_cache_get(c, &scope, "pipeline-steps", id, &json, NULL, &err);
+            cJSON *got = json ? cJSON_Parse(json) : NULL;
+            const cJSON *meta = md_json_get(row, "$.object.Metadata");
+            checked++;
+            same += got && strcmp(md_json_str(got, "$.FailureReason", ""), why) == 0 &&
+                    cJSON_Compare(md_json_get(got, "$.Metadata"), meta, true);
+            cJSON_Delete(got);
+            free(json);
+        }
+        TAP_OK(checked > 10 && same == checked,
+               "failure reasons (newlines, quotes) and metadata round-trip (%d/%d)", same,
+               checked);
+        cJSON_Delete(steps);
+    }
     long nsteps = count(c, "pipeline-steps", exec_arn);
     struct md_cache_row bogus = {.kind = "pipeline-steps", .id = "x/Gone", .parent = exec_arn,
                                  .json = "{\"StepName\":\"Gone\"}"};
