@@ -54,4 +54,10 @@ tests_creds_test_creds_http_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(
 EXTRA_DIST += tests/servers/creds_server.py
 TESTS += tests/creds/test_whoami.sh
 EXTRA_DIST += tests/creds/test_whoami.sh
+check_PROGRAMS += tests/unit/test_awsconfig
+TESTS += tests/unit/test_awsconfig
+tests_unit_test_awsconfig_SOURCES = tests/unit/test_awsconfig.c tests/tap.h
+tests_unit_test_awsconfig_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+EXTRA_DIST += tests/fuzz/fuzz_awsconfig.c tests/fuzz/corpus/awsconfig/basic \
+	tests/fuzz/corpus/awsconfig/sso tests/fuzz/corpus/awsconfig/cont
 # --- end creds helper ---
