@@ -130,6 +130,9 @@ struct md_view *md_table_new(struct md_app *app, const struct md_kind *k, const 
 struct md_view *md_describe_new(struct md_app *app, const struct md_kind *k, const char *id,
                                 const char *label);
 struct md_view *md_page_new(const char *title, const char *text);
+/* Loads what a table view needs to act on keys typed before its first
+ * paint (count, window); cheap when it is already loaded. */
+void md_table_prepare(struct md_app *app, struct md_view *v);
 /* The selected row of a table view, or NULL. */
 const struct md_row *md_table_selected(struct md_view *v);
 /* What the breadcrumb and dialogs call a row: label_path, else the id. */

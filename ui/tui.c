@@ -290,6 +290,7 @@ static void handle_key(struct md_app *app, int key)
     default: break;
     }
     struct md_view *v = md_app_top(app);
+    md_table_prepare(app, v);
     enum md_key_ctx ctx = v ? v->cls->ctx : MD_CTX_LIST;
     const struct md_binding *b = md_keymap_lookup(app->keys, ctx, key);
     if (!b && v && v->kind && ctx == MD_CTX_LIST) {

@@ -159,6 +159,12 @@ static void settle(struct md_app *app, struct md_view *v, long h)
         load_window(app, v, v->top - h, 3 * h);
 }
 
+void md_table_prepare(struct md_app *app, struct md_view *v)
+{
+    if (v && v->kind && v->cls->ctx == MD_CTX_LIST)
+        settle(app, v, v->page_h > 0 ? v->page_h : 20);
+}
+
 const struct md_row *md_table_selected(struct md_view *v)
 {
     if (!v || v->cls->ctx != MD_CTX_LIST || v->count == 0)

@@ -28,8 +28,9 @@ tui_keys Enter; tui_wait "the demo workspace cannot"; ok $? "OK in the demo: the
 tui_keys y; tui_wait "copied arn:aws:sagemaker:"; ok $? "y copies the execution ARN (OSC 52)"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
-tui_start 100 30 --demo --read-only
+tui_start 100 30 --demo --read-only --insecure
 tui_wait "READ-ONLY" 20; ok $? "header shows READ-ONLY"
+tui_wait "INSECURE TLS" 1; ok $? "header warns about --insecure"
 open_executions; ok $? "executions of yolo11-train (read-only)"
 tui_keys x; tui_wait "read-only mode: 'Stop execution' would change the account"; ok $? "--read-only refuses with a clear message"
 tui_gone "Confirm:" 1; ok $? "no dialog under --read-only"
