@@ -28,3 +28,8 @@ check_PROGRAMS += tests/unit/test_onnx
 TESTS += tests/unit/test_onnx
 tests_unit_test_onnx_SOURCES = tests/unit/test_onnx.c tests/tap.h
 tests_unit_test_onnx_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
+
+check_PROGRAMS += tests/unit/test_image
+TESTS += tests/unit/test_image
+tests_unit_test_image_SOURCES = tests/unit/test_image.c tests/tap.h
+tests_unit_test_image_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
