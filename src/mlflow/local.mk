@@ -4,7 +4,8 @@ noinst_LIBRARIES += src/mlflow/libmd-mlflow.a
 MD_AREA_LIBS += src/mlflow/libmd-mlflow.a
 src_mlflow_libmd_mlflow_a_SOURCES = \
 	src/mlflow/filter.c src/mlflow/filter.h \
-	src/mlflow/client.c src/mlflow/client.h
+	src/mlflow/client.c src/mlflow/client.h \
+	src/mlflow/provider.c src/mlflow/provider.h
 # What a program using the MLflow client links, in dependency order.
 MD_MLFLOW_LIBS = src/mlflow/libmd-mlflow.a src/local/libmd-local.a src/aws/libmd-aws.a \
 	src/net/libmd-net.a src/util/libmd-util.a
@@ -18,3 +19,12 @@ EXTRA_DIST += tests/servers/mlflow_server.py tests/servers/mlflow_search.py \
 	tests/servers/mlflow_state.py tests/mlflow/mlflow_testlib.py
 TESTS += tests/mlflow/test_server_fixtures.py tests/mlflow/test_cli_server.py
 EXTRA_DIST += tests/mlflow/test_server_fixtures.py tests/mlflow/test_cli_server.py
+
+# The provider through real sync workers and cache, against the test server.
+check_PROGRAMS += tests/mlflow/mlflow_provider_check
+tests_mlflow_mlflow_provider_check_SOURCES = tests/mlflow/mlflow_provider_check.c
+tests_mlflow_mlflow_provider_check_LDADD = src/sync/libmd-sync.a src/mlflow/libmd-mlflow.a \
+	src/local/libmd-local.a src/aws/libmd-aws.a src/net/libmd-net.a src/kind/libmd-kind.a \
+	src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
+TESTS += tests/mlflow/test_provider.py
+EXTRA_DIST += tests/mlflow/test_provider.py

@@ -31,6 +31,7 @@ import base64
 import binascii
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -592,15 +593,21 @@ def make_handler(app):
         def log_message(self, fmt, *args):
             pass
 
+        def setup(self):
+            super().setup()
+            # one segment per reply, no Nagle wait between headers and body
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def _send(self, status, ctype, body, extra=None):
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             for k, v in (extra or {}).items():
                 self.send_header(k, v)
-            self.end_headers()
+            self._headers_buffer.append(b"\r\n")
             if self.command != "HEAD":
-                self.wfile.write(body)
+                self._headers_buffer.append(body)
+            self.flush_headers()
 
         def _json(self, status, obj):
             self._send(status, "application/json", json.dumps(obj).encode())
