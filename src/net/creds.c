@@ -12,6 +12,7 @@
 #include "net/endpoint.h"
 #include "net/region.h"
 #include "util/json.h"
+#include "util/log.h"
 
 #define ADVISORY_REFRESH_S 900   /* botocore _DEFAULT_ADVISORY_REFRESH_TIMEOUT */
 #define MANDATORY_REFRESH_S 600  /* botocore _DEFAULT_MANDATORY_REFRESH_TIMEOUT */
@@ -215,6 +216,14 @@ static md_status refresh_unlocked(struct md_cred_node *n, struct md_aws_creds *f
         n->have = true;
         n->generation++;
         n->fetched_at = md_creds_now(n->prov);
+        size_t l = strlen(n->cur.access_key_id);
+        /* Only the source, the key's last 4 characters and the expiry. */
+        md_log(MD_LOG_INFO, "credentials: %s (%s) key ...%s, expires in %llds", n->method,
+               n->detail, l >= 4 ? n->cur.access_key_id + l - 4 : "",
+               n->cur.expiration ? (long long)(n->cur.expiration - n->fetched_at) : -1LL);
+    } else {
+        md_log(MD_LOG_WARN, "credentials: %s (%s) failed: %s", n->method, n->detail,
+               err ? err->msg : "");
     }
     md_aws_creds_wipe(fresh);
     pthread_cond_broadcast(&n->cv);
@@ -290,6 +299,17 @@ md_status md_creds_get(void *provider, struct md_aws_creds *out, struct md_err *
                           "the profile (aws configure), or run on EC2/ECS with a role",
                           p->profile);
     md_status st = md_cred_node_get(p->top, out, err);
+    if (st != MD_OK && err && p->top->kind == MD_CK_IMDS && strstr(err->msg, "not reachable")) {
+        /* IMDS is only the last resort: on a laptop this means "nothing
+         * configured", so say that first. */
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        md_err_set(err, MD_ERR_AUTH,
+                   "no AWS credentials found for profile %s (and %.300s); configure keys, a role, "
+                   "SSO or credential_process, or set AWS_EC2_METADATA_DISABLED=true",
+                   p->profile, why);
+        return MD_ERR_AUTH;
+    }
     if (st != MD_OK && err && err->code != MD_ERR_CANCELLED && err->code != MD_ERR_NOMEM) {
         /* Whatever went wrong, the caller sees a credentials problem. */
         if (err->code != MD_ERR_AUTH && err->code != MD_ERR_NET)

@@ -98,15 +98,14 @@ md_status md_region_resolve(const struct md_settings *s, const struct md_awsconf
     md_status st = md_region_resolve_local(s, cfg, profile, out, err);
     if (st != MD_ERR_NOTFOUND)
         return st;
-    struct md_err local = *err;
-    if (md_imds_disabled()) 
+    if (md_imds_disabled())
         return st;
+    /* The "how to set a region" message stays when IMDS has none either. */
     char region[64];
     struct md_err ierr;
     md_err_clear(&ierr);
     if (md_imds_region(curl, cfg, profile, region, sizeof region, &ierr) == MD_OK && region[0])
         return take(out, region, "EC2 instance metadata", err);
-    *err = local;
     return st;
 }
 
