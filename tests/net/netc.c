@@ -15,6 +15,7 @@
  *         --timeout-ms MS --cancel-after-ms MS --path-style
  */
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,10 @@ int main(int argc, char **argv)
     c.http = &ho;
     c.retry = &rc;
     c.s3_path_style = flag(argc, argv, "--path-style");
+    /* One handle for the whole run, as a sync worker keeps one: the
+     * keep-alive connection is reused across attempts and pages. */
+    md_http_global_init();
+    c.curl = flag(argc, argv, "--no-reuse") ? NULL : curl_easy_init();
 
     struct md_err err;
     md_err_clear(&err);
@@ -166,14 +171,14 @@ int main(int argc, char **argv)
             else if (!strcmp(tamper, "header"))
                 md_headers_set(&req.headers, "X-Amz-Target", "Tampered.Op");
             if (st == MD_OK)
-                st = md_http_perform(NULL, &req, &ho, &resp, &err);
+                st = md_http_perform(c.curl, &req, &ho, &resp, &err);
             if (st == MD_OK && resp.status >= 300)
                 st = md_aws_error_parse(&resp, &err);
             info.attempts = 1;
         } else {
             struct md_aws_target t = {.service = c.service, .region = c.region, .creds = &creds,
                                       .unsigned_payload = flag(argc, argv, "--unsigned")};
-            st = md_aws_send(NULL, &req, &t, &ho, &rc, &resp, &info, &err);
+            st = md_aws_send(c.curl, &req, &t, &ho, &rc, &resp, &info, &err);
         }
         cJSON_AddNumberToObject(out, "http", resp.status);
         cJSON_AddStringToObject(out, "body", resp.body.data ? resp.body.data : "");
@@ -308,5 +313,7 @@ int main(int argc, char **argv)
         return 2;
     }
     md_aws_creds_wipe(&creds);
+    if (c.curl)
+        curl_easy_cleanup(c.curl);
     return st == MD_OK ? 0 : 1;
 }

@@ -43,6 +43,8 @@ try:
     t.ok(len(set(auth)) == 3, 'each attempt is signed again', auth)
     t.ok(all(srv.header(rq, 'Expect') is None for rq in srv.requests), 'no Expect header sent')
     t.ok(all(rq['body'] == b'{"x":1}' for rq in srv.requests), 'the same body every attempt')
+    ports = [rq['client'][1] for rq in srv.requests]
+    t.ok(len(set(ports)) == 1, 'one keep-alive connection reused across attempts', ports)
 
     srv.script(['503', '503', '503', 'ok'])
     r = send()
@@ -107,8 +109,12 @@ try:
     srv.script(['commit500', 'reset', 'ok'])
     r = netc('json', '--endpoint', srv.url, '--service', 'sagemaker', '--op',
              'StartPipelineExecution', '--input', body, *FAST)
-    t.eq((r.get('md_status'), r.get('attempts'), len(srv.executions)), ('ok', 3, 1),
-         'md_aws_json_call: lost reply + reset, still one execution')
+    # (libcurl itself re-sends once when a reused keep-alive connection turns
+    # out dead before any reply, so the server may see one more request
+    # than mldeck counts attempts: the token makes that safe too.)
+    t.ok(r.get('md_status') == 'ok' and len(srv.requests) == 3 and len(srv.executions) == 1,
+         'md_aws_json_call: lost reply + reset, still one execution',
+         (r, len(srv.requests), len(srv.executions)))
 
     # Clock skew: the server's clock is an hour ahead; the first attempt is
     # refused as expired, the client takes the server's Date and re-signs.

@@ -83,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
             action = srv._script.pop(0) if srv._script else 'ok'
             rec = {'method': self.command, 'path': self.path,
                    'headers': list(self.headers.items()), 'body': body, 'action': action,
-                   'time': time.time()}
+                   'time': time.time(), 'client': self.client_address}
             srv.requests.append(rec)
         if action == 'reset':
             self.close_connection = True

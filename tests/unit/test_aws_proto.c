@@ -79,6 +79,45 @@ static void test_errors(void)
     md_http_response_free(&r);
 }
 
+static void test_retry_cfg(void)
+{
+    struct md_retry_cfg c;
+    struct md_err w;
+    unsetenv("AWS_RETRY_MODE");
+    unsetenv("AWS_MAX_ATTEMPTS");
+    md_retry_cfg_from_env(&c, &w);
+    TAP_OK(c.mode == MD_RETRY_STANDARD && c.max_attempts == 3 && w.code == MD_OK,
+           "defaults: standard, 3 attempts");
+    setenv("AWS_MAX_ATTEMPTS", "7", 1);
+    setenv("AWS_RETRY_MODE", "adaptive", 1);
+    md_retry_cfg_from_env(&c, &w);
+    TAP_OK(c.mode == MD_RETRY_ADAPTIVE && c.max_attempts == 7, "AWS_MAX_ATTEMPTS=7, adaptive");
+    setenv("AWS_MAX_ATTEMPTS", "zero", 1);
+    setenv("AWS_RETRY_MODE", "legacy", 1);
+    md_retry_cfg_from_env(&c, &w);
+    TAP_OK(c.mode == MD_RETRY_LEGACY && c.max_attempts == 5 && w.code == MD_ERR_INVALID,
+           "legacy defaults to 5; a bad AWS_MAX_ATTEMPTS is a warning: %s", w.msg);
+    setenv("AWS_RETRY_MODE", "bogus", 1);
+    unsetenv("AWS_MAX_ATTEMPTS");
+    md_retry_cfg_from_env(&c, &w);
+    TAP_OK(c.mode == MD_RETRY_STANDARD && w.code == MD_ERR_INVALID, "unknown mode: standard + warning");
+    unsetenv("AWS_RETRY_MODE");
+
+    md_retry_cfg_from_env(&c, NULL);
+    TAP_EQ_INT(md_retry_backoff_ms(&c, 1, 0.5), 500, "retry 1: rand * 1 s");
+    TAP_EQ_INT(md_retry_backoff_ms(&c, 3, 0.5), 2000, "retry 3: rand * 4 s");
+    TAP_EQ_INT(md_retry_backoff_ms(&c, 30, 0.999), 19980, "capped at 20 s");
+    TAP_EQ_INT(md_retry_backoff_ms(&c, 2, 0.0), 0, "full jitter reaches 0");
+    c.mode = MD_RETRY_LEGACY;
+    TAP_OK(md_retry_backoff_ms(&c, 6, 0.5) == 16000, "legacy: no cap");
+    TAP_OK(md_retry_is_throttle("SlowDown") && md_retry_is_throttle("RequestLimitExceeded") &&
+               !md_retry_is_throttle("AccessDenied"),
+           "throttling codes");
+    TAP_OK(md_retry_is_retryable(MD_OK, 400, "RequestTimeout") &&
+               !md_retry_is_retryable(MD_OK, 501, "") && !md_retry_is_retryable(MD_ERR_AUTH, 0, ""),
+           "transient codes yes; 501 and auth failures no");
+}
+
 static void test_xml(void)
 {
     struct md_xml *x;
@@ -237,6 +276,7 @@ static void test_paginators(void)
 int main(void)
 {
     test_errors();
+    test_retry_cfg();
     test_xml();
     test_time_and_s3();
     test_s3_list_xml();
