@@ -33,3 +33,6 @@ check_PROGRAMS += tests/unit/test_image
 TESTS += tests/unit/test_image
 tests_unit_test_image_SOURCES = tests/unit/test_image.c tests/tap.h
 tests_unit_test_image_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
+
+TESTS += tests/unit/test_yolo_cli.sh
+dist_check_SCRIPTS += tests/unit/test_yolo_cli.sh
