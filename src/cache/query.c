@@ -55,11 +55,13 @@ struct built {
     char *needle;        /* bound as ?4 when not NULL */
 };
 
+/* Idempotent: build() frees on its errors and callers free again. */
 static void built_free(struct built *b)
 {
     md_buf_free(&b->sql);
     free(b->parent);
     free(b->needle);
+    b->parent = b->needle = NULL;
 }
 
 /* A needle that could be a number is compared against numbers in their

@@ -706,6 +706,17 @@ static void test_queries(void)
     q = (struct md_cache_query){.kind = "runs", .sort_path = "$.a[", .limit = 3};
     ids_of(c, &q, got, sizeof got);
     TAP_OK(strncmp(got, "ERROR", 5) == 0, "a malformed path is an error, not a crash: %s", got);
+    /* Regression (found by fuzz_cache): a bad path on a kind whose rows
+     * share one parent freed the query twice. */
+    put(c, "solo", "s1", "only", "{\"a\":1}");
+    q = (struct md_cache_query){.kind = "solo", .sort_path = "$.", .limit = 3};
+    ids_of(c, &q, got, sizeof got);
+    TAP_OK(strncmp(got, "ERROR", 5) == 0, "bad path on a one-parent kind: %s", got);
+    const char *badf[] = {"$..x"};
+    q = (struct md_cache_query){.kind = "solo", .filter_paths = badf, .nfilter_paths = 1,
+                                .filter_text = "x", .limit = 3};
+    ids_of(c, &q, got, sizeof got);
+    TAP_OK(strncmp(got, "ERROR", 5) == 0, "bad filter path: %s", got);
     const char *quote[] = {"$.it's"};
     TAP_EQ_INT(md_cache_index_paths(c, "o'kind", quote, 1, &err), MD_OK,
                "quotes in kind and path are escaped");
