@@ -86,6 +86,10 @@ int md_cmd_config(struct md_cli *cli, int argc, char **argv)
         cJSON_AddNullToObject(o1, "expiration");
     if (cred_err[0])
         cJSON_AddStringToObject(o1, "error", cred_err);
+    if (env->ca_bundle[0])
+        cJSON_AddStringToObject(j, "ca_bundle", env->ca_bundle);
+    else
+        cJSON_AddNullToObject(j, "ca_bundle");
     cJSON *eps = cJSON_AddArrayToObject(j, "endpoints");
     for (int i = 0; md_endpoint_services[i]; i++) {
         struct md_endpoint ep;
@@ -125,6 +129,7 @@ int md_cmd_config(struct md_cli *cli, int argc, char **argv)
                     exp[0] ? "expires " : "does not expire", exp);
         if (cred_err[0])
             fprintf(f, "                  error: %s\n", cred_err);
+        fprintf(f, "CA bundle         %s\n", env->ca_bundle[0] ? env->ca_bundle : "system store");
         fprintf(f, "endpoints\n");
         for (int i = 0; i < cJSON_GetArraySize(eps); i++) {
             const cJSON *row = cJSON_GetArrayItem(eps, i);

@@ -31,6 +31,7 @@ md_status md_aws_env_open(const struct md_settings *s, const struct md_creds_opt
         md_aws_env_free(env);
         return st;
     }
+    md_creds_ca_bundle(env->cfg, env->profile.name, env->ca_bundle, sizeof env->ca_bundle);
     if (s && s->endpoint_url[0])
         snprintf(env->endpoint_flag, sizeof env->endpoint_flag, "%s", s->endpoint_url);
     md_status rs = md_region_resolve(s, env->cfg, env->profile.name, NULL, &env->region,

@@ -28,6 +28,8 @@ struct md_aws_env {
     struct md_err region_err;       /* why, when region.name is "" */
     struct md_creds_provider *creds;
     char endpoint_flag[512];        /* --endpoint-url */
+    char ca_bundle[1024];           /* AWS_CA_BUNDLE / profile ca_bundle; "" = system:
+                                     * pass as md_http_opts.ca_bundle when set */
 };
 
 /* Loads the files and builds the provider; asks IMDS for the region only

@@ -47,6 +47,8 @@ void md_creds_http_opts(const struct md_creds_provider *p, struct md_http_opts *
     o->connect_timeout_ms = 5000;
     o->timeout_ms = 30000;
     o->max_body = 1 << 20;
+    if (p->ca_bundle[0])
+        o->ca_bundle = p->ca_bundle;
 }
 
 /* ---- time ------------------------------------------------------------- */
@@ -758,6 +760,16 @@ static md_status assume_role(struct build *b, const char *profile, struct md_cre
     return source_from_profile(b, src, &n->source);
 }
 
+void md_creds_ca_bundle(const struct md_awsconfig *cfg, const char *profile, char *out, size_t n)
+{
+    /* botocore: AWS_CA_BUNDLE, then the profile's ca_bundle (expanded). */
+    const char *v = getenv("AWS_CA_BUNDLE");
+    if (!v || !*v)
+        v = cfg ? md_awsconfig_get(cfg, profile, "ca_bundle", NULL) : NULL;
+    if (!v || !*v || !md_expand_path(v, out, n))
+        out[0] = '\0';
+}
+
 bool md_imds_disabled(void)
 {
     return md_awscfg_is_true(getenv("AWS_EC2_METADATA_DISABLED"));
@@ -818,6 +830,7 @@ md_status md_creds_provider_new(const struct md_settings *s, const struct md_aws
         return st;
     }
     imds_settings(p, cfg);
+    md_creds_ca_bundle(cfg, p->profile, p->ca_bundle, sizeof p->ca_bundle);
 
     struct build b = {.p = p, .s = s, .cfg = cfg, .err = err};
     b.visited[b.nvisited++] = p->profile;

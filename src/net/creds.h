@@ -96,6 +96,10 @@ void md_creds_provider_info(struct md_creds_provider *p, struct md_creds_info *o
  * "UTC" suffix) to time_t; -1 when malformed. */
 time_t md_creds_parse_time(const char *s);   /* never 0: the epoch reads as 1 */
 
+/* The CA bundle for AWS calls: AWS_CA_BUNDLE, else the profile's
+ * ca_bundle (~ and $VAR expanded); "" = the system store. */
+void md_creds_ca_bundle(const struct md_awsconfig *cfg, const char *profile, char *out, size_t n);
+
 /* IMDS helpers shared with region resolution. */
 bool md_imds_disabled(void);
 /* The instance's region from /latest/meta-data/placement/region (IMDSv2). */

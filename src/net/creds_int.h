@@ -54,6 +54,7 @@ struct md_creds_provider {
     struct md_cred_node *all;   /* every node, for freeing */
     char profile[128];
     bool profile_explicit;
+    char ca_bundle[1024];       /* AWS_CA_BUNDLE, else the profile's ca_bundle; "" = system */
     /* IMDS settings, read once */
     char imds_endpoint[256];
     long imds_timeout_s;
