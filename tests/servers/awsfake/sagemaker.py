@@ -506,13 +506,20 @@ class Execution(object):
         self.failure = None
         self.end = None
         self.modified = created
-        self.t = created                  # time the last step ended
-        self.steps = []
+        self.t = created                  # steps start no earlier than this (start, retry)
+        self.steps = []                   # every StepRun, for listing
+        self.running = []
+        self.done = {}                    # step name -> finished StepRun
+        self.attempts = {}                # step name -> attempts so far
+        self.failing = False              # a step failed: start nothing new
+        self.cursor = created             # time of the last start/finish replayed
         try:
             d = json.loads(definition)
         except ValueError:
             d = {}
-        self.queue = order_steps(d.get('Steps') or [])
+        self.pending = order_steps(d.get('Steps') or [])
+        limit = (parallelism or pipeline.parallelism or {}).get('MaxParallelExecutionSteps')
+        self.max_parallel = int(limit) if limit else 50
         self.stop_at = None
         self.stop_done = None
 
@@ -538,66 +545,106 @@ class Execution(object):
             return end, False, run.forced.get('reason', 'Step failed')
         return end, True, None
 
+    def _all_names(self):
+        names = set(self.done)
+        names.update(r.name for r in self.running)
+        names.update(sd.get('Name') for sd in self.pending)
+        return names
+
+    def _next_start(self, gap):
+        """(time, step definition) of the earliest step whose dependencies
+        all succeeded, or None.  Dependencies on steps this execution never
+        runs (the branch a condition did not take) are ignored."""
+        if self.failing or len(self.running) >= self.max_parallel:
+            return None
+        names = self._all_names()
+        best = None
+        for sdef in self.pending:
+            deps = [d for d in step_deps(sdef) if d in names]
+            if sdef.get('_parent'):
+                deps.append(sdef['_parent'])
+            if all(d in self.done and self.done[d].status == 'Succeeded' for d in deps):
+                t = max([self.done[d].end for d in deps] + [self.t]) + gap
+                # not before the event that freed the slot or made it ready
+                t = max(t, self.cursor)
+                if best is None or t < best[0]:
+                    best = (t, sdef)
+        return best
+
     def advance(self, now):
-        sm = self.sm
+        """Replay, in time order, every step start and finish due by now:
+        steps run as soon as their dependencies succeeded (in parallel, up to
+        MaxParallelExecutionSteps); after a failure nothing new starts and the
+        execution fails once the running steps are done."""
+        gap = self.sm.clock.dur(STEP_GAP)
         while True:
             if self.status == 'Stopping':
                 if now >= self.stop_done:
-                    for r in self.steps:
-                        if r.status is None:
-                            r.status = 'Stopped'
-                            r.end = self.stop_done
+                    for r in self.running:
+                        r.status = 'Stopped'
+                        r.end = self.stop_done
+                        r.failure = 'Step stopped'
+                        self.done[r.name] = r
+                    self.running = []
                     self.status = 'Stopped'
                     self.end = self.stop_done
                     self.modified = self.stop_done
                 break
             if self.status != 'Executing':
                 break
-            cur = self.steps[-1] if self.steps and self.steps[-1].status is None else None
-            if cur is not None:
-                end, ok, reason = self._finish_info(cur)
-                if end > now:
-                    break
-                cur.end = end
-                cur.status = 'Succeeded' if ok else 'Failed'
-                cur.failure = None if ok else reason
-                if cur.type == 'Fail':
-                    cur.metadata = {'Fail': {'ErrorMessage': reason}}
-                self.t = end
-                self.modified = end
-                if not ok:
+            fin = None
+            for r in self.running:
+                end, ok, reason = self._finish_info(r)
+                if fin is None or end < fin[0]:
+                    fin = (end, r, ok, reason)
+            start = self._next_start(gap)
+            if fin is None and start is None:
+                ends = [r.end for r in self.done.values() if r.end is not None]
+                self.end = max(ends + [self.t])
+                self.modified = self.end
+                if self.failing:
                     self.status = 'Failed'
                     self.failure = 'Step failure: One or multiple steps failed.'
-                    self.end = end
+                else:
+                    self.status = 'Succeeded'
+                break
+            if start is not None and (fin is None or start[0] < fin[0]):
+                if start[0] > now:
                     break
-                if cur.type == 'Condition':
-                    args = cur.sdef.get('Arguments') or {}
-                    outcome = cur.metadata.get('Condition', {}).get('Outcome', 'True')
-                    branch = args.get('IfSteps' if outcome == 'True' else 'ElseSteps') or []
-                    self.queue = list(branch) + self.queue
+                sdef = start[1]
+                self.pending.remove(sdef)
+                run = self._start_step(sdef, start[0])
+                self.running.append(run)
+                self.steps.append(run)
+                self.modified = self.cursor = start[0]
                 continue
-            if not self.queue:
-                self.status = 'Succeeded'
-                self.end = self.t
-                self.modified = self.t
+            end, cur, ok, reason = fin
+            if end > now:
                 break
-            start = self.t + sm.clock.dur(STEP_GAP)
-            if start > now:
-                break
-            sdef = self.queue.pop(0)
-            self.steps.append(self._start_step(sdef, start))
+            cur.end = end
+            cur.status = 'Succeeded' if ok else 'Failed'
+            cur.failure = None if ok else reason
+            if cur.type == 'Fail':
+                cur.metadata = {'Fail': {'ErrorMessage': reason}}
+            self.running.remove(cur)
+            self.done[cur.name] = cur
+            self.modified = self.cursor = end
+            if not ok:
+                self.failing = True
+            elif cur.type == 'Condition':
+                args = cur.sdef.get('Arguments') or {}
+                outcome = cur.metadata.get('Condition', {}).get('Outcome', 'True')
+                for b in args.get('IfSteps' if outcome == 'True' else 'ElseSteps') or []:
+                    if isinstance(b, dict) and b.get('Name'):
+                        b = dict(b)
+                        b['_parent'] = cur.name
+                        self.pending.append(b)
 
-    def _start_step(self, sdef, start, run=None):
+    def _start_step(self, sdef, start):
         sm = self.sm
-        if run is None:
-            run = StepRun(sdef, start)
-        else:
-            run.start = start
-            run.end = None
-            run.status = None
-            run.failure = None
-            run.attempt += 1
-            run.job = None
+        run = StepRun(sdef, start)
+        run.attempt = self.attempts.get(run.name, 0) + 1
+        self.attempts[run.name] = run.attempt
         pipeline_name = self.pipeline.name
         rule = sm.store.take_outcome('step', step=run.name, pipeline=pipeline_name)
         run.forced = rule
@@ -648,26 +695,25 @@ class Execution(object):
         self.stop_done = now + self.sm.clock.dur(STOP_DELAY)
         self.status = 'Stopping'
         self.modified = now
-        for r in self.steps:
-            if r.status is None and r.job is not None:
+        for r in self.running:
+            if r.job is not None:
                 r.job.stop(now, self.sm.clock.dur(STOP_DELAY))
 
     def retry(self, now):
-        failed = [r for r in self.steps if r.status in ('Failed', 'Stopped')]
+        """Re-run the failed and stopped steps (AttemptCount + 1), then
+        whatever had not run yet."""
+        again = [r for r in self.steps if r.status in ('Failed', 'Stopped')]
+        for r in again:
+            self.steps.remove(r)
+            self.done.pop(r.name, None)
+        self.pending = [r.sdef for r in again] + self.pending
         self.status = 'Executing'
+        self.failing = False
         self.failure = None
         self.end = None
         self.modified = now
-        self.t = now
+        self.t = self.cursor = now
         self.stop_at = self.stop_done = None
-        for r in failed:
-            self.steps.remove(r)
-        # rerun the failed steps (keeping their attempt counts) before the rest
-        for r in reversed(failed):
-            if r.type == 'Fail':
-                continue
-            self.steps.append(self._start_step(r.sdef, now, run=r))
-            break
 
     # -- views
     def step_view(self, r, now):
@@ -1358,7 +1404,7 @@ def register(fake):
         ex = sm.execution(p['PipelineExecutionArn'], ctx.now)
         items = [ex.step_view(r, ctx.now) for r in ex.steps]
         desc = (p.get('SortOrder') or 'Descending') == 'Descending'
-        items = sorted(items, key=lambda s: s['StartTime'], reverse=desc)
+        items = sorted(items, key=lambda s: (s['StartTime'], s['StepName']), reverse=desc)
         page, nxt = paginate(items, p, 'Steps:' + ex.arn, page_size(ctx), 100)
         out = {'PipelineExecutionSteps': page}
         if nxt:
