@@ -24,3 +24,14 @@ check_PROGRAMS += tests/unit/test_cache_concurrent
 TESTS += tests/unit/test_cache_concurrent
 tests_unit_test_cache_concurrent_SOURCES = tests/unit/test_cache_concurrent.c tests/tap.h
 tests_unit_test_cache_concurrent_LDADD = $(MD_CACHE_TEST_LIBS)
+
+# The fuzz target's seed corpus, replayed (TAP) by make check.
+check_PROGRAMS += tests/fuzz/replay_cache
+TESTS += tests/fuzz/replay_cache
+tests_fuzz_replay_cache_SOURCES = tests/fuzz/fuzz_cache.c
+tests_fuzz_replay_cache_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_cache_LDADD = $(MD_CACHE_TEST_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/cache/empty tests/fuzz/corpus/cache/garbage-after-magic \
+	tests/fuzz/corpus/cache/header-only tests/fuzz/corpus/cache/valid-cache \
+	tests/fuzz/corpus/cache/query-plain tests/fuzz/corpus/cache/query-where \
+	tests/fuzz/corpus/cache/query-escape tests/fuzz/corpus/cache/query-badpath-oneparent

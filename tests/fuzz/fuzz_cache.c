@@ -18,7 +18,9 @@
  *   ./fuzz_cache -max_len=65536 tests/fuzz/corpus/cache
  *
  * With -DMD_FUZZ_MAIN instead of -fsanitize=fuzzer it replays the files
- * named on the command line. */
+ * named on the command line, or without arguments the seed corpus in
+ * $MLDECK_SRCDIR/tests/fuzz/corpus/cache, printing TAP (make check runs it
+ * as tests/fuzz/replay_cache). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,17 +151,54 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef MD_FUZZ_MAIN
+#include <dirent.h>
+
+static int replay(const char *path, int k)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        printf("not ok %d - cannot read %s\n", k, path);
+        return 1;
+    }
+    static uint8_t buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    LLVMFuzzerTestOneInput(buf, n);   /* aborts on failure */
+    printf("ok %d - replay %s\n", k, path);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f)
-            continue;
-        static uint8_t buf[1 << 20];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, n);
+    int k = 0, failed = 0;
+    if (argc > 1) {
+        for (int i = 1; i < argc; i++)
+            failed += replay(argv[i], ++k);
+    } else {
+        const char *src = getenv("MLDECK_SRCDIR");
+        char d[1024];
+        snprintf(d, sizeof d, "%s/tests/fuzz/corpus/cache", src ? src : ".");
+        DIR *dir_h = opendir(d);
+        if (!dir_h) {
+            printf("1..0 # SKIP no corpus at %s\n", d);
+            return 0;
+        }
+        struct dirent *e;
+        char p[1400];
+        while ((e = readdir(dir_h)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(p, sizeof p, "%s/%s", d, e->d_name);
+            failed += replay(p, ++k);
+        }
+        closedir(dir_h);
     }
-    return 0;
+    printf("1..%d\n", k);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (dir[0] && system(cmd) != 0)
+        failed++;
+    return failed ? 1 : 0;
 }
 #endif
