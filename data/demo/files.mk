@@ -19,7 +19,8 @@ dist_demo_DATA = \
 	data/demo/registered-models.json \
 	data/demo/model-versions.json \
 	data/demo/datasets.json \
-	data/demo/objects.json
+	data/demo/objects.json \
+	data/demo/log-events.json
 demoimagesdir = $(demodir)/images
 dist_demoimages_DATA = \
 	data/demo/images/data.yaml

@@ -873,6 +873,10 @@ def curves(epochs, ran, final, lr0, nan_at=None):
     return out
 
 
+HISTORIES = {}           # run id -> {key: [points]}, for the training logs
+LOG_JOBS = []            # (training job, run id or None, seconds per epoch)
+
+
 def mlflow_run(exp_id, run_id, name, user, start, status, end, params, tags, epochs, ran, final,
                lr0, epoch_secs, nan_at=None):
     vals = curves(epochs, ran, final, lr0, nan_at)
@@ -900,6 +904,7 @@ def mlflow_run(exp_id, run_id, name, user, start, status, end, params, tags, epo
     data["params"] = [{"key": k, "value": v} for k, v in params]
     data["tags"] = [{"key": k, "value": v} for k, v in tags]
     run = {"info": info, "data": data, "inputs": {}}
+    HISTORIES[run_id] = hist
     add("runs", exp_id, run)
     for k, pts in hist.items():
         add("metric-histories", run_id, {"metrics": pts})
@@ -957,6 +962,7 @@ def make_mlflow():
             ran = 0
         run = mlflow_run("1", ml["run_id"], ml["run_name"], "root", start, status, end, params,
                          tags, epochs, ran, final, float(hp["lr0"]), per)
+        LOG_JOBS.append((tj, ml["run_id"], per))
         runs_by_exp.setdefault("1", []).append((run, final))
     # The champion: the run the demo's ONNX detector came from.
     champ_start = ANCHOR_S - 9 * DAY + 4 * 3600
@@ -1107,6 +1113,122 @@ def copy_images(shared, outdir):
 
 
 # ---------------------------------------------------------------------------
+# CloudWatch Logs of a few training jobs (what `l` tails)
+
+lrng = random.Random(SEED + 1)   # its own stream: logs never change the other files
+
+
+def log_lines(tj, hist, per):
+    """(epoch seconds, message) lines as a YOLO11 job on SageMaker writes them."""
+    hp = tj["HyperParameters"]
+    model, imgsz = hp["model"].strip('"'), int(hp["imgsz"])
+    epochs, batch = int(hp["epochs"]), int(hp["batch"])
+    gpu = "NVIDIA A10G, 22502MiB" if tj["ResourceConfig"]["InstanceType"].startswith("ml.g5") \
+        else "NVIDIA L4, 22478MiB"
+    t = tj["TrainingStartTime"] + 2.0
+    out = []
+
+    def say(msg, dt=0.05):
+        nonlocal t
+        t += dt
+        out.append((t, msg))
+
+    say("bash: cannot set terminal process group (-1): Inappropriate ioctl for device")
+    say("bash: no job control in this shell")
+    say("sagemaker-training-toolkit INFO     Imported framework sagemaker_pytorch_container.training",
+        1.2)
+    say("sagemaker-training-toolkit INFO     No Neurons detected (normal if no neurons installed)")
+    say("sagemaker-training-toolkit INFO     Invoking user script", 0.4)
+    say("Training Env: {\"current_host\": \"algo-1\", \"hosts\": [\"algo-1\"], "
+        "\"channel_input_dirs\": {\"train\": \"/opt/ml/input/data/train\", "
+        "\"val\": \"/opt/ml/input/data/val\"}, \"module_name\": \"train\"}")
+    say("Invoking script with the following command: /usr/local/bin/python3.11 train.py "
+        "--batch %d --data aerial4.yaml --epochs %d --imgsz %d --lr0 %s --model %s"
+        % (batch, epochs, imgsz, hp["lr0"], model))
+    say("Ultralytics 8.3.59 \U0001F680 Python-3.11.9 torch-2.3.0+cu121 CUDA:0 (%s)" % gpu, 6.5)
+    say("engine/trainer: task=detect, mode=train, model=%s, data=aerial4.yaml, epochs=%d, "
+        "batch=%d, imgsz=%d, lr0=%s, project=/opt/ml/model, name=train" % (
+            model, epochs, batch, imgsz, hp["lr0"]), 0.3)
+    say("Transferred 499/499 items from pretrained weights", 1.5)
+    say("AMP: checks passed \u2705", 2.0)
+    say("train: Scanning /opt/ml/input/data/train/labels... 401 images, 0 backgrounds, 0 corrupt: "
+        "100%|##########| 401/401 [00:00<00:00, 1874.22it/s]", 1.0)
+    say("val: Scanning /opt/ml/input/data/val/labels... 81 images, 0 backgrounds, 0 corrupt: "
+        "100%|##########| 81/81 [00:00<00:00, 1712.09it/s]", 0.6)
+    say("optimizer: 'optimizer=auto' found, ignoring 'lr0=%s' and 'momentum=0.937' and determining "
+        "best 'optimizer', 'lr0' and 'momentum' automatically... " % hp["lr0"], 0.2)
+    say("Image sizes %d train, %d val" % (imgsz, imgsz))
+    say("Starting training for %d epochs..." % epochs)
+    if tj["TrainingJobStatus"] == "Failed" and "OutOfMemory" in tj.get("FailureReason", ""):
+        say("      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size", 0.3)
+        for msg in ["Traceback (most recent call last):",
+                    '  File "/opt/ml/code/train.py", line 48, in <module>',
+                    "    model.train(**args)",
+                    '  File "/usr/local/lib/python3.11/site-packages/ultralytics/engine/trainer.py", '
+                    'line 386, in _do_train',
+                    "    self.scaler.scale(self.loss).backward()",
+                    "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.56 GiB. GPU 0 has "
+                    "a total capacity of 22.05 GiB of which 1.12 GiB is free.",
+                    "sagemaker-training-toolkit ERROR    Reporting training FAILURE",
+                    "sagemaker-training-toolkit ERROR    ExecuteUserScriptError:",
+                    "ExitCode 1"]:
+            say(msg, 0.4 if msg.startswith("Traceback") else 0.01)
+        return out
+    say("      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size", 0.3)
+    n = len(hist.get("train/box_loss", []))
+    nb = (401 + batch - 1) // batch
+    mem = {"yolo11n.pt": 2.1, "yolo11s.pt": 3.9, "yolo11m.pt": 7.6}[model] * (imgsz / 640.0) ** 2 * batch / 16
+    for ep in range(n):
+        v = {k: hist[k][ep]["value"] for k in hist}
+        tt = hist["train/box_loss"][ep]["timestamp"] / 1000.0
+        fmt = lambda x: ("%10.4g" % x) if not isinstance(x, str) else "%10s" % "nan"
+        t = tt - 0.01
+        say("%11s %10s %s %s %s %10d %10d: 100%%|##########| %d/%d [00:%02d<00:00, %.2fit/s]" % (
+            "%d/%d" % (ep + 1, epochs), "%.3gG" % (mem * lrng.uniform(0.97, 1.03)),
+            fmt(v["train/box_loss"]), fmt(v["train/cls_loss"]), fmt(v["train/dfl_loss"]),
+            lrng.randint(20, 90), imgsz, nb, nb, min(59, int(per) - 3), nb / max(1.0, per - 3)), 0.01)
+        t = hist["metrics/mAP50B"][ep]["timestamp"] / 1000.0 - 0.01
+        say("%22s %10s %10s %10s %10s %10s %10s" % ("all", 81, 512, "%.3g" % v["metrics/precisionB"],
+                                                  "%.3g" % v["metrics/recallB"],
+                                                  "%.3g" % v["metrics/mAP50B"],
+                                                  "%.3g" % v["metrics/mAP50-95B"]), 0.01)
+    if tj["TrainingJobStatus"] == "Completed":
+        say("%d epochs completed in %.3f hours." % (epochs, n * per / 3600.0), 1.0)
+        say("Optimizer stripped from /opt/ml/model/train/weights/last.pt, 5.5MB", 0.3)
+        say("Optimizer stripped from /opt/ml/model/train/weights/best.pt, 5.5MB")
+        say("Results saved to /opt/ml/model/train", 4.0)
+        say("sagemaker-training-toolkit INFO     Waiting for the process to finish and give a return code.")
+        say("sagemaker-training-toolkit INFO     Done waiting for a return code. Received 0 from exiting process.")
+        say("sagemaker-training-toolkit INFO     Reporting training SUCCESS")
+    elif tj["TrainingJobStatus"] == "Failed":
+        say("sagemaker-training-toolkit ERROR    Reporting training FAILURE", 0.5)
+    return out
+
+
+def make_logs():
+    """Streams of the running jobs, the three latest finished ones and every
+    failed one of the last twelve days, plus an out-of-memory failure."""
+    chosen = [x for x in LOG_JOBS if x[0]["TrainingJobStatus"] == "InProgress"]
+    done = sorted((x for x in LOG_JOBS if x[0]["TrainingJobStatus"] == "Completed"),
+                  key=lambda x: -x[0]["CreationTime"])[:3]
+    failed = [x for x in LOG_JOBS if x[0]["TrainingJobStatus"] == "Failed"]
+    chosen += done + failed
+    oom = [o for _, o in rows["training-jobs"] if "OutOfMemory" in o.get("FailureReason", "")]
+    chosen += [(o, None, 0) for o in sorted(oom, key=lambda o: -o["CreationTime"])[:1]]
+    seen = set()
+    for tj, run_id, per in chosen:
+        if tj["TrainingJobName"] in seen:
+            continue
+        seen.add(tj["TrainingJobName"])
+        stream = "%s/algo-1-%d" % (tj["TrainingJobName"], int(tj["TrainingStartTime"]))
+        for t, msg in log_lines(tj, HISTORIES.get(run_id, {}) if run_id else {}, per):
+            if t > ANCHOR_S:
+                break
+            add("log-events", "/aws/sagemaker/TrainingJobs/" + stream,
+                {"timestamp": ms(t), "message": msg, "ingestionTime": ms(t + lrng.uniform(0.2, 1.5))})
+
+
+# ---------------------------------------------------------------------------
 # Output
 
 SOURCES = {
@@ -1127,13 +1249,19 @@ SOURCES = {
     "model-versions": ("mlflow", "model-versions/get model_version", "epoch_ms"),
     "datasets": ("s3", "CommonPrefix", "iso8601"),
     "objects": ("s3", "Object", "iso8601"),
+    "log-events": ("logs", "OutputLogEvent", "epoch_ms"),
 }
+NOT_KINDS = {"log-events"}       # data the demo serves, not a kind of the table
 
 
 def write_kind(outdir, kind):
     api, shape, enc = SOURCES[kind]
     keys = {"epoch_s": SM_TIME_KEYS, "epoch_ms": ML_TIME_KEYS, "iso8601": S3_TIME_KEYS}[enc]
+    if api == "logs":
+        keys = ["timestamp", "ingestionTime"]
     head = {"kind": kind, "api": api, "shape": shape, "time_encoding": enc, "time_keys": keys}
+    if kind in NOT_KINDS:
+        head["table"] = False
     path = os.path.join(outdir, kind + ".json")
     with open(path, "w") as f:
         f.write(json.dumps(head, separators=(",", ":"))[:-1] + ',"rows":[\n')
@@ -1158,6 +1286,7 @@ def main():
     make_labeling()
     make_monitoring()
     make_mlflow()
+    make_logs()
     files = copy_images(args.shared, args.out)
     manifest = {"anchor": ANCHOR, "anchor_epoch_s": ANCHOR_S, "seed": SEED,
                 "profile": "demo", "region": REGION, "account": ACCOUNT,

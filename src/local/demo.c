@@ -427,6 +427,53 @@ out:
     return st;
 }
 
+md_status md_demo_job_logs(struct md_cache *cache, const struct md_scope *scope,
+                           const char *group, const char *job, md_demo_log_fn fn, void *ctx,
+                           struct md_err *err)
+{
+    if (!group || !job || !*job || !fn)
+        return md_err_set(err, MD_ERR_INVALID, "logs: no log group or job");
+    const char *dir = md_demo_dir();
+    double shift;
+    md_status st = md_demo_shift(cache, scope, dir, time(NULL), &shift, err);
+    if (st != MD_OK)
+        return st;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/log-events.json", dir);
+    FILE *probe = fopen(path, "rb");
+    if (!probe)
+        return MD_OK;
+    fclose(probe);
+    cJSON *doc = md_json_load_file(path, err);
+    if (!doc)
+        return err ? err->code : MD_ERR_PARSE;
+    struct shifter sh = {.enc = ENC_MS, .shift_s = shift, .keys = md_json_get(doc, "$.time_keys")};
+    const cJSON *rows = md_json_get(doc, "$.rows");
+    if (!cJSON_IsArray(sh.keys) || !cJSON_IsArray(rows)) {
+        cJSON_Delete(doc);
+        return md_err_set(err, MD_ERR_PARSE, "%s: not a demo log file", path);
+    }
+    size_t gl = strlen(group), jl = strlen(job);
+    cJSON *row;
+    cJSON_ArrayForEach(row, (cJSON *)rows) {
+        const char *p = md_json_str(row, "$.parent", "");
+        if (strncmp(p, group, gl) != 0 || p[gl] != '/' || strncmp(p + gl + 1, job, jl) != 0 ||
+            p[gl + 1 + jl] != '/')
+            continue;
+        cJSON *obj = cJSON_GetObjectItemCaseSensitive(row, "object");
+        if (!cJSON_IsObject(obj) || (st = shift_tree(&sh, obj, 0, err)) != MD_OK) {
+            if (st == MD_OK)
+                st = md_err_set(err, MD_ERR_PARSE, "%s: a row has no object", path);
+            break;
+        }
+        double ts = md_json_num(obj, "$.timestamp", -1);
+        if (fn(ctx, p + gl + 1 + jl + 1, (long long)ts, md_json_str(obj, "$.message", "")))
+            break;
+    }
+    cJSON_Delete(doc);
+    return st;
+}
+
 md_status md_demo_load_all(struct md_cache *cache, const struct md_scope *scope,
                            struct md_err *err)
 {

@@ -58,6 +58,19 @@ md_status md_demo_shift(struct md_cache *cache, const struct md_scope *scope, co
 /* The folder the demo files are read from: "<md_data_dir()>/demo". */
 const char *md_demo_dir(void);
 
+/* One CloudWatch Logs event: the stream's short name (after "<job>/"),
+ * epoch ms and the message; non-zero stops (the same shape as
+ * md_log_event_fn in aws/logs.h, so one callback serves both). */
+typedef int (*md_demo_log_fn)(void *ctx, const char *stream, long long ts_ms, const char *msg);
+
+/* The demo's logs of a job in log group `group` ("/aws/sagemaker/TrainingJobs"):
+ * every event of its streams, oldest first per stream, shifted like the
+ * cache (cache may be NULL: now - anchor).  A job the demo has no logs for
+ * yields no events and MD_OK. */
+md_status md_demo_job_logs(struct md_cache *cache, const struct md_scope *scope,
+                           const char *group, const char *job, md_demo_log_fn fn, void *ctx,
+                           struct md_err *err);
+
 /* The demo provider (static, never freed): handles every kind in the table,
  * refresh reloads that kind's rows of one parent (NULL = all) from the
  * files, action fails with MD_ERR_DEMO:

@@ -111,6 +111,21 @@ prefixes = {o["Prefix"] for o in objs("datasets")}
 ok(all(r["parent"] in prefixes and r["object"]["Key"].startswith(r["parent"])
        for r in D["objects"]), "objects are under their dataset prefix")
 
+streams = {r["parent"] for r in D["log-events"]}
+bad = [st for st in streams if not st.startswith("/aws/sagemaker/TrainingJobs/")
+       or st.split("/")[4] not in {o["TrainingJobName"] for o in objs("training-jobs")}
+       or not st.split("/")[5].startswith("algo-1-")]
+ok(streams and not bad, "log streams belong to listed training jobs (%d)" % len(streams), bad)
+bad = []
+for st in streams:
+    ts = [r["object"]["timestamp"] for r in D["log-events"] if r["parent"] == st]
+    if ts != sorted(ts) or ts[-1] > anchor * 1000:
+        bad.append(st)
+ok(not bad, "each stream's events are in order and in the past", bad)
+running_jobs = {o["TrainingJobName"] for o in objs("training-jobs") if o["TrainingJobStatus"] == "InProgress"}
+ok(running_jobs and running_jobs <= {st.split("/")[4] for st in streams},
+   "the running trainings have logs")
+
 # ---- the story ------------------------------------------------------------------------
 ex = [o for _, o in execs.values()]
 span = (max(o["CreationTime"] for o in ex) - min(o["CreationTime"] for o in ex)) / 86400
