@@ -176,6 +176,32 @@ static void test_imds(void)
     md_creds_provider_free(p);
 }
 
+static void test_imds_v1(void)
+{
+    struct credserver v1;
+    const char *args[] = {"--imds-v1", "--imds-no-token", NULL};
+    if (credserver_start(&v1, args) != 0) {
+        TAP_OK(0, "IMDSv1 server");
+        return;
+    }
+    reset_env();
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", v1.base, 1);
+    struct md_err err;
+    struct md_aws_creds c;
+    struct md_creds_provider *p = provider(NULL, NULL, &err);
+    TAP_OK(md_creds_get(p, &c, &err) == MD_OK && c.session_token[0],
+           "token PUT refused (403): falls back to IMDSv1: %s", err.msg);
+    md_creds_provider_free(p);
+    setenv("AWS_EC2_METADATA_V1_DISABLED", "true", 1);
+    p = provider(NULL, NULL, &err);
+    TAP_OK(md_creds_get(p, &c, &err) != MD_OK && strstr(err.msg, "IMDSv1 is disabled"),
+           "... unless AWS_EC2_METADATA_V1_DISABLED: %s", err.msg);
+    md_creds_provider_free(p);
+    unsetenv("AWS_EC2_METADATA_V1_DISABLED");
+    md_aws_creds_wipe(&c);
+    credserver_stop(&v1);
+}
+
 static void test_container(void)
 {
     reset_env();
@@ -449,6 +475,7 @@ int main(void)
     if (credserver_start(&srv, args) != 0)
         tap_skip_all("cannot start tests/servers/creds_server.py (python3-botocore?)");
     test_imds();
+    test_imds_v1();
     test_container();
     test_assume_role();
     test_web_identity_and_sso();

@@ -146,6 +146,8 @@ class Handler(BaseHTTPRequestHandler):
     # ---- IMDS ------------------------------------------------------------
     def imds_token(self):
         self.st.count("imds_token")
+        if self.st.args.imds_no_token:
+            return self.reply(403, "", "text/plain")   # IMDSv2 switched off
         ttl = self.headers.get("x-aws-ec2-metadata-token-ttl-seconds")
         try:
             ttl_ok = ttl is not None and 1 <= int(ttl) <= 21600
@@ -339,7 +341,8 @@ def main():
     ap.add_argument("--expires", type=int, default=3600)
     ap.add_argument("--imds-role", default="bastion-role")
     ap.add_argument("--imds-region", default="eu-central-1")
-    ap.add_argument("--imds-v1", action="store_true")
+    ap.add_argument("--imds-v1", action="store_true", help="also answer without a token")
+    ap.add_argument("--imds-no-token", action="store_true", help="refuse the token PUT (403)")
     ap.add_argument("--container-token", default="")
     ap.add_argument("--sso-token", default="sso-access-token-123")
     ap.add_argument("--web-token", default="")
