@@ -86,24 +86,34 @@ static bool auth_token(char *out, size_t n, struct md_err *err)
     return true;
 }
 
-md_status md_creds_fetch_container(struct md_cred_node *n, struct md_aws_creds *out,
-                                   struct md_err *err)
+md_status md_container_url(struct md_buf *url, struct md_err *err)
 {
     const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    struct md_buf url = MD_BUF_INIT;
     if (rel && *rel) {
-        md_buf_printf(&url, "%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
+        md_buf_printf(url, "%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
     } else if (full && *full) {
         if (!allowed_full_uri(full))
             return md_err_set(err, MD_ERR_AUTH,
                               "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a "
                               "loopback address, 169.254.170.2, 169.254.170.23 or fd00:ec2::23");
-        md_buf_puts(&url, full);
+        md_buf_puts(url, full);
     } else {
         return md_err_set(err, MD_ERR_AUTH,
                           "container credentials: neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI "
                           "nor _FULL_URI is set");
+    }
+    return url->data ? MD_OK : md_err_set(err, MD_ERR_NOMEM, "out of memory");
+}
+
+md_status md_creds_fetch_container(struct md_cred_node *n, struct md_aws_creds *out,
+                                   struct md_err *err)
+{
+    struct md_buf url = MD_BUF_INIT;
+    md_status ust = md_container_url(&url, err);
+    if (ust != MD_OK) {
+        md_buf_free(&url);
+        return ust;
     }
     char token[8192];
     if (!auth_token(token, sizeof token, err)) {

@@ -84,6 +84,11 @@ md_status md_creds_fetch_container(struct md_cred_node *n, struct md_aws_creds *
 md_status md_creds_fetch_imds(struct md_cred_node *n, struct md_aws_creds *out,
                               struct md_err *err);
 
+/* The container credentials URL from the environment (RELATIVE_URI
+ * against 169.254.170.2, else a FULL_URI that passes the host rules),
+ * appended to url. */
+md_status md_container_url(struct md_buf *url, struct md_err *err);
+
 /* The SSO token cache file for a session name or start URL:
  * <home>/.aws/sso/cache/<sha1 hex>.json. */
 bool md_sso_cache_path(const char *key, char *out, size_t n);

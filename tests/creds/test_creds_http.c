@@ -79,7 +79,11 @@ static const char *CONFIG =
     "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n"
     "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n"
     "[profile webid]\nrole_arn = arn:aws:iam::123456789012:role/k8s\n"
-    "web_identity_token_file = ~/wi-token\nrole_session_name = pod\n";
+    "web_identity_token_file = ~/wi-token\nrole_session_name = pod\n"
+    "[profile chainwi]\nrole_arn = arn:aws:iam::123456789012:role/afterwi\nsource_profile = webid\n"
+    "role_session_name = second\n"
+    "[profile chainsso]\nrole_arn = arn:aws:iam::123456789012:role/aftersso\nsource_profile = sso\n"
+    "role_session_name = third\n";
 
 static struct md_creds_provider *provider(const char *flag, const struct md_creds_opts *o,
                                           struct md_err *err)
@@ -320,6 +324,9 @@ static void test_web_identity_and_sso(void)
     const char *arn = whoami_profile("webid");
     TAP_EQ_STR(arn, "arn:aws:sts::123456789012:assumed-role/k8s/pod",
                "web identity from the profile (unsigned AssumeRoleWithWebIdentity)");
+    arn = whoami_profile("chainwi");
+    TAP_EQ_STR(arn, "arn:aws:sts::123456789012:assumed-role/afterwi/second",
+               "a role whose source_profile uses web identity");
     write_file("wi-token", "rotated-but-wrong");
     arn = whoami_profile("webid");
     TAP_OK(strstr(arn, "InvalidIdentityToken") != NULL,
@@ -352,6 +359,9 @@ static void test_web_identity_and_sso(void)
     TAP_OK(strstr(arn, "111122223333:assumed-role/AWSReservedSSO_ReadOnly") != NULL,
            "whoami with SSO credentials: %s", arn);
     md_creds_provider_free(p);
+    arn = whoami_profile("chainsso");
+    TAP_EQ_STR(arn, "arn:aws:sts::123456789012:assumed-role/aftersso/third",
+               "a role whose source_profile uses SSO");
     write_file(cache + strlen(home) + 1,
                "{\"accessToken\": \"revoked\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}");
     arn = whoami_profile("sso");

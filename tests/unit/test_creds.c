@@ -547,6 +547,49 @@ static void test_process(void)
     md_creds_provider_free(p);
 }
 
+static const char *container_url(const char *rel, const char *full)
+{
+    static char out[300];
+    if (rel)
+        setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", rel, 1);
+    else
+        unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    if (full)
+        setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", full, 1);
+    else
+        unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    struct md_buf b = MD_BUF_INIT;
+    struct md_err err;
+    if (md_container_url(&b, &err) == MD_OK)
+        snprintf(out, sizeof out, "%s", b.data);
+    else
+        snprintf(out, sizeof out, "refused");
+    md_buf_free(&b);
+    return out;
+}
+
+static void test_container_urls(void)
+{
+    TAP_EQ_STR(container_url("/v2/credentials/abc", NULL), "http://169.254.170.2/v2/credentials/abc",
+               "RELATIVE_URI is fetched from 169.254.170.2");
+    TAP_EQ_STR(container_url("/v2/x", "http://127.0.0.1:1/y"), "http://169.254.170.2/v2/x",
+               "RELATIVE_URI beats FULL_URI");
+    static const char *const okurls[] = {
+        "http://169.254.170.23/v1/credentials", "http://[fd00:ec2::23]/v1/credentials",
+        "http://localhost:8080/c", "http://127.1.2.3/c", "http://[::1]:9/c",
+        "https://creds.example.com/c", "http://169.254.170.2/c",
+    };
+    for (size_t i = 0; i < sizeof okurls / sizeof okurls[0]; i++)
+        TAP_EQ_STR(container_url(NULL, okurls[i]), okurls[i], "FULL_URI allowed: %s", okurls[i]);
+    static const char *const bad[] = {
+        "http://10.0.0.1/c", "http://169.254.169.254/latest", "http://example.com/c",
+        "http://user@127.0.0.1.evil.com/c", "ftp://127.0.0.1/c", "http://128.0.0.1/c",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        TAP_EQ_STR(container_url(NULL, bad[i]), "refused", "FULL_URI refused: %s", bad[i]);
+    container_url(NULL, NULL);
+}
+
 static void test_times(void)
 {
     TAP_EQ_INT(md_creds_parse_time("2026-11-26T10:00:00Z"), 1795687200, "ISO 8601 Z");
@@ -569,6 +612,7 @@ int main(void)
     test_role_config_errors();
     test_sso_config();
     test_process();
+    test_container_urls();
     test_times();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
