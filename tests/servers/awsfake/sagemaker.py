@@ -1395,6 +1395,9 @@ def register(fake):
             out['FailureReason'] = ex.failure
         if ex.parallelism:
             out['ParallelismConfiguration'] = ex.parallelism
+        # SageMaker files every execution as a trial of the pipeline's experiment
+        out['PipelineExperimentConfig'] = {'ExperimentName': ex.pipeline.name.lower(),
+                                           'TrialName': ex.arn.rsplit('/', 1)[1]}
         return out
 
     @op('ListPipelineExecutionSteps')
