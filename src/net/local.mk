@@ -58,6 +58,24 @@ check_PROGRAMS += tests/unit/test_awsconfig
 TESTS += tests/unit/test_awsconfig
 tests_unit_test_awsconfig_SOURCES = tests/unit/test_awsconfig.c tests/tap.h
 tests_unit_test_awsconfig_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
-EXTRA_DIST += tests/fuzz/fuzz_awsconfig.c tests/fuzz/corpus/awsconfig/basic \
-	tests/fuzz/corpus/awsconfig/sso tests/fuzz/corpus/awsconfig/cont
+EXTRA_DIST += tests/fuzz/corpus/awsconfig/basic \
+	tests/fuzz/corpus/awsconfig/cont \
+	tests/fuzz/corpus/awsconfig/found-1 \
+	tests/fuzz/corpus/awsconfig/found-10 \
+	tests/fuzz/corpus/awsconfig/found-11 \
+	tests/fuzz/corpus/awsconfig/found-12 \
+	tests/fuzz/corpus/awsconfig/found-2 \
+	tests/fuzz/corpus/awsconfig/found-3 \
+	tests/fuzz/corpus/awsconfig/found-4 \
+	tests/fuzz/corpus/awsconfig/found-5 \
+	tests/fuzz/corpus/awsconfig/found-6 \
+	tests/fuzz/corpus/awsconfig/found-7 \
+	tests/fuzz/corpus/awsconfig/found-8 \
+	tests/fuzz/corpus/awsconfig/found-9 \
+	tests/fuzz/corpus/awsconfig/sso
+check_PROGRAMS += tests/fuzz/fuzz_awsconfig
+TESTS += tests/fuzz/fuzz_awsconfig
+tests_fuzz_fuzz_awsconfig_SOURCES = tests/fuzz/fuzz_awsconfig.c
+tests_fuzz_fuzz_awsconfig_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_fuzz_awsconfig_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
 # --- end creds helper ---
