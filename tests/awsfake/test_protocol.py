@@ -153,6 +153,28 @@ with Fake(seed=SEED, time_scale=20) as fake:
                                                                               socket.error))
     tap.ok(dropped, 'drop: the connection closes without a reply')
 
+    import http.client
+
+    def outcome(kind, **kw):
+        fake.control('faults', [dict({'op': 'ListPipelines', 'kind': kind, 'count': 1}, **kw)])
+        t0 = time.time()
+        try:
+            r = fake.raw('sagemaker', 'ListPipelines', {}, timeout=10)
+            res = 'status %d' % r[0]
+        except ConnectionResetError:
+            res = 'reset'
+        except http.client.IncompleteRead:
+            res = 'incomplete'
+        except (http.client.RemoteDisconnected, ConnectionError) as e:
+            res = 'closed'
+        return res, time.time() - t0
+    tap.eq(outcome('reset')[0], 'reset', 'reset: the connection is reset (RST)')
+    tap.eq(outcome('truncate')[0], 'incomplete', 'truncate: the reply body is cut short')
+    res, took = outcome('hang', seconds=0.6)
+    tap.ok(res in ('closed', 'reset') and took >= 0.6, 'hang: no answer for 0.6 s, then closed',
+           (res, took))
+    tap.eq(fake.raw('sagemaker', 'ListPipelines', {})[0], 200, 'and the next request is fine')
+
     # a dropped reply after the execution was created: the retry with the same
     # token must find the same execution
     fake.control('faults', [{'op': 'StartPipelineExecution', 'kind': 'drop_after', 'count': 1}])

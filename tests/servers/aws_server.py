@@ -84,6 +84,7 @@ def main(argv=None):
     port = server.server_address[1]
 
     def stop(signum, frame):
+        fake.stopping = True
         threading.Thread(target=server.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

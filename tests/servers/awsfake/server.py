@@ -4,6 +4,7 @@ control endpoints, request log and the response self-check."""
 import datetime
 import json
 import socket
+import struct
 import sys
 import threading
 import time
@@ -47,7 +48,8 @@ class Faults(object):
     """Fault rules, matched in order against 'service.Op' / 'Op'.
 
     rule: {"op": "ListTrainingJobs" | "sagemaker.ListTrainingJobs" | "*",
-           "kind": "throttle" | "error" | "drop" | "drop_after" | "slow",
+           "kind": "throttle" | "error" | "drop" | "drop_after" | "reset" | "hang" |
+                   "truncate" | "slow",
            "count": N (apply to the next N matching requests; absent = always),
            "status": 500, "code": "InternalFailure", "message": "...",
            "delay": seconds (slow; also before any other kind)}
@@ -131,6 +133,7 @@ class FakeAws(object):
         self.selfcheck_failures = []
         self.clock_offset = 0.0  # seconds added to the server's notion of now
         self.check_signatures = True
+        self.stopping = False
         self.handlers = {}
         self.lock = threading.RLock()
         self.shared_verify = _load_shared_verifier()
@@ -218,6 +221,16 @@ class Handler(BaseHTTPRequestHandler):
             timestamp = time.time() + self.server.fake.clock_offset
         return BaseHTTPRequestHandler.date_time_string(self, timestamp)
 
+    def _reset(self):
+        # SO_LINGER 0: close() sends RST instead of FIN
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack('ii', 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
     def _drop(self):
         self.close_connection = True
         try:
@@ -285,8 +298,18 @@ class Handler(BaseHTTPRequestHandler):
             if kind == 'drop':
                 entry['status'] = 0
                 return self._drop()
-            if kind == 'drop_after':
-                drop_after = True
+            if kind == 'reset':
+                entry['status'] = 0
+                return self._reset()
+            if kind == 'hang':
+                # read the request, then never answer (until `seconds`, default 60)
+                entry['status'] = 0
+                end = time.time() + float(fault.get('seconds', 60))
+                while time.time() < end and not fake.stopping:
+                    time.sleep(0.05)
+                return self._drop()
+            if kind in ('drop_after', 'truncate'):
+                drop_after = kind
             elif kind == 'throttle':
                 err = coral_error(fault.get('code', 'ThrottlingException'),
                                   fault.get('message', 'Rate exceeded'), int(fault.get('status', 400)))
@@ -308,6 +331,19 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 reply = protocol.json_reply(service, result)
             entry['status'] = 200
+            if drop_after == 'truncate':
+                # headers and half the body, then close
+                entry['status'] = 0
+                status, headers, payload = reply
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header('x-amzn-RequestId', request_id)
+                self.send_header('Content-Length', str(len(payload)))
+                self._headers_buffer.append(b'\r\n')
+                self._headers_buffer.append(payload[:len(payload) // 2])
+                self.flush_headers()
+                return self._drop()
             if drop_after:
                 entry['status'] = 0
                 return self._drop()
@@ -468,6 +504,7 @@ class Handler(BaseHTTPRequestHandler):
                 fake.faults.set([])
                 fake.selfcheck_failures[:] = []
             elif path == 'shutdown':
+                fake.stopping = True
                 threading.Thread(target=self.server.shutdown, daemon=True).start()
             else:
                 return self._send(404, {'Content-Type': 'application/json'},
