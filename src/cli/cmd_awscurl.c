@@ -78,6 +78,10 @@ static bool region_label(const char *l)
         else if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c))
             return false;
     }
+    /* the partition prefix ("us", "cn", "eusc") is letters only: "s3-eu-west-1" is not a region */
+    for (const char *c = l; *c != '-'; c++)
+        if (!islower((unsigned char)*c))
+            return false;
     return dashes >= 2 && l[n - 2] == '-';
 }
 

@@ -47,7 +47,8 @@ def env(**extra):
     e = dict(os.environ)
     for k in ('AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN',
               'AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE', 'AWS_CA_BUNDLE', 'http_proxy', 'HTTP_PROXY',
-              'https_proxy', 'HTTPS_PROXY', 'ALL_PROXY', 'all_proxy', 'AWS_ENDPOINT_URL'):
+              'https_proxy', 'HTTPS_PROXY', 'ALL_PROXY', 'all_proxy', 'AWS_ENDPOINT_URL',
+              'AWS_REGION', 'AWS_DEFAULT_REGION', 'NO_PROXY', 'no_proxy'):
         e.pop(k, None)
     e.update({'AWS_ACCESS_KEY_ID': AKID, 'AWS_SECRET_ACCESS_KEY': SECRET,
               'AWS_EC2_METADATA_DISABLED': 'true', 'AWS_CONFIG_FILE': '/nonexistent',

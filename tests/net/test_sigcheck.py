@@ -206,6 +206,25 @@ try:
                                '--unsigned-payload')
         t.ok(rc == 0 and '/eu-west-2/s3/aws4_request' in out and 'X-Amz-Content-SHA256: UNSIGNED-PAYLOAD' in out,
              'service and region inferred from an S3 host; --unsigned-payload', out + err)
+        hosts = [
+            ('api.sagemaker.eu-west-1.amazonaws.com', 'eu-west-1/sagemaker'),
+            ('runtime.sagemaker.us-east-2.amazonaws.com', 'us-east-2/sagemaker'),
+            ('api-fips.sagemaker.us-gov-west-1.amazonaws.com', 'us-gov-west-1/sagemaker'),
+            ('logs.ap-south-1.amazonaws.com', 'ap-south-1/logs'),
+            ('abc123.execute-api.us-west-2.amazonaws.com', 'us-west-2/execute-api'),
+            ('vpce-0a1-b2.api.sagemaker.eu-west-1.vpce.amazonaws.com', 'eu-west-1/sagemaker'),
+            ('monitoring.cn-north-1.amazonaws.com.cn', 'cn-north-1/monitoring'),
+            ('sts.amazonaws.com', 'us-east-1/sts'),
+            ('s3.amazonaws.com', 'us-east-1/s3'),
+            ('bucket.s3-eu-west-1.amazonaws.com', 'eu-west-1/s3'),
+            ('my.bucket.s3.dualstack.ap-northeast-1.amazonaws.com', 'ap-northeast-1/s3'),
+        ]
+        got = []
+        for h, want in hosts:
+            rc, out, err = awscurl('--dry-run', 'https://%s/' % h)
+            m = re.search(r'Credential=[^/]+/\d{8}/([^/]+/[^/]+)/aws4_request', out)
+            got.append((h, m.group(1) if m else err.strip()))
+        t.eq(got, [(h, w) for h, w in hosts], 'service and region inferred from AWS host names')
         rc, out, err = awscurl('http://127.0.0.1:1/')
         t.ok(rc == 2 and '--service' in err, 'no service for an unknown host: usage error', err)
         rc, out, err = awscurl('--request', '/nonexistent/req.http', '--service', 's3')
