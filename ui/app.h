@@ -55,6 +55,7 @@ struct md_view {
     char filter[256];
     int filter_col;                   /* -1 = every visible column */
     long count;                       /* rows matching the filter */
+    bool count_deferred;              /* count is only the rows loaded so far */
     long sel, top;
     long page_h;                      /* body height at the last draw */
     struct md_row *win;

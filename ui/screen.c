@@ -41,7 +41,7 @@ static void cache_age(struct md_app *app, char *out, size_t n, bool *stale)
         return;
     }
     if (v->fetched_ms <= 0) {
-        snprintf(out, n, "%s", v->refresh_job ? "loading" : "never fetched");
+        snprintf(out, n, "%s", v->count_deferred ? "..." : v->refresh_job ? "loading" : "never fetched");
         return;
     }
     double age = (double)time(NULL) - (double)v->fetched_ms / 1000.0;
@@ -122,7 +122,9 @@ static void draw_status(struct md_app *app, int y)
     md_fill(y, 0, app->cols, md_attr(MD_ROLE_NORMAL));
     char right[96] = "";
     struct md_view *v = top_table(app);
-    if (v && v->count > 0)
+    if (v && v->count_deferred)
+        snprintf(right, sizeof right, " %ld/%ld+ ", v->sel + 1, v->count);
+    else if (v && v->count > 0)
         snprintf(right, sizeof right, " %ld/%ld ", v->sel + 1, v->count);
     else if (v)
         snprintf(right, sizeof right, " 0/0 ");

@@ -392,10 +392,22 @@ static void draw(struct md_app *app)
     refresh();
 }
 
+/* A paint that showed rows before their count: count now and repaint. */
+static void finish_count(struct md_app *app)
+{
+    struct md_view *v = md_app_top(app);
+    if (!v || !v->count_deferred)
+        return;
+    md_table_prepare(app, v);
+    draw(app);
+    md_bench_log(app, "count-done");
+}
+
 static void loop(struct md_app *app)
 {
     draw(app);
     md_bench_log(app, "first-frame");
+    finish_count(app);
     double last_draw = md_now_ms();
     while (!app->quit) {
         struct pollfd fds[3] = {
@@ -460,6 +472,7 @@ static void loop(struct md_app *app)
             last_draw = md_now_ms();
             if (nkeys)
                 md_bench_log(app, "repaint keys=%d ms=%.3f", nkeys, last_draw - t_key);
+            finish_count(app);
         }
     }
 }

@@ -135,10 +135,33 @@ static void load_window(struct md_app *app, struct md_view *v, long off, long n)
 }
 
 /* Keeps sel in range and the window covering the visible rows. */
-static void settle(struct md_app *app, struct md_view *v, long h)
+/* may_defer: a paint may show the first rows before the (slower) count
+ * of all rows is known; the loop finishes it right after.  Not with a
+ * filter: rare matches make the sorted window walk the whole index, while
+ * the count is one sequential scan that also tells when nothing matches. */
+static void settle(struct md_app *app, struct md_view *v, long h, bool may_defer)
 {
-    if (v->need_count)
+    if (v->need_count && may_defer && !v->filter[0] && v->sel == 0 && v->top == 0 && h > 0) {
+        load_window(app, v, 0, 3 * h);
+        v->count = v->win_n;
+        if (v->win_n < 3 * h) {
+            /* The whole listing fits in the window: that is the count. */
+            v->need_count = false;
+            v->count_deferred = false;
+            long long oldest = 0;
+            struct md_err err;
+            if (md_cache_fetched_at(app->cache, &app->scope, v->kind->name, v->parent, &oldest,
+                                    &err) == MD_OK)
+                v->fetched_ms = oldest;
+        } else {
+            v->count_deferred = true;
+        }
+        return;
+    }
+    if (v->need_count) {
         recount(app, v);
+        v->count_deferred = false;
+    }
     if (v->sel >= v->count)
         v->sel = v->count - 1;
     if (v->sel < 0)
@@ -153,6 +176,14 @@ static void settle(struct md_app *app, struct md_view *v, long h)
         v->top = v->count - h;
     if (v->top < 0)
         v->top = 0;
+    if (v->count == 0) {
+        /* Nothing matches: walking the sorted index to learn that again
+         * would cost a full scan. */
+        free_window(v);
+        v->win_off = 0;
+        v->need_rows = false;
+        return;
+    }
     long last = v->top + h < v->count ? v->top + h : v->count;
     bool covered = v->top >= v->win_off && last <= v->win_off + v->win_n;
     if (v->need_rows || !covered)
@@ -162,7 +193,7 @@ static void settle(struct md_app *app, struct md_view *v, long h)
 void md_table_prepare(struct md_app *app, struct md_view *v)
 {
     if (v && v->kind && v->cls->ctx == MD_CTX_LIST)
-        settle(app, v, v->page_h > 0 ? v->page_h : 20);
+        settle(app, v, v->page_h > 0 ? v->page_h : 20, false);
 }
 
 const struct md_row *md_table_selected(struct md_view *v)
@@ -244,7 +275,7 @@ static void table_draw(struct md_app *app, struct md_view *v, struct md_rect r)
     const struct md_kind *k = v->kind;
     long h = body_rows(r);
     v->page_h = h;
-    settle(app, v, h);
+    settle(app, v, h, true);
     struct layout L;
     compute_layout(k, r.w, &L);
 
@@ -362,9 +393,8 @@ void md_table_set_filter(struct md_app *app, struct md_view *v, const char *spec
     v->filter_col = f.text[0] ? f.column : -1;
     v->sel = v->top = 0;
     v->need_count = v->need_rows = true;
-    double t0 = md_now_ms();
-    recount(app, v);
-    md_bench_log(app, "filter \"%s\" rows=%ld ms=%.3f", spec, v->count, md_now_ms() - t0);
+    /* The next paint shows the first matches; the count follows it. */
+    md_bench_log(app, "filter \"%s\"", spec);
 }
 
 void md_table_refresh(struct md_app *app, struct md_view *v)
