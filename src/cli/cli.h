@@ -50,6 +50,9 @@ int md_cmd_ls(struct md_cli *cli, int argc, char **argv);
 int md_cmd_describe(struct md_cli *cli, int argc, char **argv);
 int md_cmd_start_execution(struct md_cli *cli, int argc, char **argv);
 int md_cmd_sm_verb(struct md_cli *cli, int argc, char **argv);
+int md_cmd_logs(struct md_cli *cli, int argc, char **argv);
+int md_cmd_train(struct md_cli *cli, int argc, char **argv);
+int md_cmd_pipeline(struct md_cli *cli, int argc, char **argv);
 int md_cmd_metrics(struct md_cli *cli, int argc, char **argv);
 int md_cmd_kinds(struct md_cli *cli, int argc, char **argv);
 /* The terminal MFA prompt (an md_mfa_prompt_fn, net/creds.h) for AWS commands. */

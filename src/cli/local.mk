@@ -9,3 +9,5 @@ src_cli_libmd_cli_a_SOURCES += src/cli/cmd_whoami.c src/cli/cmd_config.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_ls.c src/cli/ls.h src/cli/cmd_mlflow.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_sagemaker.c src/cli/cmd_describe.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_kinds.c
+src_cli_libmd_cli_a_SOURCES += src/cli/cmd_logs.c
+src_cli_libmd_cli_a_SOURCES += src/cli/cmd_train.c

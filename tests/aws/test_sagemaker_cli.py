@@ -2,9 +2,11 @@
 checks every request's signature and shape against the official model."""
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from awsfake_proc import SHARED, FakeAws, Tap, mldeck_env  # noqa: E402
@@ -154,6 +156,82 @@ try:
     rc, out, err = md('ls', 'pipelines')
     fake.control('faults', method='DELETE')
     t.ok(rc == 1 and 'Throttl' in err, 'persistent throttling is a clear one-line error', err)
+
+    # logs: every line of a finished job, in order; -f picks up new lines
+    done = [j for j in jobs if j['TrainingJobStatus'] == 'Completed'][0]
+    rc, out, err = md('logs', 'training-job', done['TrainingJobName'], '--json')
+    events = [json.loads(l) for l in out.splitlines()] if rc == 0 else []
+    rc, out, err = md('describe', 'training-jobs', done['TrainingJobName'])
+    full = json.loads(out) if rc == 0 else {}
+    t.ok('HyperParameters' in full and 'SecondaryStatusTransitions' in full,
+         'describe reads a job in full', err)
+    epochs = full.get('HyperParameters', {}).get('epochs', '?')
+    rc2, out2, err2 = md('describe', 'training-jobs', done['TrainingJobName'], '--cached')
+    t.ok(rc2 == 0 and 'HyperParameters' in json.loads(out2),
+         'the describe output replaced the summary in the cache')
+    t.ok(events and 'Downloading' in events[0]['message'], 'logs start at the head of the stream', err)
+    t.ok(any('epoch %s:' % epochs in e['message'] for e in events[-3:]),
+         'logs reach the last epoch (%s)' % epochs)
+    stamps = [e['timestamp'] for e in events]
+    t.ok(stamps == sorted(stamps) and all(isinstance(x, (int, float)) and x > 1e12 for x in stamps),
+         'timestamps are epoch milliseconds, ascending')
+    rc, out, err = md('logs', 'training-job', done['TrainingJobName'])
+    t.ok(rc == 0 and len(out.splitlines()) == len(events), 'text and JSON show the same lines')
+
+    # train: a standalone job (read-only refuses; flags become the request)
+    fake.control('config', {'time_scale': 0.4})   # the new job trains for ~7 s
+    base = ['train', 'cli-yolo11-a', '--image', '123456789012.dkr.ecr.us-east-1.amazonaws.com/yolo11:1',
+            '--role-arn', 'arn:aws:iam::123456789012:role/SageMakerRole',
+            '--train', 's3://drone-data/aerial4/train/', '--val', 's3://drone-data/aerial4/val/',
+            '--output', 's3://drone-ml/models/', '--epochs', '40', '--imgsz', '320', '-H', 'lr0=0.005']
+    rc, out, err = md('--read-only', *base, '--yes')
+    t.ok(rc == 5, 'train is refused under --read-only')
+    rc, out, err = md(*(base + ['--spot']), '--yes')
+    t.ok(rc == 2 and '--checkpoint' in err, '--spot without --checkpoint is a usage error', err)
+    rc, out, err = md(*(base + ['--spot', '--checkpoint', 's3://drone-ml/ckpt/', '--max-runtime', '3600']), '--yes')
+    t.ok(rc == 0 and 'TrainingJobArn' in out, 'train creates the job (spot, checkpoint)', err)
+    rc, out, err = md('describe', 'training-jobs', 'cli-yolo11-a')
+    d = json.loads(out) if rc == 0 else {}
+    t.ok(d.get('HyperParameters', {}).get('epochs') == '40' and d['HyperParameters'].get('lr0') == '0.005'
+         and d.get('EnableManagedSpotTraining') is True
+         and d.get('StoppingCondition', {}).get('MaxWaitTimeInSeconds') == 7200
+         and d.get('CheckpointConfig', {}).get('S3Uri') == 's3://drone-ml/ckpt/',
+         'the job carries hyperparameters, spot, max wait and checkpoint', d)
+    live = 'cli-yolo11-a'
+    time.sleep(4.2)   # let it reach its training phase (starting 2.5 s, downloading 1.25 s)
+    first = md('logs', 'training-job', live, '--json')[1].splitlines()
+    p = subprocess.Popen([BIN, '--endpoint-url', fake.url, 'logs', 'training-job', live, '-f', '--json'],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    p.send_signal(signal.SIGINT)
+    followed, ferr = p.communicate(timeout=20)
+    lines = followed.splitlines()
+    t.ok(p.returncode == 0 and len(lines) > len(first) and lines[:len(first)] == first,
+         'logs -f keeps printing new lines until ^C (%d -> %d)' % (len(first), len(lines)), ferr)
+    t.ok(len(set(lines)) == len(lines), 'no line is printed twice while following')
+    fake.control('config', {'time_scale': 20})
+
+    # pipeline upsert: create, then update, from the team's definition
+    tmpl = os.path.join(os.environ.get('MLDECK_DATA_DIR') or os.path.join(os.path.dirname(BIN), 'data'),
+                        'templates', 'yolo11-train-pipeline.json')
+    role = 'arn:aws:iam::123456789012:role/SageMakerPipelineRole'
+    c0 = fake.counts()
+    rc, out, err = md('pipeline', 'upsert', 'yolo11-train-v2', '--definition', tmpl, '--role-arn', role, '--yes')
+    rc2, out2, err2 = md('pipeline', 'upsert', 'yolo11-train-v2', '--definition', tmpl, '--role-arn', role,
+                         '--description', 'second', '--yes')
+    c1 = fake.counts()
+    t.ok(rc == 0 and rc2 == 0 and ops(c0, c1, 'CreatePipeline') == 1 and ops(c0, c1, 'UpdatePipeline') == 1,
+         'pipeline upsert creates, then updates', err + err2)
+    rc, out, err = md('start-execution', 'yolo11-train-v2', '-p', 'UseSpotInstances=maybe', '--yes')
+    t.ok(rc == 2 and 'Boolean' in err, "the template's typed parameters are enforced", err)
+    bad = os.path.join(home, 'bad.json')
+    open(bad, 'w').write('{"Version": "2020-12-01", "Steps": [')
+    rc, out, err = md('pipeline', 'upsert', 'x', '--definition', bad, '--role-arn', role, '--yes')
+    t.ok(rc == 2 or rc == 1, 'a malformed definition is refused before sending', err)
+    t.ok('bad.json' in err, 'and the error names the file', err)
+
+    rc, out, err = md('logs', 'training-job')
+    t.ok(rc == 2, 'logs without a name is a usage error')
 
     health = fake.control('health')
     t.ok(not health['selfcheck_failures'], 'every reply matched the model (server self-check)')
