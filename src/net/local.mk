@@ -19,6 +19,10 @@ check_PROGRAMS += tests/unit/test_rawreq
 TESTS += tests/unit/test_rawreq
 tests_unit_test_rawreq_SOURCES = tests/unit/test_rawreq.c tests/tap.h
 tests_unit_test_rawreq_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+# benchmark: built by make check, run by hand
+check_PROGRAMS += tests/bench/sigv4/bench_sigv4
+tests_bench_sigv4_bench_sigv4_SOURCES = tests/bench/sigv4/bench_sigv4.c
+tests_bench_sigv4_bench_sigv4_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
 check_PROGRAMS += tests/net/sigv4_signer
 tests_net_sigv4_signer_SOURCES = tests/net/sigv4_signer.c
 tests_net_sigv4_signer_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
