@@ -4,10 +4,12 @@
 #include "local/demo.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kind/kind.h"
 #include "util/buf.h"
@@ -478,4 +480,38 @@ md_status md_demo_load_all(struct md_cache *cache, const struct md_scope *scope,
                            struct md_err *err)
 {
     return md_demo_load_dir(cache, scope, md_demo_dir(), time(NULL), NULL, err);
+}
+
+md_status md_demo_open(const char *path, struct md_cache **out, struct md_err *err)
+{
+    *out = NULL;
+    char file[4200];
+    if (path && *path) {
+        snprintf(file, sizeof file, "%s", path);
+    } else {
+        char dir[4096];
+        md_status st = md_xdg_dir(MD_XDG_CACHE, dir, sizeof dir, err);
+        if (st != MD_OK)
+            return st;
+        snprintf(file, sizeof file, "%s/demo.db", dir);
+    }
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char p[4300];
+        snprintf(p, sizeof p, "%s%s", file, suffixes[i]);
+        if (unlink(p) != 0 && errno != ENOENT)
+            return md_err_set(err, MD_ERR_IO, "%s: %s", p, strerror(errno));
+    }
+    struct md_cache *c = NULL;
+    md_status st = md_cache_open(file, &c, err);
+    if (st != MD_OK)
+        return st;
+    const struct md_scope scope = {MD_DEMO_PROFILE, MD_DEMO_REGION};
+    st = md_demo_load_all(c, &scope, err);
+    if (st != MD_OK) {
+        md_cache_close(c);
+        return st;
+    }
+    *out = c;
+    return MD_OK;
 }

@@ -36,6 +36,13 @@ struct md_demo_stats {
 md_status md_demo_load_all(struct md_cache *cache, const struct md_scope *scope,
                            struct md_err *err);
 
+/* Opens a fresh demo cache at path (NULL: $XDG_CACHE_HOME/mldeck/demo.db):
+ * an old file and its -wal/-shm/-journal are removed first, then the
+ * workspace is loaded for scope {MD_DEMO_PROFILE, MD_DEMO_REGION}.  The
+ * caller closes *out with md_cache_close.  What the UI and the CLI's
+ * --demo both use. */
+md_status md_demo_open(const char *path, struct md_cache **out, struct md_err *err);
+
 /* The same from an explicit folder and reference time (tests, benches);
  * stats may be NULL. */
 md_status md_demo_load_dir(struct md_cache *cache, const struct md_scope *scope,

@@ -363,6 +363,29 @@ int main(void)
     md_demo_refuse("nope", NULL, &err);
     TAP_OK(strstr(err.msg, "cannot do that") != NULL, "unknown action still reads well");
 
+    /* md_demo_open: a fresh file every time, even over a stale one. */
+    {
+        char p2[320];
+        snprintf(p2, sizeof p2, "%s/open.db", tmpdir);
+        FILE *junk = fopen(p2, "w");
+        if (junk) {
+            fputs("not a database", junk);
+            fclose(junk);
+        }
+        struct md_cache *c2 = NULL;
+        s = md_demo_open(p2, &c2, &err);
+        TAP_OK(s == MD_OK && c2 && md_cache_warning(c2) == NULL,
+               "md_demo_open replaces an old file without a warning (%s)",
+               s == MD_OK ? "ok" : err.msg);
+        TAP_OK(c2 && count(c2, "runs", NULL) == (long)md_json_num(
+                         md_json_get(manifest, "$.files[?kind=runs]"), "$.rows", -1),
+               "and loads the workspace");
+        md_cache_close(c2);
+        /* a path under a regular file cannot be created, even by root */
+        snprintf(p2, sizeof p2, "%s/open.db/demo.db", tmpdir);
+        TAP_OK(md_demo_open(p2, &c2, &err) != MD_OK && c2 == NULL,
+               "an unusable path is an error (%s)", err.msg);
+    }
     test_logs(c, now);
     test_bad_files(c);
 
