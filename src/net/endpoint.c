@@ -30,8 +30,10 @@ static const struct svc services[] = {
     {"sso", "SSO", "sso", "portal.sso", "portal.sso-fips", "awsssoportal"},
 };
 
+/* What `mldeck config` lists; "sso" is left out because its region is the
+ * profile's sso_region, not the session's. */
 const char *const md_endpoint_services[] = {
-    "sagemaker", "s3", "logs", "monitoring", "events", "sts", "sagemaker-mlflow", "sso", NULL,
+    "sagemaker", "s3", "logs", "monitoring", "events", "sts", "sagemaker-mlflow", NULL,
 };
 
 static const struct svc *find_svc(const char *name)

@@ -36,7 +36,8 @@ struct md_endpoint {
 };
 
 /* Client names mldeck uses, in display order (NULL-terminated):
- * sagemaker, s3, logs, monitoring, events, sts, sagemaker-mlflow, sso. */
+ * sagemaker, s3, logs, monitoring, events, sts, sagemaker-mlflow (and
+ * "sso", resolvable but not listed: it uses the profile's sso_region). */
 extern const char *const md_endpoint_services[];
 
 /* The service id as AWS_ENDPOINT_URL_<ID> spells it ("CLOUDWATCH_LOGS"),
