@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/region.h"
 #include "net/url.h"
+#include "util/log.h"
 #include "util/buf.h"
 
 void md_s3_list_free(struct md_s3_list *l)
@@ -107,10 +109,29 @@ static char *url_decode_plus(const char *s)
     return md_buf_steal(&b);
 }
 
-static md_status do_request(struct md_aws_client *c, const char *method, const char *url,
-                            const char *range, const char *content_type, const void *body,
-                            size_t n, bool unsigned_payload, struct md_http_response *resp,
-                            struct md_err *err)
+/* The URL of bucket (+ key, + query) under c's addressing.  malloc'd. */
+static char *build_url(const struct md_aws_client *c, const char *bucket, const char *key,
+                       const char *query)
+{
+    if (key)
+        return md_s3_object_url(c, bucket, key);
+    char *base = bucket_base(c, bucket);
+    if (!base)
+        return NULL;
+    struct md_buf b = MD_BUF_INIT;
+    int rc = md_buf_printf(&b, "%s/%s%s", base, query ? "?" : "", query ? query : "");
+    free(base);
+    if (rc < 0) {
+        md_buf_free(&b);
+        return NULL;
+    }
+    return md_buf_steal(&b);
+}
+
+static md_status send_once(struct md_aws_client *c, const char *method, const char *url,
+                           const char *range, const char *content_type, const void *body,
+                           size_t n, bool unsigned_payload, struct md_http_response *resp,
+                           struct md_err *err)
 {
     struct md_http_request req;
     if (md_http_request_init(&req, method, url) < 0)
@@ -132,6 +153,78 @@ static md_status do_request(struct md_aws_client *c, const char *method, const c
     };
     md_status st = md_aws_send(c->curl, &req, &t, c->http, c->retry, resp, &c->last, err);
     md_http_request_free(&req);
+    return st;
+}
+
+/* The bucket's region when S3 says the request went to the wrong one
+ * (301 PermanentRedirect, 400 AuthorizationHeaderMalformed, HEAD's bare
+ * 301/400): x-amz-bucket-region, else <Error><Region>.  "" if none. */
+static void redirect_region(const struct md_http_response *resp, const struct md_err *err,
+                            char *out, size_t n)
+{
+    out[0] = '\0';
+    bool wrong = resp->status == 301 || resp->status == 307 ||
+                 (resp->status == 400 && (!strcmp(err->svc_code, "AuthorizationHeaderMalformed") ||
+                                          !strcmp(err->svc_code, "IllegalLocationConstraintException") ||
+                                          !strcmp(err->svc_code, "400")));
+    if (!wrong)
+        return;
+    const char *r = md_headers_get(&resp->headers, "x-amz-bucket-region");
+    if (r && *r) {
+        snprintf(out, n, "%s", r);
+        return;
+    }
+    struct md_xml *x = NULL;
+    if (resp->body.len && md_xml_parse(resp->body.data, resp->body.len, &x, NULL) == MD_OK) {
+        const char *t = md_xml_text(x, "Region");
+        if (t)
+            snprintf(out, n, "%s", t);
+    }
+    md_xml_free(x);
+}
+
+/* Sends, and once follows S3's "the bucket is in region X": re-signs for
+ * X and, when c uses the standard regional endpoint, moves to X's. */
+static md_status do_request(struct md_aws_client *c, const char *method, const char *bucket,
+                            const char *key, const char *query, const char *range,
+                            const char *content_type, const void *body, size_t n,
+                            bool unsigned_payload, struct md_http_response *resp,
+                            struct md_err *err)
+{
+    char *url = build_url(c, bucket, key, query);
+    if (!url)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    md_status st = send_once(c, method, url, range, content_type, body, n, unsigned_payload,
+                             resp, err);
+    free(url);
+    if (st == MD_OK || st == MD_ERR_NET || st == MD_ERR_CANCELLED || resp->status == 0)
+        return st;
+    char region[64];
+    redirect_region(resp, err, region, sizeof region);
+    if (!region[0] || !c->region || !strcmp(region, c->region) || strpbrk(region, "/:@ "))
+        return st;
+    char std_old[300], endpoint[300];
+    snprintf(std_old, sizeof std_old, "https://s3.%s.%s", c->region, md_region_dns_suffix(c->region));
+    const char *ep = c->endpoint ? c->endpoint : "";
+    size_t el = strlen(ep);
+    while (el && ep[el - 1] == '/')
+        el--;
+    if ((strlen(std_old) == el && !strncmp(ep, std_old, el)) ||
+        (el == 24 && !strncmp(ep, "https://s3.amazonaws.com", 24)))
+        snprintf(endpoint, sizeof endpoint, "https://s3.%s.%s", region, md_region_dns_suffix(region));
+    else
+        snprintf(endpoint, sizeof endpoint, "%.*s", (int)el, ep);
+    md_log(MD_LOG_INFO, "s3: bucket %s is in %s, not %s: re-signing for %s", bucket, region,
+           c->region, region);
+    struct md_aws_client moved = *c;
+    moved.region = region;
+    moved.endpoint = endpoint;
+    url = build_url(&moved, bucket, key, query);
+    if (!url)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    st = send_once(&moved, method, url, range, content_type, body, n, unsigned_payload, resp, err);
+    free(url);
+    c->last = moved.last;
     return st;
 }
 
@@ -250,21 +343,14 @@ md_status md_s3_list_page(struct md_aws_client *c, const char *bucket, const cha
     }
     if (max_keys > 0)
         rc |= md_buf_printf(&q, "&max-keys=%d", max_keys);
-    char *base = bucket_base(c, bucket);
-    struct md_buf url = MD_BUF_INIT;
-    if (base) {
-        rc |= md_buf_puts(&url, base);
-        rc |= md_buf_printf(&url, "/?%s", q.data);
-    }
-    free(base);
-    md_buf_free(&q);
-    if (rc || !url.data) {
-        md_buf_free(&url);
+    if (rc) {
+        md_buf_free(&q);
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     }
     struct md_http_response resp = {0};
-    md_status st = do_request(c, "GET", url.data, NULL, NULL, NULL, 0, false, &resp, err);
-    md_buf_free(&url);
+    md_status st = do_request(c, "GET", bucket, NULL, q.data, NULL, NULL, NULL, 0, false, &resp,
+                              err);
+    md_buf_free(&q);
     if (st == MD_OK)
         st = md_s3_parse_list(resp.body.data, resp.body.len, l, err);
     else
@@ -297,11 +383,7 @@ md_status md_s3_list_all(struct md_aws_client *c, const char *bucket, const char
 md_status md_s3_get_object(struct md_aws_client *c, const char *bucket, const char *key,
                            const char *range, struct md_http_response *resp, struct md_err *err)
 {
-    char *url = md_s3_object_url(c, bucket, key);
-    if (!url)
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    md_status st = do_request(c, "GET", url, range, NULL, NULL, 0, false, resp, err);
-    free(url);
+    md_status st = do_request(c, "GET", bucket, key, NULL, range, NULL, NULL, 0, false, resp, err);
     if (st != MD_OK)
         md_err_wrap(err, "s3://%s/%s", bucket, key);
     return st;
@@ -310,11 +392,7 @@ md_status md_s3_get_object(struct md_aws_client *c, const char *bucket, const ch
 md_status md_s3_head_object(struct md_aws_client *c, const char *bucket, const char *key,
                             struct md_http_response *resp, struct md_err *err)
 {
-    char *url = md_s3_object_url(c, bucket, key);
-    if (!url)
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    md_status st = do_request(c, "HEAD", url, NULL, NULL, NULL, 0, false, resp, err);
-    free(url);
+    md_status st = do_request(c, "HEAD", bucket, key, NULL, NULL, NULL, NULL, 0, false, resp, err);
     if (st != MD_OK)
         md_err_wrap(err, "s3://%s/%s", bucket, key);
     return st;
@@ -325,12 +403,8 @@ md_status md_s3_put_object(struct md_aws_client *c, const char *bucket, const ch
                            bool unsigned_payload, struct md_http_response *resp,
                            struct md_err *err)
 {
-    char *url = md_s3_object_url(c, bucket, key);
-    if (!url)
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    md_status st = do_request(c, "PUT", url, NULL, content_type, data, n, unsigned_payload, resp,
-                              err);
-    free(url);
+    md_status st = do_request(c, "PUT", bucket, key, NULL, NULL, content_type, data, n,
+                              unsigned_payload, resp, err);
     if (st != MD_OK)
         md_err_wrap(err, "s3://%s/%s", bucket, key);
     return st;

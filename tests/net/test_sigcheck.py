@@ -99,6 +99,16 @@ try:
          srv.header(srv.requests[-1], 'X-Amz-Content-SHA256') == 'UNSIGNED-PAYLOAD',
          'S3 UNSIGNED-PAYLOAD verifies')
 
+    # S3 region redirect: the bucket is in eu-west-1; the client signed for
+    # us-east-1, gets 301 + x-amz-bucket-region, re-signs for eu-west-1.
+    for cmd in ('s3-get', 's3-head'):
+        srv.script(['ok', 'ok'])
+        r = netc(cmd, '--endpoint', srv.url, '--service', 's3', '--region', 'us-east-1',
+                 '--path-style', '--bucket', 'redirbucket', '--key', 'k', '--base-ms', '5')
+        regions = [q['sig'].region for q in srv.requests if q.get('sig')]
+        t.ok(r.get('md_status') == 'ok' and regions == ['us-east-1', 'eu-west-1'],
+             '%s: wrong-region 301 followed by re-signing for x-amz-bucket-region' % cmd, (r, regions))
+
     # JSON protocol helper and pagination.
     srv.script(['ok'] * 3)
     r = netc('json', '--endpoint', srv.url, '--service', 'sagemaker', '--target-prefix', 'Test',

@@ -22,6 +22,7 @@ Actions (the script is consumed in order; when empty, 'ok'):
 
 Operations answered on 'ok' (JSON 1.1 by X-Amz-Target, query by Action):
     SageMaker.StartPipelineExecution: idempotent on ClientRequestToken
+    /redirbucket/...: an S3 bucket in eu-west-1 (301 + x-amz-bucket-region otherwise)
     Test.ListThings: 3 pages of NextToken; Logs_20140328.GetLogEvents: the
     forward token repeats after 2 pages; STS GetCallerIdentity (query); any
     other request: 200 {"ok": true}.
@@ -137,6 +138,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(status, payload, ctype)
 
+    def send_response(self, code, message=None):
+        super().send_response(code, message)
+        if code == 301:
+            self.send_header('x-amz-bucket-region', 'eu-west-1')
+
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
 
 
@@ -188,6 +194,16 @@ class FaultServer(object):
     def operate(self, h, body):
         """(status, body bytes, content type) of a verified request."""
         target = h.headers.get('X-Amz-Target', '')
+        if h.path.startswith('/redirbucket'):
+            # An S3 bucket that lives in eu-west-1: other regions get 301.
+            parsed = sigv4check.parse_authorization(h.headers.get('Authorization', ''))
+            if not parsed or parsed[2] != 'eu-west-1':
+                return 301, (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>'
+                             b'PermanentRedirect</Code><Message>The bucket you are attempting to '
+                             b'access must be addressed using the specified endpoint.</Message>'
+                             b'<Endpoint>redirbucket.s3.eu-west-1.amazonaws.com</Endpoint>'
+                             b'<Bucket>redirbucket</Bucket></Error>'), 'application/xml'
+            return 200, b'in eu-west-1', 'text/plain'
         if target == 'SageMaker.StartPipelineExecution':
             req = json.loads(body or b'{}')
             tok = req.get('ClientRequestToken', '')
