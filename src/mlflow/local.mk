@@ -28,3 +28,24 @@ tests_mlflow_mlflow_provider_check_LDADD = src/sync/libmd-sync.a src/mlflow/libm
 	src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
 TESTS += tests/mlflow/test_provider.py
 EXTRA_DIST += tests/mlflow/test_provider.py
+
+# Fuzz targets (built by hand with clang -fsanitize=fuzzer; see each file);
+# their MD_FUZZ_MAIN builds replay the corpora in make check.
+check_PROGRAMS += tests/fuzz/replay_mlflow_filter tests/fuzz/replay_mlruns_yaml \
+	tests/fuzz/replay_mlruns_metrics
+tests_fuzz_replay_mlflow_filter_SOURCES = tests/fuzz/fuzz_mlflow_filter.c
+tests_fuzz_replay_mlflow_filter_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_mlflow_filter_LDADD = src/mlflow/libmd-mlflow.a src/util/libmd-util.a $(MD_DEP_LIBS)
+tests_fuzz_replay_mlruns_yaml_SOURCES = tests/fuzz/fuzz_mlruns_yaml.c
+tests_fuzz_replay_mlruns_yaml_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_mlruns_yaml_LDADD = src/local/libmd-local.a src/util/libmd-util.a $(MD_DEP_LIBS)
+tests_fuzz_replay_mlruns_metrics_SOURCES = tests/fuzz/fuzz_mlruns_metrics.c
+tests_fuzz_replay_mlruns_metrics_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_mlruns_metrics_LDADD = src/local/libmd-local.a src/util/libmd-util.a $(MD_DEP_LIBS)
+TESTS += tests/fuzz/test_mlflow_corpus.sh
+EXTRA_DIST += tests/fuzz/test_mlflow_corpus.sh \
+	tests/fuzz/corpus/mlflow_filter/issue tests/fuzz/corpus/mlflow_filter/in_like \
+	tests/fuzz/corpus/mlflow_filter/bad_cmp tests/fuzz/corpus/mlflow_filter/attrs \
+	tests/fuzz/corpus/mlruns_yaml/experiment tests/fuzz/corpus/mlruns_yaml/model \
+	tests/fuzz/corpus/mlruns_yaml/run tests/fuzz/corpus/mlruns_yaml/mixed \
+	tests/fuzz/corpus/mlruns_metrics/basic tests/fuzz/corpus/mlruns_metrics/real
