@@ -31,6 +31,17 @@ tests_unit_test_ui_SOURCES = tests/unit/test_ui.c tests/tap.h
 tests_unit_test_ui_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 tests_unit_test_ui_LDADD = ui/libmd-ui.a src/util/libmd-util.a $(NCURSES_LIBS) $(MD_DEP_LIBS)
 
+# The keys-file/filter fuzz target's seed corpus, replayed (TAP).
+check_PROGRAMS += tests/fuzz/replay_ui_keys
+TESTS += tests/fuzz/replay_ui_keys
+tests_fuzz_replay_ui_keys_SOURCES = tests/fuzz/fuzz_ui_keys.c
+tests_fuzz_replay_ui_keys_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_ui_keys_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+tests_fuzz_replay_ui_keys_LDADD = ui/libmd-ui.a src/util/libmd-util.a $(NCURSES_LIBS) $(MD_DEP_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/ui_keys/good tests/fuzz/corpus/ui_keys/bad-lines \
+	tests/fuzz/corpus/ui_keys/filter-column tests/fuzz/corpus/ui_keys/filter-escapes \
+	tests/fuzz/corpus/ui_keys/long-line tests/fuzz/corpus/ui_keys/non-ascii
+
 # Terminal tests: the real binary on the demo workspace inside a private
 # tmux server (skipped when tmux is missing).
 MD_TUI_TESTS = \
