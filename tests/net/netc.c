@@ -11,7 +11,7 @@
  *   netc s3-get --bucket B --key K [--range R]     netc s3-head --bucket B --key K
  *   netc s3-put --bucket B --key K --data D [--unsigned]
  *   netc s3-presign --bucket B --key K [--expires S]
- * common: --endpoint E --service S --region R --base-ms MS --attempts N
+ * common: --log FILE (debug trace) --endpoint E --service S --region R --base-ms MS --attempts N
  *         --timeout-ms MS --cancel-after-ms MS --path-style
  */
 #include <cjson/cJSON.h>
@@ -27,6 +27,7 @@
 #include "net/http.h"
 #include "net/retry.h"
 #include "net/sigv4.h"
+#include "util/log.h"
 
 static const char *arg(int argc, char **argv, const char *name, const char *def)
 {
@@ -114,6 +115,11 @@ int main(int argc, char **argv)
     ho.connect_timeout_ms = 2000;
     ho.cancelled = cancelled;
     ho.debug = flag(argc, argv, "--debug");
+    /* --log FILE: what --debug does in mldeck, the trace goes to the log file. */
+    if (arg(argc, argv, "--log", NULL)) {
+        md_log_open(arg(argc, argv, "--log", NULL), MD_LOG_DEBUG);
+        ho.debug = true;
+    }
 
     struct md_aws_client c = {0};
     c.service = arg(argc, argv, "--service", "s3");

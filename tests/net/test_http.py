@@ -80,6 +80,21 @@ try:
         for i in range(5):
             t.ok(True, '# SKIP openssl not installed')
 
+    # --debug: the trace goes to the log file, redacted.
+    logf = os.path.join(tmp, 'debug.log')
+    plain.script(['ok'])
+    r = netc('send', '--url', plain.url + '/creds', '--method', 'POST', '--body',
+             '{"SecretAccessKey":"SECRETBODYVALUE"}', '--log', logf, *ONE,
+             AWS_SESSION_TOKEN='LOGTOKENVALUE')
+    log = open(logf).read() if os.path.exists(logf) else ''
+    t.ok(r.get('md_status') == 'ok' and 'DEBUG http > POST /creds HTTP/1.1' in log and
+         'Authorization: <redacted>' in log and 'X-Amz-Security-Token: <redacted>' in log,
+         'debug trace in the log file with the secret headers redacted', log[:2000])
+    t.ok('LOGTOKENVALUE' not in log and 'SECRETBODYVALUE' not in log and SECRET not in log and
+         'bytes <redacted>' in log, 'no token, secret or credential body in the log')
+    t.eq(oct(os.stat(logf).st_mode & 0o777) if os.path.exists(logf) else None, '0o600',
+         'the log file is 0600')
+
     if os.path.exists(MLDECK):
         plain.script(['ok'])
         token = 'TOKENVALUE/abc+def=='
