@@ -75,6 +75,13 @@ md_status md_aws_json_call(struct md_aws_client *c, const char *target_prefix, c
         st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
         goto out;
     }
+    /* CloudWatch is awsQueryCompatible: in JSON mode the SDKs say so, and
+     * errors then carry the query error code in x-amzn-query-error. */
+    if (!strcmp(target_prefix, "GraniteServiceVersion20100801") &&
+        md_headers_add(&req.headers, "x-amzn-query-mode", "true") < 0) {
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        goto out;
+    }
     st = send(c, &req, &resp, err);
     if (st != MD_OK) {
         md_err_wrap(err, "%s", op);

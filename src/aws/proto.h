@@ -37,7 +37,9 @@ struct md_aws_client {
     struct md_aws_call_info last;   /* filled by every call: attempts, backoff */
 };
 
-/* awsJson call.  json_version "1.0" or "1.1"; input NULL = {}.  On MD_OK
+/* awsJson call.  json_version "1.0" or "1.1"; input NULL = {}.  For
+ * CloudWatch (prefix GraniteServiceVersion20100801) x-amzn-query-mode: true
+ * is sent, as the SDKs do for awsQueryCompatible services.  On MD_OK
  * *output is the parsed reply object (caller cJSON_Delete's it).  A reply
  * that is not a JSON object is MD_ERR_PARSE. */
 md_status md_aws_json_call(struct md_aws_client *c, const char *target_prefix, const char *op,
