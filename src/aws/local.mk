@@ -32,7 +32,8 @@ src_aws_libmd_awsprov_a_SOURCES = \
 	src/aws/client.c src/aws/client.h \
 	src/aws/sagemaker.c src/aws/sagemaker.h \
 	src/aws/pipeline_params.c src/aws/pipeline_params.h \
-	src/aws/logs.c src/aws/logs.h
+	src/aws/logs.c src/aws/logs.h \
+	src/aws/cwmetrics.c src/aws/cwmetrics.h
 
 check_PROGRAMS += tests/unit/test_pipeline_params
 TESTS += tests/unit/test_pipeline_params tests/aws/test_sagemaker_cli.py

@@ -474,6 +474,8 @@ static void fmt_ms(double ms, char *out, size_t n)
 
 int md_cmd_metrics(struct md_cli *cli, int argc, char **argv)
 {
+    if (argc > 1 && md_kind_find(argv[1]) == md_kind_find("training-jobs"))
+        return md_cli_training_metrics(cli, argc, argv);
     enum md_ls_format fmt = MD_LS_TABLE;
     const char *pos[2];
     int npos = 0;

@@ -11,3 +11,4 @@ src_cli_libmd_cli_a_SOURCES += src/cli/cmd_sagemaker.c src/cli/cmd_describe.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_kinds.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_logs.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_train.c
+src_cli_libmd_cli_a_SOURCES += src/cli/cmd_jobmetrics.c

@@ -49,6 +49,8 @@ int md_ls_model_versions(struct md_cli *cli, const struct md_kind *k, int argc, 
  * pipeline-steps, training-jobs, processing-jobs, labeling-jobs,
  * monitoring-schedules, monitoring-executions, endpoints, tracking-servers. */
 int md_cli_ls_sagemaker(struct md_cli *cli, const struct md_kind *k, int argc, char **argv);
+/* mldeck metrics training-job NAME ... (cmd_jobmetrics.c); argv[1] is the kind. */
+int md_cli_training_metrics(struct md_cli *cli, int argc, char **argv);
 int md_cli_describe_sagemaker(struct md_cli *cli, const struct md_kind *k, const char *id,
                               bool cached);
 

@@ -158,7 +158,8 @@ try:
     t.ok(rc == 1 and 'Throttl' in err, 'persistent throttling is a clear one-line error', err)
 
     # logs: every line of a finished job, in order; -f picks up new lines
-    done = [j for j in jobs if j['TrainingJobStatus'] == 'Completed'][0]
+    done = [j for j in jobs if j['TrainingJobStatus'] == 'Completed'
+            and j['TrainingJobName'].startswith('yolo11-train-')][0]   # an hour-long seeded job
     rc, out, err = md('logs', 'training-job', done['TrainingJobName'], '--json')
     events = [json.loads(l) for l in out.splitlines()] if rc == 0 else []
     rc, out, err = md('describe', 'training-jobs', done['TrainingJobName'])
@@ -177,6 +178,17 @@ try:
          'timestamps are epoch milliseconds, ascending')
     rc, out, err = md('logs', 'training-job', done['TrainingJobName'])
     t.ok(rc == 0 and len(out.splitlines()) == len(events), 'text and JSON show the same lines')
+
+    # metrics: the job's CloudWatch series (algorithm and instance metrics)
+    rc, out, err = md('metrics', 'training-job', done['TrainingJobName'], '--json')
+    res = {r['Label']: r for r in json.loads(out)['MetricDataResults']} if rc == 0 else {}
+    t.ok('val:mAP50' in res and 'GPUUtilization' in res, 'metrics lists algorithm and instance metrics', err)
+    m = res.get('val:mAP50', {'Timestamps': [], 'Values': []})
+    t.ok(len(m['Timestamps']) == len(m['Values']) > 10 and m['Timestamps'] == sorted(m['Timestamps']),
+         'a metric is a time-ordered series')
+    t.ok(m['Values'] and m['Values'][-1] > m['Values'][0], 'mAP rises over training')
+    rc, out, err = md('metrics', 'training-job', done['TrainingJobName'], '--metric', 'nope')
+    t.ok(rc == 3 and 'nope' in err, 'an unknown metric is not found (exit 3)', err)
 
     # train: a standalone job (read-only refuses; flags become the request)
     fake.control('config', {'time_scale': 0.4})   # the new job trains for ~7 s
