@@ -26,6 +26,39 @@ tui_keys G; tui_wait "500/500"; ok $? "G goes to the last row"
 tui_keys g; tui_wait "1/500"; ok $? "g back to the first"
 tui_keys NPage; tui_wait "26/500"; ok $? "PgDn moves a page"
 tui_keys r; tui_wait "no provider configured"; ok $? "r without a provider says so"
+
+# The end of a listing is read in reverse order from the other end; it
+# must be exactly the rows forward scrolling reaches.
+names() {  # the first column of the 25 body rows
+    tui_screen | sed -n '5,29p' | awk '{print $1}'
+}
+tui_keys :; tui_type "sort name"; tui_keys Enter; tui_wait "sort:Name↑"
+tui_keys g; tui_wait " 1/500"
+: >"$TUI_TMP/fwd"
+i=0
+while [ $i -lt 20 ]; do
+    tui_wait " $((i * 25 + 1))/500" 5 >/dev/null
+    names >>"$TUI_TMP/fwd"
+    tui_keys NPage
+    i=$((i + 1))
+done
+tui_keys G; tui_wait " 500/500"
+i=20
+while [ $i -gt 0 ]; do
+    tui_wait " $((i * 25))/500" 5 >/dev/null
+    names >"$TUI_TMP/page.$i"
+    tui_keys PPage
+    i=$((i - 1))
+done
+: >"$TUI_TMP/bwd"
+i=1
+while [ $i -le 20 ]; do
+    cat "$TUI_TMP/page.$i" >>"$TUI_TMP/bwd"
+    i=$((i + 1))
+done
+[ "$(sort -u "$TUI_TMP/fwd" | wc -l)" -eq 500 ]; ok $? "forward paging shows 500 distinct rows"
+cmp -s "$TUI_TMP/fwd" "$TUI_TMP/bwd"; ok $? "paging back from the end shows the same rows in the same order"
+[ "$(tail -1 "$TUI_TMP/bwd")" = "yolo11-tune-00475" ]; ok $? "the last row by name is yolo11-tune-00475"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
 printf 'this is not a database, just bytes %.0s' $(seq 1 200) >"$TUI_TMP/cache/mldeck/cache.db"
