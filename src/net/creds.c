@@ -20,6 +20,9 @@
  * they are valid, even inside a refresh window: a source that hands out
  * short-lived credentials must not be called by every request. */
 #define MIN_REFETCH_S 5
+/* A laptop has no instance metadata: after one failed attempt, say so at
+ * once for a minute instead of making every worker wait for the timeout. */
+#define IMDS_UNREACHABLE_S 60
 
 time_t md_creds_now(const struct md_creds_provider *p)
 {
@@ -223,9 +226,14 @@ static md_status refresh_unlocked(struct md_cred_node *n, struct md_aws_creds *f
         md_log(MD_LOG_INFO, "credentials: %s (%s) key ...%s, expires in %llds", n->method,
                n->detail, l >= 4 ? n->cur.access_key_id + l - 4 : "",
                n->cur.expiration ? (long long)(n->cur.expiration - n->fetched_at) : -1LL);
+        n->unreachable_at = 0;
     } else {
         md_log(MD_LOG_WARN, "credentials: %s (%s) failed: %s", n->method, n->detail,
                err ? err->msg : "");
+        if (n->kind == MD_CK_IMDS && err && strstr(err->msg, "not reachable")) {
+            n->unreachable_at = md_creds_now(n->prov);
+            n->unreachable = *err;
+        }
     }
     md_aws_creds_wipe(fresh);
     pthread_cond_broadcast(&n->cv);
@@ -278,6 +286,13 @@ md_status md_cred_node_get(struct md_cred_node *n, struct md_aws_creds *out, str
             pthread_cond_wait(&n->cv, &n->mu);
             waited = true;
             continue;
+        }
+        if (!n->have && n->unreachable_at && now - n->unreachable_at < IMDS_UNREACHABLE_S &&
+            now >= n->unreachable_at) {
+            if (err)
+                *err = n->unreachable;
+            pthread_mutex_unlock(&n->mu);
+            return n->unreachable.code;
         }
         n->refreshing = true;
         md_status st = refresh_unlocked(n, &fresh, err);

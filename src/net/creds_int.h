@@ -43,6 +43,8 @@ struct md_cred_node {
     bool refreshing;
     unsigned generation;        /* bumped by every successful refresh */
     time_t fetched_at;          /* provider clock at the last successful fetch */
+    time_t unreachable_at;      /* IMDS: when it last could not be reached (0 = never) */
+    struct md_err unreachable;  /* ... and the error then, repeated for a while */
     bool have;
     struct md_aws_creds cur;
     int fetches;

@@ -177,6 +177,13 @@ static void test_imds(void)
     p = provider(NULL, NULL, &err);
     md_status st = md_creds_get(p, &c, &err);
     TAP_OK(st != MD_OK && strstr(err.msg, "not reachable"), "IMDS not reachable: %s", err.msg);
+    struct md_creds_info info2;
+    md_creds_provider_info(p, &info2);
+    st = md_creds_get(p, &c, &err);
+    struct md_creds_info info3;
+    md_creds_provider_info(p, &info3);
+    TAP_OK(st != MD_OK && strstr(err.msg, "not reachable") && info3.fetches == info2.fetches,
+           "asked again at once: the same answer without another attempt");
     md_creds_provider_free(p);
 }
 
