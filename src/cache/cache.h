@@ -38,6 +38,11 @@ const char *md_cache_file(const struct md_cache *c);
 const char *md_cache_warning(const struct md_cache *c);  /* NULL when none */
 int md_cache_schema_version(struct md_cache *c);
 
+/* Makes the SQL statement running on c (from another thread) stop soon
+ * with an error; the only md_cache call that may be made from a thread
+ * other than c's owner.  md_sync_stop uses it to end long index builds. */
+void md_cache_interrupt(struct md_cache *c);
+
 md_status md_cache_begin(struct md_cache *c, struct md_err *err);
 md_status md_cache_commit(struct md_cache *c, struct md_err *err);
 md_status md_cache_rollback(struct md_cache *c);

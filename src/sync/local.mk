@@ -10,4 +10,4 @@ src_sync_libmd_sync_a_SOURCES = \
 check_PROGRAMS += tests/unit/test_sync
 TESTS += tests/unit/test_sync
 tests_unit_test_sync_SOURCES = tests/unit/test_sync.c tests/tap.h
-tests_unit_test_sync_LDADD = src/sync/libmd-sync.a $(MD_CACHE_TEST_LIBS)
+tests_unit_test_sync_LDADD = src/sync/libmd-sync.a src/kind/libmd-kind.a $(MD_CACHE_TEST_LIBS)

@@ -7,9 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kind/kind.h"
 #include "sync/sync_internal.h"
 
 #define MD_SYNC_MAX_WORKERS 32
+
+static void index_kinds(struct md_sync *s);
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
@@ -100,6 +103,8 @@ md_status md_sync_start(const struct md_sync_config *cfg, struct md_sync **out, 
         }
         s->workers[i].started = true;
     }
+    if (!cfg->no_kind_indexes)
+        index_kinds(s);
     *out = s;
     return MD_OK;
 }
@@ -115,6 +120,10 @@ void md_sync_stop(struct md_sync *s)
     pthread_cond_broadcast(&s->work);
     pthread_mutex_unlock(&s->mu);
     drop_jobs(dropped);
+    /* A job deep in one long SQL statement (an index over 100,000 rows)
+     * cannot poll md_worker_cancelled: interrupt the statement. */
+    for (int i = 0; i < s->nworkers; i++)
+        md_cache_interrupt(s->workers[i].cache);
     for (int i = 0; i < s->nworkers; i++)
         if (s->workers[i].started)
             pthread_join(s->workers[i].thread, NULL);
@@ -178,7 +187,8 @@ void md_sync_cancel_group(struct md_sync *s, unsigned group)
         md_err_set(&err, MD_ERR_CANCELLED, "cancelled before it ran");
         struct md_sync_event ev;
         md_event_from_job(&ev, it, MD_ERR_CANCELLED, &err, NULL);
-        md_event_post(s, &ev, it->arg_internal ? NULL : it->arg_free);
+        if (!it->silent)
+            md_event_post(s, &ev, it->arg_internal ? NULL : it->arg_free);
         if (it->arg_internal && it->arg_free)
             it->arg_free(it->arg);
     }
@@ -233,8 +243,8 @@ static md_status index_fn(struct md_worker *w, void *arg, struct md_err *err)
                                 err);
 }
 
-unsigned long md_sync_submit_index(struct md_sync *s, const char *kind, const char *const *paths,
-                                   size_t n, unsigned group)
+static unsigned long submit_index(struct md_sync *s, const char *kind, const char *const *paths,
+                                  size_t n, unsigned group, bool silent)
 {
     if (!s || !kind)
         return 0;
@@ -260,6 +270,7 @@ unsigned long md_sync_submit_index(struct md_sync *s, const char *kind, const ch
     struct md_job_item *it = s->stopping ? NULL : md_job_item_new(&job);
     if (it) {
         it->arg_internal = true;
+        it->silent = silent;
         it->id = id = s->next_id++;
         md_queue_push(s, it);
         pthread_cond_signal(&s->work);
@@ -268,4 +279,28 @@ unsigned long md_sync_submit_index(struct md_sync *s, const char *kind, const ch
     if (!id)
         index_arg_free(a);
     return id;
+}
+
+unsigned long md_sync_submit_index(struct md_sync *s, const char *kind, const char *const *paths,
+                                   size_t n, unsigned group)
+{
+    return submit_index(s, kind, paths, n, group, false);
+}
+
+/* Each kind's default sort column gets its index, on the workers, before
+ * the first refresh (IF NOT EXISTS: a no-op after the first start).  Not
+ * every column: each index is partial (WHERE kind = 'x'), and SQLite tests
+ * every partial index's condition on every insert, so a hundred of them
+ * made any insert several times slower.  Other columns are indexed when
+ * the UI first sorts by them (md_sync_submit_index). */
+static void index_kinds(struct md_sync *s)
+{
+    for (size_t i = 0; i < md_kind_count(); i++) {
+        const struct md_kind *k = md_kind_at(i);
+        if (k->ncolumns == 0 || k->sort_column < 0 || (size_t)k->sort_column >= k->ncolumns)
+            continue;
+        const char *path = k->columns[k->sort_column].path;
+        if (path && path[0])
+            submit_index(s, k->name, &path, 1, 0, true);
+    }
 }

@@ -19,6 +19,7 @@ struct md_job_item {
     void *arg;
     void (*arg_free)(void *arg);
     bool arg_internal;         /* arg belongs to the sync layer (index jobs) */
+    bool silent;               /* the layer's own housekeeping: posts no event */
     unsigned group;
     atomic_bool cancelled;
     struct md_job_item *next;

@@ -135,7 +135,10 @@ void *md_worker_main(void *arg)
         pthread_mutex_lock(&s->mu);
         w->job = NULL;
         s->running--;
-        md_event_post(s, &ev, it->arg_internal ? NULL : it->arg_free);
+        if (it->silent)
+            cJSON_Delete(ev.result);
+        else
+            md_event_post(s, &ev, it->arg_internal ? NULL : it->arg_free);
         pthread_mutex_unlock(&s->mu);
         md_job_item_free(it);
     }
