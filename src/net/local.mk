@@ -37,7 +37,8 @@ src_net_libmd_net_a_SOURCES += \
 	src/net/creds.c src/net/creds.h src/net/creds_int.h \
 	src/net/creds_process.c src/net/creds_sso.c src/net/creds_sts.c \
 	src/net/creds_imds.c src/net/creds_container.c \
-	src/net/awsenv.c src/net/awsenv.h
+	src/net/awsenv.c src/net/awsenv.h \
+	src/net/mfa_broker.c src/net/mfa_broker.h
 check_PROGRAMS += tests/creds/awsconfig_dump
 tests_creds_awsconfig_dump_SOURCES = tests/creds/awsconfig_dump.c
 tests_creds_awsconfig_dump_LDADD = src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)

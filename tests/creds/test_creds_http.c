@@ -14,6 +14,9 @@
 #include "credserver.h"
 #include "net/creds.h"
 #include "net/creds_int.h"
+#include "net/mfa_broker.h"
+
+#include <poll.h>
 #include "net/region.h"
 
 static char home[256];
@@ -323,6 +326,58 @@ static void test_assume_role(void)
            "credential_source = Ec2InstanceMetadata: %s", arn);
 }
 
+struct whoami_job {
+    struct md_creds_provider *p;
+    char arn[600];
+};
+
+static void *whoami_thread(void *arg)
+{
+    struct whoami_job *j = arg;
+    snprintf(j->arn, sizeof j->arn, "%s", whoami(j->p));
+    return NULL;
+}
+
+/* The TUI's path: a worker asks through the broker, the "screen" (this
+ * thread) sees the fd become readable, reads the request, answers. */
+static void test_mfa_broker(void)
+{
+    reset_env();
+    write_file(".aws/config", CONFIG);
+    struct md_mfa_broker *b = md_mfa_broker_new();
+    struct md_creds_opts o = {.mfa_prompt = md_mfa_broker_prompt, .mfa_ctx = b};
+    struct md_err err;
+    const char *answers[2] = {"123456", NULL};
+    for (int round = 0; round < 2; round++) {
+        struct whoami_job job = {.p = provider("mfa", &o, &err)};
+        pthread_t th;
+        pthread_create(&th, NULL, whoami_thread, &job);
+        struct pollfd pfd = {md_mfa_broker_fd(b), POLLIN, 0};
+        int ready = poll(&pfd, 1, 20000);
+        char prof[64], serial[128];
+        bool pending = ready == 1 && md_mfa_broker_pending(b, prof, sizeof prof, serial,
+                                                           sizeof serial);
+        TAP_OK(pending && !strcmp(prof, "mfa") &&
+                   !strcmp(serial, "arn:aws:iam::123456789012:mfa/alice"),
+               "broker: the screen sees the request (profile, device)");
+        if (answers[round])
+            md_mfa_broker_answer(b, answers[round]);
+        else
+            md_mfa_broker_cancel(b);
+        pthread_join(th, NULL);
+        if (answers[round])
+            TAP_OK(strstr(job.arn, "assumed-role/admin/") != NULL, "broker: answered: %s",
+                   job.arn);
+        else
+            TAP_OK(strstr(job.arn, "MFA code not entered") != NULL, "broker: cancelled: %s",
+                   job.arn);
+        TAP_OK(!md_mfa_broker_pending(b, prof, sizeof prof, serial, sizeof serial),
+               "broker: nothing pending afterwards");
+        md_creds_provider_free(job.p);
+    }
+    md_mfa_broker_free(b);
+}
+
 static void test_web_identity_and_sso(void)
 {
     reset_env();
@@ -495,6 +550,7 @@ int main(void)
     test_imds_v1();
     test_container();
     test_assume_role();
+    test_mfa_broker();
     test_web_identity_and_sso();
     test_refresh();
     credserver_stop(&srv);
