@@ -446,6 +446,9 @@ def resolve(value, params):
 
 
 def step_deps(step):
+    cached = step.get('_deps')
+    if cached is not None:
+        return cached
     deps = set(step.get('DependsOn') or [])
     for ref in re.findall(r'"Get"\s*:\s*"Steps\.([A-Za-z0-9_\-]+)', json.dumps(step.get('Arguments', {}))):
         deps.add(ref)
@@ -513,15 +516,12 @@ class Execution(object):
         self.attempts = {}                # step name -> attempts so far
         self.failing = False              # a step failed: start nothing new
         self.cursor = created             # time of the last start/finish replayed
-        try:
-            d = json.loads(definition)
-        except ValueError:
-            d = {}
-        self.pending = order_steps(d.get('Steps') or [])
+        self.pending = list(sm.ordered_steps(definition))
         limit = (parallelism or pipeline.parallelism or {}).get('MaxParallelExecutionSteps')
         self.max_parallel = int(limit) if limit else 50
         self.stop_at = None
         self.stop_done = None
+        self.forced = {}                  # step name -> outcome rule (seeded failures)
 
     def param_map(self):
         return {p['Name']: p['Value'] for p in self.params}
@@ -646,7 +646,8 @@ class Execution(object):
         run.attempt = self.attempts.get(run.name, 0) + 1
         self.attempts[run.name] = run.attempt
         pipeline_name = self.pipeline.name
-        rule = sm.store.take_outcome('step', step=run.name, pipeline=pipeline_name)
+        rule = self.forced.pop(run.name, None) or \
+            sm.store.take_outcome('step', step=run.name, pipeline=pipeline_name)
         run.forced = rule
         reason = rule.get('reason', 'ClientError: step failed') if rule else None
         args = resolve(sdef.get('Arguments') or {}, self.param_map())
@@ -757,6 +758,9 @@ class Pipeline(object):
         self.last_run = None
         self.executions = []
 
+    def active_executions(self):
+        return [ex for ex in self.executions if ex.status in ('Executing', 'Stopping')]
+
 
 # --------------------------------------------------------------------- the service
 
@@ -787,6 +791,8 @@ class SageMaker(object):
         self.monitoring_executions = []
         self.mlflow = {}               # name -> dict
         self._training_sorted = None
+        self._ordered = {}             # definition text -> ordered steps
+        self._parsed = {}              # definition text -> parsed JSON
 
     def shape(self, name):
         return self.model.shape_for(name)
@@ -902,6 +908,19 @@ class SageMaker(object):
             if ex.status in ('Executing', 'Stopping'):
                 ex.advance(now)
 
+    def ordered_steps(self, text):
+        """The definition's top-level steps in dependency order, their
+        dependencies precomputed; parsed once per definition text and shared
+        (read-only) by the executions."""
+        steps = self._ordered.get(text)
+        if steps is None:
+            d = json.loads(json.dumps(self.parsed(text)))   # a private copy
+            steps = order_steps([s for s in d.get('Steps') or [] if isinstance(s, dict)])
+            for s in steps:
+                s['_deps'] = frozenset(step_deps(s))
+            self._ordered[text] = steps
+        return steps
+
     def check_definition(self, text):
         try:
             d = json.loads(text)
@@ -918,11 +937,20 @@ class SageMaker(object):
             names.add(s['Name'])
         return d
 
+    def parsed(self, text):
+        d = self._parsed.get(text)
+        if d is None:
+            try:
+                d = json.loads(text)
+            except ValueError:
+                d = {}
+            if not isinstance(d, dict):
+                d = {}
+            self._parsed[text] = d
+        return d
+
     def merge_parameters(self, definition, given):
-        try:
-            d = json.loads(definition)
-        except ValueError:
-            d = {}
+        d = self.parsed(definition)
         declared = {p.get('Name'): p for p in d.get('Parameters') or []}
         values = {}
         for p in given or []:
@@ -1067,9 +1095,7 @@ class SageMaker(object):
             started = now - (n - i) * spacing
             ex = self.start_execution(p, started, [], 'seeded-%d' % i, None, None, region)
             if i % 5 == 3:
-                self.store.outcomes.append({'kind': 'step', 'step': 'Train', 'count': 1,
-                                            'pipeline': name,
-                                            'reason': 'AlgorithmError: CUDA out of memory'})
+                ex.forced['Train'] = {'reason': 'AlgorithmError: CUDA out of memory'}
             ex.advance(now)
 
     def seed_labeling_job(self, now, region, spec):
@@ -1368,15 +1394,19 @@ def register(fake):
         pl = sm.pipeline(p['PipelineName'])
         if pl is None:
             raise not_found('Pipeline %s does not exist.' % p['PipelineName'])
-        for ex in pl.executions:
-            if ex.status in ('Executing', 'Stopping'):
-                ex.advance(ctx.now)
-        items = [exec_summary(ex) for ex in pl.executions]
-        items = time_filter(items, p, 'StartTime', 'CreatedAfter', 'CreatedBefore')
-        items = sort_items(items, p, {'CreationTime': lambda s: s['StartTime'],
-                                      'PipelineExecutionArn': lambda s: s['PipelineExecutionArn']},
-                           'CreationTime')
-        page, nxt = paginate(items, p, 'ListPipelineExecutions:' + pl.name, page_size(ctx), 100)
+        for ex in pl.active_executions():
+            ex.advance(ctx.now)
+        exs = sorted(pl.executions, key=lambda ex: ex.created)   # nearly sorted: cheap
+        if p.get('CreatedAfter') is not None:
+            exs = [ex for ex in exs if ex.created > p['CreatedAfter']]
+        if p.get('CreatedBefore') is not None:
+            exs = [ex for ex in exs if ex.created < p['CreatedBefore']]
+        if p.get('SortBy') == 'PipelineExecutionArn':
+            exs = sorted(exs, key=lambda ex: ex.arn)
+        if (p.get('SortOrder') or 'Descending') == 'Descending':
+            exs = exs[::-1]
+        page, nxt = paginate(exs, p, 'ListPipelineExecutions:' + pl.name, page_size(ctx), 100)
+        page = [exec_summary(ex) for ex in page]
         out = {'PipelineExecutionSummaries': page}
         if nxt:
             out['NextToken'] = nxt

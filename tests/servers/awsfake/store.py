@@ -30,10 +30,20 @@ def stable_rand(*parts):
     return random.Random(int.from_bytes(h[:8], 'big'))
 
 
+_ids = random.Random()
+
+
 def short_id(n=12, *parts):
-    """Lower-case alphanumeric id like SageMaker's execution ids."""
-    r = stable_rand(*parts) if parts else random.Random()
-    return ''.join(r.choice('abcdefghijklmnopqrstuvwxyz0123456789') for _ in range(n))
+    """Lower-case alphanumeric id like SageMaker's execution ids (stable
+    when parts are given)."""
+    r = stable_rand(*parts) if parts else _ids
+    v = r.getrandbits(6 * n)
+    digits = '0123456789abcdefghijklmnopqrstuvwxyz'
+    out = []
+    for _ in range(n):
+        v, k = divmod(v, 36)
+        out.append(digits[k])
+    return ''.join(out)
 
 
 def encode_token(offset, kind):
