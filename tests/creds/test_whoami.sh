@@ -43,6 +43,13 @@ role_session_name = clitest
 role_arn = arn:aws:iam::123456789012:role/admin
 source_profile = dev
 mfa_serial = arn:aws:iam::123456789012:mfa/alice
+[profile corp]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = ReadOnly
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
 [profile local]
 services = local
 region = us-west-2
@@ -153,6 +160,17 @@ AWS_PROFILE=deploy run config --no-fetch --json
 after=$(/usr/bin/python3 -c 'import json,sys,urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1]+"/_counts")).get("AssumeRole",0))' "$URL")
 [ "$before" = "$after" ] && ! has access_key out && has '"expiration":	null' out
 check "config --no-fetch makes no call" $? "before=$before after=$after" "$(cat "$T/out")"
+
+mkdir -p "$HOME/.aws/sso/cache"
+printf '{"accessToken": "old", "expiresAt": "2020-01-01T00:00:00Z"}' \
+    >"$HOME/.aws/sso/cache/$(printf %s corp | sha1sum | cut -c1-40).json"
+run --profile corp config
+[ "$(rc)" = 0 ] && has "credentials       sso: role ReadOnly in account 111122223333 via sso-session corp" out && \
+    has "error: the SSO session has expired: run aws sso login --profile corp" out
+check "config with an expired SSO token says to run aws sso login" $? "$(cat "$T/out" "$T/err")"
+run --profile corp whoami
+[ "$(rc)" = 4 ] && has "run aws sso login --profile corp" err
+check "whoami with an expired SSO token: exit 4 and the hint" $? "rc=$(rc)" "$(cat "$T/err")"
 
 HOME="$T/empty" run config
 [ "$(rc)" = 0 ] && has "region            none: no AWS region" out && has "credentials       none" out && \
