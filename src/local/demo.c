@@ -222,7 +222,7 @@ static char *print_compact(const cJSON *v)
 
 struct row_set {
     struct md_cache_row *rows;
-    char **owned;             /* id and json strings to free */
+    char **owned;             /* id, parent and json strings to free */
     size_t n, cap, nowned;
 };
 
@@ -235,8 +235,7 @@ static void row_set_free(struct row_set *rs)
     memset(rs, 0, sizeof *rs);
 }
 
-static int row_set_add(struct row_set *rs, const char *kind, char *id, const char *parent,
-                       char *json)
+static int row_set_add(struct row_set *rs, const char *kind, char *id, char *parent, char *json)
 {
     if (rs->n == rs->cap) {
         size_t cap = rs->cap ? rs->cap * 2 : 256;
@@ -244,13 +243,14 @@ static int row_set_add(struct row_set *rs, const char *kind, char *id, const cha
         if (!r)
             return -1;
         rs->rows = r;
-        char **o = realloc(rs->owned, cap * 2 * sizeof *o);
+        char **o = realloc(rs->owned, cap * 3 * sizeof *o);
         if (!o)
             return -1;
         rs->owned = o;
         rs->cap = cap;
     }
     rs->owned[rs->nowned++] = id;
+    rs->owned[rs->nowned++] = parent;
     rs->owned[rs->nowned++] = json;
     rs->rows[rs->n++] = (struct md_cache_row){
         .kind = kind, .id = id, .parent = parent, .json = json, .fetched_at_ms = 0};
@@ -268,6 +268,76 @@ static md_status parse_enc(const char *s, enum enc *out)
     else
         return MD_ERR_PARSE;
     return MD_OK;
+}
+
+/* Walks a parsed kind document: shifts each row of parent (every row when
+ * parent is NULL) and hands its cache id, parent and compact JSON to fn. */
+static md_status demo_rows(const struct md_kind *k, cJSON *doc, const char *parent,
+                           double shift_s, md_demo_row_fn fn, void *ctx, struct md_err *err)
+{
+    struct shifter sh = {.shift_s = shift_s, .keys = md_json_get(doc, "$.time_keys")};
+    const cJSON *rows = md_json_get(doc, "$.rows");
+    if (parse_enc(md_json_str(doc, "$.time_encoding", NULL), &sh.enc) != MD_OK ||
+        !cJSON_IsArray(sh.keys) || !cJSON_IsArray(rows))
+        return md_err_set(err, MD_ERR_PARSE,
+                          "not a demo kind file (time_encoding, time_keys, rows)");
+    size_t idx = 0;
+    cJSON *row;
+    cJSON_ArrayForEach(row, (cJSON *)rows) {
+        const char *p = md_json_str(row, "$.parent", NULL);
+        cJSON *obj = cJSON_GetObjectItemCaseSensitive(row, "object");
+        if (!p || !cJSON_IsObject(obj))
+            return md_err_set(err, MD_ERR_PARSE, "row %zu has no parent/object", idx);
+        idx++;
+        if (parent && strcmp(parent, p) != 0)
+            continue;
+        md_status st = shift_tree(&sh, obj, 0, err);
+        if (st != MD_OK)
+            return md_err_wrap(err, "row %zu", idx - 1);
+        char id[1024];
+        if (!md_kind_row_id(k, obj, p, id, sizeof id))
+            return md_err_set(err, MD_ERR_PARSE, "row %zu has no id at %s", idx - 1, k->id_path);
+        char *json = print_compact(obj);
+        if (!json)
+            return md_err_set(err, MD_ERR_NOMEM, "row %zu: out of memory", idx - 1);
+        int stop = fn(ctx, id, p, json);
+        free(json);
+        if (stop)
+            return md_err_set(err, MD_ERR_CANCELLED, "stopped at row %zu", idx - 1);
+    }
+    return MD_OK;
+}
+
+md_status md_demo_parse_rows(const char *kind, const char *text, size_t len, const char *parent,
+                             double shift_s, md_demo_row_fn fn, void *ctx, struct md_err *err)
+{
+    const struct md_kind *k = md_kind_find(kind);
+    if (!k)
+        return md_err_set(err, MD_ERR_INVALID, "unknown kind \"%s\"", kind ? kind : "");
+    cJSON *doc = md_json_parse(text, len, err);
+    if (!doc)
+        return err ? err->code : MD_ERR_PARSE;
+    md_status st = demo_rows(k, doc, parent, shift_s, fn, ctx, err);
+    cJSON_Delete(doc);
+    return st;
+}
+
+struct collect {
+    struct row_set rs;
+    const char *kind;
+};
+
+static int collect_row(void *ctx, const char *id, const char *parent, const char *json)
+{
+    struct collect *c = ctx;
+    char *i = strdup(id), *p = strdup(parent), *j = strdup(json);
+    if (!i || !p || !j || row_set_add(&c->rs, c->kind, i, p, j) < 0) {
+        free(i);
+        free(p);
+        free(j);
+        return 1;
+    }
+    return 0;
 }
 
 md_status md_demo_load_kind(struct md_cache *cache, const struct md_scope *scope, const char *dir,
@@ -289,72 +359,39 @@ md_status md_demo_load_kind(struct md_cache *cache, const struct md_scope *scope
     cJSON *doc = md_json_load_file(path, err);
     if (!doc)
         return err ? err->code : MD_ERR_PARSE;
-    md_status st = MD_OK;
-    struct row_set rs = {0};
-    struct shifter sh = {.shift_s = shift_s, .keys = md_json_get(doc, "$.time_keys")};
-    const cJSON *rows = md_json_get(doc, "$.rows");
-    if (parse_enc(md_json_str(doc, "$.time_encoding", NULL), &sh.enc) != MD_OK ||
-        !cJSON_IsArray(sh.keys) || !cJSON_IsArray(rows)) {
-        st = md_err_set(err, MD_ERR_PARSE, "%s: not a demo kind file (time_encoding, "
-                        "time_keys, rows)", path);
+    struct collect col = {.kind = k->name};
+    md_status st = demo_rows(k, doc, parent, shift_s, collect_row, &col, err);
+    cJSON_Delete(doc);
+    if (st == MD_ERR_CANCELLED)
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    if (st != MD_OK) {
+        md_err_wrap(err, "%s", path);
         goto out;
     }
-    size_t idx = 0;
-    cJSON *row;
-    cJSON_ArrayForEach(row, (cJSON *)rows) {
-        const char *p = md_json_str(row, "$.parent", NULL);
-        cJSON *obj = cJSON_GetObjectItemCaseSensitive(row, "object");
-        if (!p || !cJSON_IsObject(obj)) {
-            st = md_err_set(err, MD_ERR_PARSE, "%s: row %zu has no parent/object", path, idx);
-            goto out;
-        }
-        idx++;
-        if (parent && strcmp(parent, p) != 0)
-            continue;
-        st = shift_tree(&sh, obj, 0, err);
-        if (st != MD_OK) {
-            md_err_wrap(err, "%s: row %zu", path, idx - 1);
-            goto out;
-        }
-        char id[1024];
-        if (!md_kind_row_id(k, obj, p, id, sizeof id)) {
-            st = md_err_set(err, MD_ERR_PARSE, "%s: row %zu has no id at %s", path, idx - 1,
-                            k->id_path);
-            goto out;
-        }
-        char *ids = strdup(id);
-        char *json = print_compact(obj);
-        if (!ids || !json || row_set_add(&rs, k->name, ids, p, json) < 0) {
-            free(ids);
-            free(json);
-            st = md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", path);
-            goto out;
-        }
-    }
-    if (rs.n) {
-        st = md_cache_upsert_rows(cache, scope, rs.rows, rs.n, err);
+    struct row_set *rs = &col.rs;
+    if (rs->n) {
+        st = md_cache_upsert_rows(cache, scope, rs->rows, rs->n, err);
         if (st != MD_OK)
             goto out;
     }
     if (parent) {
         /* a refresh of one parent: rows that left the file leave the cache */
-        const char **keep = malloc((rs.n ? rs.n : 1) * sizeof *keep);
+        const char **keep = malloc((rs->n ? rs->n : 1) * sizeof *keep);
         if (!keep) {
             st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
             goto out;
         }
-        for (size_t i = 0; i < rs.n; i++)
-            keep[i] = rs.rows[i].id;
-        st = md_cache_prune(cache, scope, k->name, parent, keep, rs.n, err);
+        for (size_t i = 0; i < rs->n; i++)
+            keep[i] = rs->rows[i].id;
+        st = md_cache_prune(cache, scope, k->name, parent, keep, rs->n, err);
         free(keep);
         if (st != MD_OK)
             goto out;
     }
     if (nrows)
-        *nrows = rs.n;
+        *nrows = rs->n;
 out:
-    row_set_free(&rs);
-    cJSON_Delete(doc);
+    row_set_free(&col.rs);
     return st;
 }
 

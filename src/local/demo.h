@@ -57,6 +57,15 @@ md_status md_demo_load_kind(struct md_cache *cache, const struct md_scope *scope
                             const char *dir, const char *kind, const char *parent,
                             double shift_s, size_t *nrows, struct md_err *err);
 
+/* The parser under md_demo_load_kind, on the bytes of a <kind>.json file:
+ * each row of parent (every row when NULL), shifted, goes to fn with its
+ * cache id, parent and compact JSON (valid during the call; non-zero stops
+ * with MD_ERR_CANCELLED).  Malformed input is MD_ERR_PARSE, never a crash
+ * (tests/fuzz/fuzz_demo.c). */
+typedef int (*md_demo_row_fn)(void *ctx, const char *id, const char *parent, const char *json);
+md_status md_demo_parse_rows(const char *kind, const char *text, size_t len, const char *parent,
+                             double shift_s, md_demo_row_fn fn, void *ctx, struct md_err *err);
+
 /* The shift a cache was loaded with (meta "demo.shift_s"), else now - the
  * manifest's anchor. */
 md_status md_demo_shift(struct md_cache *cache, const struct md_scope *scope, const char *dir,

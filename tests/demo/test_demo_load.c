@@ -70,6 +70,37 @@ static void write_file(const char *dir, const char *name, const char *text)
     }
 }
 
+static int count_rows(void *ctx, const char *id, const char *parent, const char *json)
+{
+    (void)id;
+    (void)parent;
+    (void)json;
+    return ++*(int *)ctx >= 2;   /* stop at the second row */
+}
+
+/* The byte-level parser the loader and the fuzz target share. */
+static void test_parse_rows(void)
+{
+    struct md_err err = {0};
+    int n = 0;
+    const char *doc =
+        "{\"time_encoding\":\"epoch_ms\",\"time_keys\":[\"start_time\"],\"rows\":["
+        "{\"parent\":\"1\",\"object\":{\"info\":{\"run_id\":\"a\",\"start_time\":1000}}},"
+        "{\"parent\":\"2\",\"object\":{\"info\":{\"run_id\":\"b\",\"start_time\":2000}}},"
+        "{\"parent\":\"1\",\"object\":{\"info\":{\"run_id\":\"c\",\"start_time\":3000}}}]}";
+    TAP_EQ_INT(md_demo_parse_rows("runs", doc, strlen(doc), NULL, 1, count_rows, &n, &err),
+               MD_ERR_CANCELLED, "a non-zero callback stops the parse");
+    TAP_EQ_INT(n, 2, "after the second row");
+    n = -5;
+    TAP_EQ_INT(md_demo_parse_rows("runs", doc, strlen(doc), "1", 1, count_rows, &n, &err), MD_OK,
+               "parent filter");
+    TAP_EQ_INT(n, -3, "two rows of parent 1");
+    TAP_EQ_INT(md_demo_parse_rows("runs", doc, strlen(doc) - 3, NULL, 1, count_rows, &n, &err),
+               MD_ERR_PARSE, "truncated bytes -> parse error");
+    TAP_EQ_INT(md_demo_parse_rows("runs", "[]", 2, NULL, 1, count_rows, &n, &err), MD_ERR_PARSE,
+               "an array is not a kind file");
+}
+
 static void test_bad_files(struct md_cache *c)
 {
     char dir[300];
@@ -387,6 +418,7 @@ int main(void)
                "an unusable path is an error (%s)", err.msg);
     }
     test_logs(c, now);
+    test_parse_rows();
     test_bad_files(c);
 
     md_cache_close(c);
