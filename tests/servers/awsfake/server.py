@@ -454,6 +454,7 @@ class Handler(BaseHTTPRequestHandler):
                               b'{"error":"body is not JSON"}')
         q = parse_qs(url.query)
         out = {'ok': True}
+        shutdown = False
         try:
             if path == 'health':
                 out = {'ok': True, 'selfcheck_failures': fake.selfcheck_failures,
@@ -505,7 +506,7 @@ class Handler(BaseHTTPRequestHandler):
                 fake.selfcheck_failures[:] = []
             elif path == 'shutdown':
                 fake.stopping = True
-                threading.Thread(target=self.server.shutdown, daemon=True).start()
+                shutdown = True
             else:
                 return self._send(404, {'Content-Type': 'application/json'},
                                   b'{"error":"no such control endpoint"}')
@@ -514,6 +515,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(400, {'Content-Type': 'application/json'},
                               json.dumps({'error': str(e)}).encode())
         self._send(200, {'Content-Type': 'application/json'}, json.dumps(out).encode())
+        if shutdown:
+            # after the reply is out, or the process may exit before sending it
+            self.close_connection = True
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
 
 
 class Context(object):
