@@ -117,6 +117,22 @@ with Fake(seed=SEED, time_scale=20) as fake:
                                        'Dimensions.member.1.Name': 'Host'})
     tap.ok(r[0] == 200 and b'<ListMetricsResponse' in r[2] and b'<ListMetricsResult>' in r[2],
            'CloudWatch over the query protocol (XML reply)', r[2][:200])
+    from botocore.awsrequest import AWSRequest
+    from botocore.auth import SigV4Auth
+    from botocore.credentials import Credentials
+    greq = AWSRequest(method='GET', url=fake.url + '/?Action=ListMetrics&Version=2010-08-01'
+                      '&MetricName=GPUUtilization')
+    SigV4Auth(Credentials('AKIDEXAMPLE', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'),
+              'monitoring', 'us-east-1').add_auth(greq)
+    gp = greq.prepare()
+    import http.client as _hc
+    gc = _hc.HTTPConnection('127.0.0.1', fake.port, timeout=10)
+    gc.request('GET', gp.url[len(fake.url):], headers=dict(gp.headers.items()))
+    gr = gc.getresponse()
+    gbody = gr.read()
+    gc.close()
+    tap.ok(gr.status == 200 and b'<ListMetricsResponse' in gbody,
+           'CloudWatch query protocol as a signed GET', gbody[:200])
     r = fake.raw_query('ListMetrics', {'Namespace': 'x', 'Bogus': '1'})
     tap.ok(r[0] == 400 and b'<Code>ValidationError</Code>' in r[2],
            'query protocol: unknown parameter -> ValidationError', r[2])

@@ -261,8 +261,10 @@ class Handler(BaseHTTPRequestHandler):
             service_key = TARGET_PREFIXES.get(prefix)
         else:
             ctype = self.headers.get('Content-Type', '')
-            if self.command == 'POST' and 'x-www-form-urlencoded' in ctype:
-                form = protocol.parse_query_body(body)
+            if self.command == 'POST' and 'x-www-form-urlencoded' in ctype or \
+                    self.command == 'GET' and 'Action=' in url.query:
+                form = protocol.parse_query_body(body if self.command == 'POST'
+                                                 else url.query.encode())
                 op = form.pop('Action', None)
                 form.pop('Version', None)
                 mode = 'query'
