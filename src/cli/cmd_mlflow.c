@@ -265,6 +265,9 @@ static const char help_runs[] =
     "  --json             MLflow Run objects ({info, data, inputs})\n"
     "  --tsv              tab-separated raw values (epoch ms, NaN)\n";
 
+static void free_ids(char **ids, size_t n);
+
+/* *ids (caller frees with free_ids) is left NULL/0 on failure. */
 static int resolve_experiments(struct md_cli *cli, struct md_mlflow *m, struct opts *o,
                                char ***ids, size_t *nids)
 {
@@ -279,6 +282,9 @@ static int resolve_experiments(struct md_cli *cli, struct md_mlflow *m, struct o
             cJSON *page;
             if (md_mlflow_search_experiments(m, &q, &page, &err) != MD_OK) {
                 free(token);
+                free_ids(*ids, *nids);
+                *ids = NULL;
+                *nids = 0;
                 return md_cli_fail(cli, &err);
             }
             const cJSON *e;
@@ -313,8 +319,12 @@ static int resolve_experiments(struct md_cli *cli, struct md_mlflow *m, struct o
     *ids = calloc(o->nexperiments, sizeof **ids);
     for (size_t i = 0; *ids && i < o->nexperiments; i++) {
         cJSON *e;
-        if (md_mlflow_find_experiment(m, o->experiments[i], &e, &err) != MD_OK)
+        if (md_mlflow_find_experiment(m, o->experiments[i], &e, &err) != MD_OK) {
+            free_ids(*ids, *nids);
+            *ids = NULL;
+            *nids = 0;
             return md_cli_fail(cli, &err);
+        }
         (*ids)[(*nids)++] = strdup(md_json_str(e, "$.experiment_id", ""));
         cJSON_Delete(e);
     }
