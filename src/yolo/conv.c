@@ -120,7 +120,7 @@ static void epilogue(float *row, size_t n, float bias, int act)
 }
 
 /* Writes rows (ci, ky, kx) x columns [j0, j1) of the im2col matrix. */
-__attribute__((noinline, target_clones("avx512f", "avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void im2col_tile(const struct md_conv *c, const float *in, float *col, int j0, int j1)
 {
     int t = j1 - j0, cin = c->cin / c->group;

@@ -75,6 +75,8 @@ struct md_op {
     md_status (*prepare)(struct md_plan *p, struct md_step *s, struct md_err *err);
     md_run_fn run;
     int can_fold;
+    int min_in, max_in;         /* inputs; the first min_in must be present */
+    int max_out;
 };
 
 struct md_plan {

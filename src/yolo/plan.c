@@ -593,6 +593,14 @@ static md_status add_step(struct md_plan *p, const struct md_onnx_node *n, const
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     }
     p->n_steps++;
+    if (n->n_inputs < op->min_in || n->n_inputs > op->max_in || n->n_outputs < 1 ||
+        n->n_outputs > op->max_out || !n->outputs[0][0])
+        return md_err_set(err, MD_ERR_PARSE, "node '%s' (%s): %d inputs and %d outputs is not a valid %s",
+                          n->name, n->op_type, n->n_inputs, n->n_outputs, n->op_type);
+    for (int k = 0; k < op->min_in; k++)
+        if (!n->inputs[k][0])
+            return md_err_set(err, MD_ERR_PARSE, "node '%s' (%s): required input %d is missing",
+                              n->name, n->op_type, k + 1);
     s->n_in = n->n_inputs;
     s->n_out = n->n_outputs;
     for (int k = 0; k < n->n_inputs; k++) {

@@ -258,6 +258,12 @@ int main(void)
     struct pbw m = build(V_OK, 12, "detect");
     struct md_yolo_model *ym = NULL;
     struct md_err err = {0};
+    const char *dump = getenv("MD_WRITE_TINY_ONNX");   /* seeds tests/fuzz/corpus/onnx */
+    FILE *df = dump ? fopen(dump, "wb") : NULL;
+    if (df) {
+        fwrite(m.b, 1, m.n, df);
+        fclose(df);
+    }
     md_status st = md_yolo_model_load_mem(m.b, m.n, 1, &ym, &err);
     if (TAP_OK(st == MD_OK, "tiny Conv+Sigmoid+Reshape model loads (%s)", err.msg)) {
         const struct md_yolo_info *info = md_yolo_model_info(ym);
