@@ -56,6 +56,7 @@ struct md_view {
     int filter_col;                   /* -1 = every visible column */
     long count;                       /* rows matching the filter */
     bool count_deferred;              /* count is only the rows loaded so far */
+    char *keep_id;                    /* row to keep selected across a reload */
     long sel, top;
     long page_h;                      /* body height at the last draw */
     struct md_row *win;

@@ -23,6 +23,7 @@ static void free_window(struct md_view *v)
 
 static void table_free(struct md_view *v)
 {
+    free(v->keep_id);
     free_window(v);
     free(v->win);
     free(v->parent);
@@ -160,6 +161,27 @@ static void load_window(struct md_app *app, struct md_view *v, long off, long n)
                  reverse ? " reversed" : "", md_now_ms() - t0);
 }
 
+static void settle(struct md_app *app, struct md_view *v, long h, bool may_defer);
+
+/* After a refresh added or removed rows above it, the selected row moves:
+ * follow it (by id) so the next key acts on the row the operator chose. */
+static void follow_kept_row(struct md_app *app, struct md_view *v, long h)
+{
+    char *id = v->keep_id;
+    v->keep_id = NULL;
+    for (long i = 0; i < v->win_n; i++)
+        if (!strcmp(v->win[i].id, id)) {
+            long delta = v->win_off + i - v->sel;
+            if (delta) {
+                v->sel += delta;
+                v->top += delta;
+                settle(app, v, h, false);
+            }
+            break;
+        }
+    free(id);
+}
+
 /* Keeps sel in range and the window covering the visible rows. */
 /* may_defer: a paint may show the first rows before the (slower) count
  * of all rows is known; the loop finishes it right after.  Not with a
@@ -214,6 +236,8 @@ static void settle(struct md_app *app, struct md_view *v, long h, bool may_defer
     bool covered = v->top >= v->win_off && last <= v->win_off + v->win_n;
     if (v->need_rows || !covered)
         load_window(app, v, v->top - h, 3 * h);
+    if (v->keep_id)
+        follow_kept_row(app, v, h);
 }
 
 void md_table_prepare(struct md_app *app, struct md_view *v)
@@ -541,8 +565,13 @@ static bool table_action(struct md_app *app, struct md_view *v, enum md_act act,
 
 static void table_changed(struct md_app *app, struct md_view *v, const char *kind)
 {
-    if (!kind || !strcmp(kind, v->kind->name))
-        v->need_count = v->need_rows = true;
+    if (kind && strcmp(kind, v->kind->name))
+        return;
+    /* At the top the operator watches for new rows: stay at the top. */
+    const struct md_row *r = v->sel > 0 ? md_table_selected(v) : NULL;
+    if (r && !v->keep_id)
+        v->keep_id = strdup(r->id);
+    v->need_count = v->need_rows = true;
 }
 
 static void table_crumb(struct md_app *app, struct md_view *v, char *out, size_t n)

@@ -25,7 +25,15 @@ tui_wait "Stop execution cancelled"; ok $? "Esc cancels"
 tui_keys x; tui_wait "Confirm: Stop execution"; tui_keys Tab
 tui_wait "> OK <"; ok $? "Tab moves the focus to OK"
 tui_keys Enter; tui_wait "the demo workspace cannot"; ok $? "OK in the demo: the provider's refusal is shown"
+tmx set-option -g set-clipboard on
 tui_keys y; tui_wait "copied arn:aws:sagemaker:"; ok $? "y copies the execution ARN (OSC 52)"
+n=0
+until tmx show-buffer 2>/dev/null | grep -q "^arn:aws:sagemaker:eu-west-1:111122223333:pipeline/yolo11-train/execution/" || [ $n -gt 100 ]; do
+    sleep 0.05
+    n=$((n + 1))
+done
+tmx show-buffer 2>/dev/null | grep -q "^arn:aws:sagemaker:eu-west-1:111122223333:pipeline/yolo11-train/execution/"
+ok $? "the OSC 52 sequence reached the terminal's clipboard (tmux buffer)"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
 tui_start 100 30 --demo --read-only --insecure

@@ -68,4 +68,18 @@ tui_wait "moved it to" 20; ok $? "a damaged cache is moved aside with a warning"
 tui_wait "No Pipelines in the cache" 1; ok $? "and a new one is used"
 ls "$TUI_TMP/cache/mldeck/" | grep -q "cache.db.corrupt-"; ok $? "the old file is kept as cache.db.corrupt-*"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
+# Rows arriving above the selected row while another view is on top: the
+# selection follows the row, not the position.
+tui_start 100 30 --demo
+tui_wait "yolo11-train" 20
+tui_keys :; tui_type "sort name"; tui_keys Enter; tui_wait "sort:Name↑"
+tui_keys j j; tui_wait "3/4"
+tui_screen | sed -n 7p | grep -q "^nightly-eval"; ok $? "third pipeline by name is nightly-eval"
+tui_keys Enter; tui_wait "nightly-eval › executions"
+"$FILL" "$TUI_TMP/cache/mldeck/demo.db" demo eu-west-1 60
+ok $? "60 more pipelines written to the cache meanwhile"
+tui_keys Escape; tui_wait "/64"; ok $? "back on pipelines: 64 rows"
+tui_gone " 3/64" 1; ok $? "the position changed"
+tui_keys d; tui_wait "nightly-eval › describe"; ok $? "the selection stayed on nightly-eval"
+tui_keys Escape q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 tui_done
