@@ -53,6 +53,20 @@ static char *bucket_base(const struct md_aws_client *c, const char *bucket)
     bool https = strncmp(ep, "https:", 6) == 0;
     bool virtual_host = !c->s3_path_style && md_s3_bucket_dns_ok(bucket, https) &&
                         md_url_parse(ep, &u, NULL) == MD_OK;
+    if (virtual_host) {
+        /* An IP address or localhost cannot take a bucket label: path-style. */
+        bool ip = u.host[0] == '[' || !strcmp(u.host, "localhost");
+        if (!ip) {
+            ip = true;
+            for (const char *h = u.host; *h; h++)
+                if (!isdigit((unsigned char)*h) && *h != '.')
+                    ip = false;
+        }
+        if (ip) {
+            md_url_free(&u);
+            virtual_host = false;
+        }
+    }
     int rc = 0;
     if (virtual_host) {
         const char *hostpos = strstr(ep, "://") + 3;

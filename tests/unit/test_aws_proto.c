@@ -170,6 +170,18 @@ static void test_time_and_s3(void)
                "virtual-hosted URL, key encoded once with / kept");
     free(u);
     c.endpoint = "http://127.0.0.1:4569";
+    u = md_s3_object_url(&c, "bkt", "k");
+    TAP_EQ_STR(u, "http://127.0.0.1:4569/bkt/k", "an IP endpoint is path-style");
+    free(u);
+    c.endpoint = "http://localhost:4569/";
+    u = md_s3_object_url(&c, "bkt", "k");
+    TAP_EQ_STR(u, "http://localhost:4569/bkt/k", "localhost is path-style");
+    free(u);
+    c.endpoint = "http://minio.internal:9000";
+    u = md_s3_object_url(&c, "bkt", "k");
+    TAP_EQ_STR(u, "http://bkt.minio.internal:9000/k", "a named custom endpoint is virtual-hosted");
+    free(u);
+    c.endpoint = "http://127.0.0.1:4569";
     c.s3_path_style = true;
     u = md_s3_object_url(&c, "bkt", "k");
     TAP_EQ_STR(u, "http://127.0.0.1:4569/bkt/k", "path-style URL");
