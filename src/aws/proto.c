@@ -51,13 +51,60 @@ static md_status send(struct md_aws_client *c, struct md_http_request *req,
     return md_aws_send(c->curl, req, &t, c->http, c->retry, resp, &c->last, err);
 }
 
+/* Members with the idempotencyToken trait in the models (a unit test checks
+ * this table against ../shared/aws-models). */
+static const struct {
+    const char *prefix, *op, *member;
+} idempotency_members[] = {
+    {"SageMaker", "BatchAddClusterNodes", "ClientToken"},
+    {"SageMaker", "CreateImageVersion", "ClientToken"},
+    {"SageMaker", "CreateModelPackage", "ClientToken"},
+    {"SageMaker", "CreatePartnerApp", "ClientToken"},
+    {"SageMaker", "CreatePipeline", "ClientRequestToken"},
+    {"SageMaker", "DeletePartnerApp", "ClientToken"},
+    {"SageMaker", "DeletePipeline", "ClientRequestToken"},
+    {"SageMaker", "RetryPipelineExecution", "ClientRequestToken"},
+    {"SageMaker", "SendPipelineExecutionStepFailure", "ClientRequestToken"},
+    {"SageMaker", "SendPipelineExecutionStepSuccess", "ClientRequestToken"},
+    {"SageMaker", "StartPipelineExecution", "ClientRequestToken"},
+    {"SageMaker", "StopPipelineExecution", "ClientRequestToken"},
+    {"SageMaker", "UpdatePartnerApp", "ClientToken"},
+    {"Logs_20140328", "PutQueryDefinition", "clientToken"},
+    {NULL, NULL, NULL},
+};
+
+const char *md_aws_idempotency_member(const char *target_prefix, const char *op)
+{
+    for (int i = 0; idempotency_members[i].prefix; i++)
+        if (!strcmp(idempotency_members[i].prefix, target_prefix) &&
+            !strcmp(idempotency_members[i].op, op))
+            return idempotency_members[i].member;
+    return NULL;
+}
+
 md_status md_aws_json_call(struct md_aws_client *c, const char *target_prefix, const char *op,
                            const char *json_version, const cJSON *input, cJSON **output,
                            struct md_err *err)
 {
     *output = NULL;
     char *url = md_aws_url(c, "/", NULL);
-    char *body = input ? cJSON_PrintUnformatted(input) : strdup("{}");
+    char *body = NULL;
+    const char *tok_member = md_aws_idempotency_member(target_prefix, op);
+    if (tok_member && !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(input, tok_member))) {
+        /* The SDKs fill a missing idempotency token with a uuid4, once per
+         * call: the body below is built once, so every retry carries it. */
+        cJSON *copy = input ? cJSON_Duplicate(input, 1) : cJSON_CreateObject();
+        char tok[37];
+        md_aws_idempotency_token(tok);
+        if (copy) {
+            cJSON_DeleteItemFromObjectCaseSensitive(copy, tok_member);
+            if (cJSON_AddStringToObject(copy, tok_member, tok))
+                body = cJSON_PrintUnformatted(copy);
+        }
+        cJSON_Delete(copy);
+    } else {
+        body = input ? cJSON_PrintUnformatted(input) : strdup("{}");
+    }
     struct md_http_request req;
     struct md_http_response resp = {0};
     md_status st = MD_OK;

@@ -58,6 +58,12 @@ md_status md_aws_query_call(struct md_aws_client *c, const char *action, const c
                             const struct md_aws_param *params, size_t n, struct md_xml **out,
                             struct md_err *err);
 
+/* The input member with the idempotencyToken trait for target_prefix.op
+ * ("ClientRequestToken" for SageMaker.StartPipelineExecution), or NULL.
+ * md_aws_json_call fills a missing one with a fresh uuid4 (once per call:
+ * retries resend the same body). */
+const char *md_aws_idempotency_member(const char *target_prefix, const char *op);
+
 /* A fresh idempotency token (uuid4, 36 chars) for members such as
  * SageMaker's ClientRequestToken: generate it once per operation and put it
  * in the input; retries resend the same body, so the token is kept. */

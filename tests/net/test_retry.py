@@ -116,6 +116,16 @@ try:
          'md_aws_json_call: lost reply + reset, still one execution',
          (r, len(srv.requests), len(srv.executions)))
 
+    # No token in the input: md_aws_json_call fills one (uuid4) once.
+    srv.executions.clear()
+    srv.script(['commit500', 'ok'])
+    r = netc('json', '--endpoint', srv.url, '--service', 'sagemaker', '--op',
+             'StartPipelineExecution', '--input', '{"PipelineName": "train"}', *FAST)
+    toks = [json.loads(rq['body']).get('ClientRequestToken', '') for rq in srv.requests]
+    t.ok(r.get('md_status') == 'ok' and len(toks) == 2 and toks[0] == toks[1] and
+         len(toks[0]) == 36 and len(srv.executions) == 1,
+         'a missing ClientRequestToken is generated once and kept across retries', toks)
+
     # Clock skew: the server's clock is an hour ahead; the first attempt is
     # refused as expired, the client takes the server's Date and re-signs.
     srv.clock_offset = 3600

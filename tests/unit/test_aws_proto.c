@@ -285,6 +285,69 @@ static void test_paginators(void)
     TAP_OK(md_paginator_find("sagemaker", "DescribePipeline") == NULL, "Describe* does not page");
 }
 
+/* The idempotency-token table matches the models' idempotencyToken traits. */
+static void test_idempotency_table(void)
+{
+    static const char *const svcs[] = {"sagemaker", "logs", "events", "cloudwatch", NULL};
+    const char *shared = getenv("MLDECK_SHARED");
+    int found = 0, bad = 0;
+    for (int i = 0; svcs[i] && shared; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/aws-models/%s/service-2.json", shared, svcs[i]);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        char *buf = malloc((size_t)n + 1);
+        if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            fclose(f);
+            free(buf);
+            continue;
+        }
+        fclose(f);
+        buf[n] = '\0';
+        cJSON *m = cJSON_Parse(buf);
+        free(buf);
+        const cJSON *meta = cJSON_GetObjectItemCaseSensitive(m, "metadata");
+        const cJSON *tp = cJSON_GetObjectItemCaseSensitive(meta, "targetPrefix");
+        const cJSON *shapes = cJSON_GetObjectItemCaseSensitive(m, "shapes");
+        const cJSON *op;
+        cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(m, "operations"))
+        {
+            const cJSON *in = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(op, "input"), "shape");
+            const char *want = NULL;
+            if (cJSON_IsString(in)) {
+                const cJSON *mem;
+                cJSON_ArrayForEach(mem, cJSON_GetObjectItemCaseSensitive(
+                                            cJSON_GetObjectItemCaseSensitive(shapes, in->valuestring),
+                                            "members"))
+                {
+                    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(mem, "idempotencyToken")))
+                        want = mem->string;
+                }
+            }
+            const char *got = cJSON_IsString(tp) ? md_aws_idempotency_member(tp->valuestring, op->string)
+                                                 : NULL;
+            if (want)
+                found++;
+            if ((want == NULL) != (got == NULL) || (want && strcmp(want, got) != 0)) {
+                bad++;
+                printf("# idempotency member mismatch: %s.%s\n", svcs[i], op->string);
+            }
+        }
+        cJSON_Delete(m);
+    }
+    if (!found) {
+        TAP_OK(1, "# SKIP models not found under $MLDECK_SHARED");
+        return;
+    }
+    TAP_OK(bad == 0 && found >= 14, "idempotency-token table agrees with the models (%d operations)",
+           found);
+}
+
 int main(void)
 {
     test_errors();
@@ -293,5 +356,6 @@ int main(void)
     test_time_and_s3();
     test_s3_list_xml();
     test_paginators();
+    test_idempotency_table();
     return tap_done();
 }
