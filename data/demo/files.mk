@@ -20,7 +20,8 @@ dist_demo_DATA = \
 	data/demo/model-versions.json \
 	data/demo/datasets.json \
 	data/demo/objects.json \
-	data/demo/log-events.json
+	data/demo/log-events.json \
+	data/demo/monitoring-reports.json
 demoimagesdir = $(demodir)/images
 dist_demoimages_DATA = \
 	data/demo/images/data.yaml

@@ -1113,6 +1113,69 @@ def copy_images(shared, outdir):
 
 
 # ---------------------------------------------------------------------------
+# Model Monitor reports (what a data-quality job writes next to its output):
+# statistics.json and, when it found some, constraint_violations.json.
+
+mrng = random.Random(SEED + 2)   # its own stream, like the logs
+
+# Features the capture pipeline extracts per request: image statistics and
+# what the detector answered.  (baseline mean, std)
+MONITOR_FEATURES = [
+    ("brightness_mean", 0.47, 0.06), ("contrast_std", 0.21, 0.03),
+    ("blur_laplacian_var", 312.0, 41.0), ("detections_per_image", 7.4, 2.1),
+    ("mean_confidence", 0.71, 0.04), ("box_area_median", 0.0061, 0.0012),
+]
+
+
+def monitor_report(summary, drifting):
+    """(statistics, violations or None) for one data-quality execution.  On the
+    drifting endpoint the operators began flying at dusk ten days ago: frames
+    get darker, the detector less sure of itself."""
+    days_left = (ANCHOR_S - summary["ScheduledTime"]) / DAY
+    dusk = max(0.0, min(1.0, (10 - days_left) / 10.0)) if drifting else 0.0
+    if summary["MonitoringExecutionStatus"] == "Completed":
+        dusk = 0.0               # a morning flight: nothing to report
+    n = mrng.randint(900, 1600)
+    feats, violations = [], []
+    for name, mean, std in MONITOR_FEATURES:
+        shift = {"brightness_mean": -0.19, "contrast_std": -0.06, "mean_confidence": -0.13,
+                 "detections_per_image": -2.2}.get(name, 0.0) * dusk
+        m = mean + shift + mrng.gauss(0, std * 0.05)
+        sd = std * mrng.uniform(0.95, 1.1)
+        feats.append({"name": name, "inferred_type": "Fractional", "numerical_statistics": {
+            "common": {"num_present": n, "num_missing": 0},
+            "mean": round(m, 6), "sum": round(m * n, 4), "std_dev": round(sd, 6),
+            "min": round(max(0.0, m - 3.1 * sd), 6), "max": round(m + 3.3 * sd, 6)}})
+        distance = abs(shift) / (std * 4) + abs(mrng.gauss(0, 0.015))
+        if distance > 0.1:
+            violations.append({"feature_name": name, "constraint_check_type": "baseline_drift_check",
+                               "description": "Baseline drift distance: %.4f exceeds threshold: 0.1"
+                                              % distance})
+    stats = {"version": 0.0, "dataset": {"item_count": n}, "features": feats}
+    if summary["MonitoringExecutionStatus"] == "CompletedWithViolations" and not violations:
+        # an occasional clean-endpoint alarm: a few requests without an image
+        violations.append({"feature_name": "blur_laplacian_var", "constraint_check_type":
+                           "completeness_check", "description": "Data completeness is 0.9971 "
+                           "which is below the baseline of 1.0"})
+    if summary["MonitoringExecutionStatus"] == "Completed":
+        violations = []
+    return stats, violations or None
+
+
+def make_monitor_reports():
+    for parent, s in rows["monitoring-executions"]:
+        if s["MonitoringType"] != "DataQuality" or s["MonitoringExecutionStatus"] not in (
+                "Completed", "CompletedWithViolations"):
+            continue
+        stats, violations = monitor_report(s, parent == "drone-yolo11-prod-data-quality")
+        add("monitoring-reports", s["ProcessingJobArn"], {"name": "statistics.json",
+                                                          "content": stats})
+        if violations:
+            add("monitoring-reports", s["ProcessingJobArn"], {
+                "name": "constraint_violations.json", "content": {"violations": violations}})
+
+
+# ---------------------------------------------------------------------------
 # CloudWatch Logs of a few training jobs (what `l` tails)
 
 lrng = random.Random(SEED + 1)   # its own stream: logs never change the other files
@@ -1250,8 +1313,10 @@ SOURCES = {
     "datasets": ("s3", "CommonPrefix", "iso8601"),
     "objects": ("s3", "Object", "iso8601"),
     "log-events": ("logs", "OutputLogEvent", "epoch_ms"),
+    "monitoring-reports": ("model-monitor", "statistics.json / constraint_violations.json",
+                           "epoch_s"),
 }
-NOT_KINDS = {"log-events"}       # data the demo serves, not a kind of the table
+NOT_KINDS = {"log-events", "monitoring-reports"}   # data the demo serves, not kinds
 
 
 def write_kind(outdir, kind):
@@ -1259,6 +1324,8 @@ def write_kind(outdir, kind):
     keys = {"epoch_s": SM_TIME_KEYS, "epoch_ms": ML_TIME_KEYS, "iso8601": S3_TIME_KEYS}[enc]
     if api == "logs":
         keys = ["timestamp", "ingestionTime"]
+    elif api == "model-monitor":
+        keys = []
     head = {"kind": kind, "api": api, "shape": shape, "time_encoding": enc, "time_keys": keys}
     if kind in NOT_KINDS:
         head["table"] = False
@@ -1287,6 +1354,7 @@ def main():
     make_monitoring()
     make_mlflow()
     make_logs()
+    make_monitor_reports()
     files = copy_images(args.shared, args.out)
     manifest = {"anchor": ANCHOR, "anchor_epoch_s": ANCHOR_S, "seed": SEED,
                 "profile": "demo", "region": REGION, "account": ACCOUNT,

@@ -513,6 +513,38 @@ md_status md_demo_job_logs(struct md_cache *cache, const struct md_scope *scope,
     return st;
 }
 
+md_status md_demo_monitoring_report(const char *processing_job_arn, const char *name,
+                                    char **json_out, struct md_err *err)
+{
+    *json_out = NULL;
+    if (!processing_job_arn || !name)
+        return md_err_set(err, MD_ERR_INVALID, "monitoring report: no job or file name");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/monitoring-reports.json", md_demo_dir());
+    cJSON *doc = md_json_load_file(path, err);
+    if (!doc)
+        return err ? err->code : MD_ERR_IO;
+    md_status st = md_err_set(err, MD_ERR_NOTFOUND, "%s: no %s in the demo", processing_job_arn,
+                              name);
+    const cJSON *row;
+    cJSON_ArrayForEach(row, md_json_get(doc, "$.rows")) {
+        if (strcmp(md_json_str(row, "$.parent", ""), processing_job_arn) != 0 ||
+            strcmp(md_json_str(row, "$.object.name", ""), name) != 0)
+            continue;
+        const cJSON *content = md_json_get(row, "$.object.content");
+        *json_out = content ? print_compact(content) : NULL;
+        if (*json_out) {
+            md_err_clear(err);
+            st = MD_OK;
+        } else {
+            st = md_err_set(err, MD_ERR_PARSE, "%s: report without content", path);
+        }
+        break;
+    }
+    cJSON_Delete(doc);
+    return st;
+}
+
 md_status md_demo_load_all(struct md_cache *cache, const struct md_scope *scope,
                            struct md_err *err)
 {

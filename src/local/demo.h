@@ -87,6 +87,14 @@ md_status md_demo_job_logs(struct md_cache *cache, const struct md_scope *scope,
                            const char *group, const char *job, md_demo_log_fn fn, void *ctx,
                            struct md_err *err);
 
+/* A Model Monitor report of a demo monitoring execution, by the execution's
+ * ProcessingJobArn and file name ("statistics.json",
+ * "constraint_violations.json"): *json_out is the file's JSON text
+ * (malloc'd, caller frees).  MD_ERR_NOTFOUND when the execution wrote no
+ * such file (a clean run has no constraint_violations.json). */
+md_status md_demo_monitoring_report(const char *processing_job_arn, const char *name,
+                                    char **json_out, struct md_err *err);
+
 /* The demo provider (static, never freed): handles every kind in the table,
  * refresh reloads that kind's rows of one parent (NULL = all) from the
  * files, action fails with MD_ERR_DEMO:

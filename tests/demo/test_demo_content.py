@@ -176,6 +176,33 @@ other = [o for r in D["monitoring-executions"] for o in [r["object"]]
          if r["parent"] == "drone-yolo11-staging-data-quality"]
 ok(sum(o["MonitoringExecutionStatus"] == "CompletedWithViolations" for o in other) /
    float(len(other)) < 0.2, "staging stays mostly clean")
+reports = {}
+for r in D["monitoring-reports"]:
+    reports.setdefault(r["parent"], {})[r["object"]["name"]] = r["object"]["content"]
+bad = [o["ProcessingJobArn"] for r in D["monitoring-executions"] for o in [r["object"]]
+       if o["MonitoringType"] == "DataQuality"
+       and o["MonitoringExecutionStatus"] in ("Completed", "CompletedWithViolations")
+       and ("statistics.json" not in reports.get(o["ProcessingJobArn"], {})
+            or ("constraint_violations.json" in reports[o["ProcessingJobArn"]])
+            != (o["MonitoringExecutionStatus"] == "CompletedWithViolations"))]
+ok(not bad, "every finished data-quality run has statistics, violations exactly when it says so",
+   bad)
+
+
+def brightness(schedule, lo, hi):
+    vals = [f["numerical_statistics"]["mean"]
+            for r in D["monitoring-executions"] for o in [r["object"]]
+            if r["parent"] == schedule and lo * 86400 <= anchor - o["ScheduledTime"] < hi * 86400
+            and o["MonitoringExecutionStatus"] == "CompletedWithViolations"
+            for f in reports.get(o["ProcessingJobArn"], {}).get("statistics.json", {}).get("features", [])
+            if f["name"] == "brightness_mean"]
+    return sum(vals) / max(1, len(vals)), len(vals)
+
+
+late, n_late = brightness("drone-yolo11-prod-data-quality", 0, 3)
+ok(n_late and late < 0.35, "prod frames got darker lately (brightness %.2f over %d runs)"
+   % (late, n_late))
+
 nan_runs = [o for o in objs("runs") if any(m["value"] == "NaN" for m in o["data"].get("metrics", []))]
 ok(nan_runs and all(o["info"]["status"] == "FAILED" for o in nan_runs),
    "a diverged run has NaN losses and FAILED")

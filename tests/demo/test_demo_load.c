@@ -78,6 +78,44 @@ static int count_rows(void *ctx, const char *id, const char *parent, const char 
     return ++*(int *)ctx >= 2;   /* stop at the second row */
 }
 
+/* Model Monitor reports: the newest prod execution with violations reports
+ * brightness drift; a clean one has statistics but no violations file. */
+static void test_monitoring_reports(void)
+{
+    struct md_err err = {0};
+    char path[600];
+    snprintf(path, sizeof path, "%s/monitoring-executions.json", md_demo_dir());
+    cJSON *execs = md_json_load_file(path, &err);
+    const char *bad = NULL, *clean = NULL;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, md_json_get(execs, "$.rows")) {   /* newest first */
+        const char *st = md_json_str(row, "$.object.MonitoringExecutionStatus", "");
+        bool prod = strcmp(md_json_str(row, "$.parent", ""), "drone-yolo11-prod-data-quality") == 0;
+        if (prod && !bad && strcmp(st, "CompletedWithViolations") == 0)
+            bad = md_json_str(row, "$.object.ProcessingJobArn", NULL);
+        if (prod && !clean && strcmp(st, "Completed") == 0)
+            clean = md_json_str(row, "$.object.ProcessingJobArn", NULL);
+    }
+    char *json = NULL;
+    md_status s = md_demo_monitoring_report(bad ? bad : "?", "constraint_violations.json", &json,
+                                            &err);
+    TAP_OK(s == MD_OK && json && strstr(json, "\"feature_name\":\"brightness_mean\"") &&
+               strstr(json, "baseline_drift_check"),
+           "the latest prod violations report brightness drift");
+    free(json);
+    json = NULL;
+    s = md_demo_monitoring_report(clean ? clean : "?", "constraint_violations.json", &json, &err);
+    TAP_OK(s == MD_ERR_NOTFOUND && json == NULL, "a clean run wrote no violations file");
+    s = md_demo_monitoring_report(clean ? clean : "?", "statistics.json", &json, &err);
+    cJSON *stats = json ? cJSON_Parse(json) : NULL;
+    TAP_OK(s == MD_OK && md_json_num(stats, "$.dataset.item_count", 0) > 0 &&
+               md_json_get(stats, "$.features[?name=brightness_mean].numerical_statistics.mean"),
+           "statistics.json has the dataset size and per-feature means");
+    cJSON_Delete(stats);
+    free(json);
+    cJSON_Delete(execs);
+}
+
 /* The byte-level parser the loader and the fuzz target share. */
 static void test_parse_rows(void)
 {
@@ -419,6 +457,7 @@ int main(void)
     }
     test_logs(c, now);
     test_parse_rows();
+    test_monitoring_reports();
     test_bad_files(c);
 
     md_cache_close(c);

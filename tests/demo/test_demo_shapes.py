@@ -176,6 +176,37 @@ for kind in kinds:
     ok(not missing, "%s: every timestamp member is in time_keys (shifted at load)" % kind,
        ["not shifted: " + m for m in missing])
 
+# ---- Model Monitor reports (the documented statistics / violations files) ----
+CHECKS = {"data_type_check", "completeness_check", "baseline_drift_check",
+          "missing_column_check", "extra_column_check", "categorical_values_check"}
+errors = []
+for i, row in enumerate(files.get("monitoring-reports", {}).get("rows", [])):
+    o, where = row["object"], "monitoring-reports[%d]" % i
+    c = o.get("content")
+    if o.get("name") == "constraint_violations.json":
+        vs = c.get("violations") if isinstance(c, dict) else None
+        if not vs or set(c) != {"violations"}:
+            errors.append(where + ": violations file without violations")
+            continue
+        for v in vs:
+            if set(v) != {"feature_name", "constraint_check_type", "description"} or \
+                    v["constraint_check_type"] not in CHECKS:
+                errors.append("%s: bad violation %r" % (where, v))
+    elif o.get("name") == "statistics.json":
+        if not isinstance(c, dict) or not isinstance(c.get("dataset", {}).get("item_count"), int):
+            errors.append(where + ": statistics without dataset.item_count")
+            continue
+        for f in c.get("features", []):
+            ns = f.get("numerical_statistics", {})
+            if not {"name", "inferred_type"} <= set(f) or \
+                    not {"num_present", "num_missing"} <= set(ns.get("common", {})) or \
+                    not {"mean", "std_dev", "min", "max"} <= set(ns):
+                errors.append("%s: bad feature %r" % (where, f.get("name")))
+    else:
+        errors.append(where + ": unknown report %r" % o.get("name"))
+ok("monitoring-reports" in files and not errors,
+   "Model Monitor reports have the statistics/violations file layout", errors)
+
 # ---- MLflow against the recorded responses ----------------------------------
 FIX = os.path.join(SHARED, "fixtures", "mlflow")
 
