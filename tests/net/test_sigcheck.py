@@ -192,6 +192,19 @@ try:
         t.ok(rc == 0 and last_sig() is not None and last_sig().ok, 'awscurl --request - (stdin)', err)
         os.unlink(raw)
 
+        # S3 via --request: mldeck owns X-Amz-Content-SHA256 and replaces a stale one.
+        srv.script(['ok'])
+        req = ('PUT /bucket/dir/a%%20b.txt HTTP/1.1\nHost: 127.0.0.1:%d\n'
+               'X-Amz-Content-SHA256: 0000stale\nX-Amz-Security-Token: stale\n'
+               'Content-Type: text/plain\n\nhello s3' % srv.port).encode()
+        rc, out, err = awscurl('--service', 's3', '--region', 'us-east-1', '--scheme', 'http',
+                               '--request', '-', stdin=req)
+        rec = srv.requests[-1] if srv.requests else {'headers': []}
+        t.ok(rc == 0 and last_sig() is not None and last_sig().ok and
+             srv.header(rec, 'X-Amz-Content-SHA256') == hashlib.sha256(b'hello s3').hexdigest() and
+             srv.header(rec, 'X-Amz-Security-Token') is None,
+             'awscurl --request S3 PUT: X-Amz-Content-SHA256 and the token are mldeck\'s', err)
+
         # --dry-run: the printed request, replayed into the checker, verifies.
         rc, out, err = awscurl('--service', 'sagemaker', '--region', 'us-east-1', '--dry-run',
                                '--date', '20150830T123600Z', '-H', 'X-Amz-Target: T.Op', '-d',
