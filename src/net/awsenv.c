@@ -94,3 +94,21 @@ md_status md_aws_env_target(const struct md_aws_env *env, const char *service,
     t->content_sha256_header = !strcmp(ep->signing_name, "sagemaker-mlflow");
     return MD_OK;
 }
+
+const char *md_aws_env_get(const struct md_aws_env *env, const char *key)
+{
+    return md_awsconfig_get(env->cfg, env->profile.name, key, NULL);
+}
+
+const char *md_aws_env_get_sub(const struct md_aws_env *env, const char *key, const char *subkey)
+{
+    return md_ini_entry_sub(md_awsconfig_entry(env->cfg, env->profile.name, key, NULL), subkey);
+}
+
+const char *md_aws_env_s3_addressing(const struct md_aws_env *env)
+{
+    const char *v = md_aws_env_get_sub(env, "s3", "addressing_style");
+    if (v && (!strcmp(v, "path") || !strcmp(v, "virtual")))
+        return v;
+    return "auto";
+}

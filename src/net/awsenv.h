@@ -51,4 +51,13 @@ md_status md_aws_env_endpoint(const struct md_aws_env *env, const char *service,
 md_status md_aws_env_target(const struct md_aws_env *env, const char *service,
                             struct md_aws_target *t, struct md_endpoint *ep, struct md_err *err);
 
+/* A key of the profile in effect (credentials file first), or NULL. */
+const char *md_aws_env_get(const struct md_aws_env *env, const char *key);
+/* A nested key of the profile: md_aws_env_get_sub(env, "s3", "addressing_style")
+ * for "s3 =\n  addressing_style = path"; NULL when unset. */
+const char *md_aws_env_get_sub(const struct md_aws_env *env, const char *key, const char *subkey);
+/* S3 addressing: "path", "virtual" or "auto" (the profile's
+ * s3.addressing_style; anything else is "auto"). */
+const char *md_aws_env_s3_addressing(const struct md_aws_env *env);
+
 #endif

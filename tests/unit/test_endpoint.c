@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
+#include "net/awsenv.h"
 #include "net/endpoint.h"
 #include "net/region.h"
 
@@ -242,6 +243,55 @@ static void test_configured(void)
     md_awsconfig_free(cfg);
 }
 
+static void test_env(void)
+{
+    clean();
+    char cp[300], kp[300];
+    snprintf(cp, sizeof cp, "%s/config", dir);
+    snprintf(kp, sizeof kp, "%s/credentials", dir);
+    FILE *f = fopen(cp, "w");
+    fputs("[profile minio]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:9000\n"
+          "s3 =\n  addressing_style = path\n"
+          "[profile odd]\ns3 =\n  addressing_style = sideways\n", f);
+    fclose(f);
+    f = fopen(kp, "w");
+    fputs("[minio]\naws_access_key_id = minio\naws_secret_access_key = minio123\n", f);
+    fclose(f);
+    setenv("AWS_CONFIG_FILE", cp, 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", kp, 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    struct md_settings s;
+    md_settings_defaults(&s);
+    snprintf(s.profile, sizeof s.profile, "minio");
+    s.profile_from_flag = true;
+    struct md_aws_env *env;
+    struct md_err err;
+    TAP_OK(md_aws_env_open(&s, NULL, &env, &err) == MD_OK, "md_aws_env_open: %s", err.msg);
+    TAP_EQ_STR(md_aws_env_s3_addressing(env), "path", "s3 addressing_style from the profile");
+    TAP_EQ_STR(md_aws_env_get(env, "region"), "us-east-1", "a plain profile key");
+    struct md_aws_target t;
+    struct md_endpoint e;
+    TAP_OK(md_aws_env_target(env, "s3", &t, &e, &err) == MD_OK &&
+               !strcmp(e.url, "http://127.0.0.1:9000") && !strcmp(t.service, "s3") &&
+               !strcmp(t.region, "us-east-1") && t.get_creds != NULL && t.creds_ctx == env->creds,
+           "md_aws_env_target: URL, signing name and region, credentials callback");
+    md_aws_env_free(env);
+    snprintf(s.profile, sizeof s.profile, "odd");
+    TAP_OK(md_aws_env_open(&s, NULL, &env, &err) == MD_OK, "profile without a region opens");
+    TAP_EQ_STR(md_aws_env_s3_addressing(env), "auto", "an unknown addressing style is auto");
+    const char *r;
+    TAP_OK(md_aws_env_region(env, &r, &err) == MD_ERR_NOTFOUND && strstr(err.msg, "no AWS region"),
+           "... and says there is no region when asked: %s", err.msg);
+    TAP_OK(md_aws_env_target(env, "sagemaker", &t, &e, &err) == MD_ERR_NOTFOUND,
+           "no region: no target");
+    md_aws_env_free(env);
+    snprintf(s.profile, sizeof s.profile, "ghost");
+    TAP_OK(md_aws_env_open(&s, NULL, &env, &err) == MD_ERR_NOTFOUND && !env,
+           "an unknown profile fails to open: %s", err.msg);
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    clean();
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/mldeck-ep-XXXXXX";
@@ -252,6 +302,7 @@ int main(void)
     test_region();
     test_default_hosts();
     test_configured();
+    test_env();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
