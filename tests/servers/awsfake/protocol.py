@@ -70,9 +70,31 @@ def json_error(service, err):
     return err.status, headers, json.dumps(body).encode()
 
 
+class Prencoded(dict):
+    """A reply dict some of whose list members also come as ready JSON
+    fragments (fragments: member name -> list of JSON texts, one per item),
+    so big list pages of unchanging items are not encoded again each time."""
+
+    def __init__(self, data, fragments):
+        dict.__init__(self, data)
+        self.fragments = fragments
+
+
+def _encode(data):
+    if isinstance(data, Prencoded):
+        parts = []
+        for k, v in data.items():
+            if k in data.fragments:
+                parts.append('%s:[%s]' % (json.dumps(k), ','.join(data.fragments[k])))
+            else:
+                parts.append('%s:%s' % (json.dumps(k), json.dumps(v, separators=(',', ':'))))
+        return ('{' + ','.join(parts) + '}').encode()
+    return json.dumps(data, separators=(',', ':')).encode()
+
+
 def json_reply(service, data):
     return 200, {'Content-Type': 'application/x-amz-json-%s' % service.json_version}, \
-        json.dumps(data, separators=(',', ':')).encode()
+        _encode(data)
 
 
 # ---------------------------------------------------------------- query

@@ -14,7 +14,7 @@ import json
 import math
 import re
 
-from .protocol import ApiError, coral_error
+from .protocol import ApiError, Prencoded, coral_error
 from .store import paginate, short_id, stable_rand, time_filter
 
 LOG_GROUP_TRAINING = '/aws/sagemaker/TrainingJobs'
@@ -1504,6 +1504,7 @@ def register(fake):
             s['LastModifiedTime'] = j.end_time()
             s['SecondaryStatus'] = st
             j._summary = s      # final: never changes again
+            j._summary_json = json.dumps(s, separators=(',', ':'))
         else:
             lm = j.created
             sec = 'Starting'
@@ -1564,6 +1565,10 @@ def register(fake):
         out = {'TrainingJobSummaries': page}
         if nxt:
             out['NextToken'] = nxt
+        frags = [s['TrainingJobName'] for s in page]
+        frags = [sm.get_training(n).__dict__.get('_summary_json') for n in frags]
+        if all(frags):
+            return Prencoded(out, {'TrainingJobSummaries': frags})
         return out
 
     # ---- processing jobs
