@@ -11,10 +11,12 @@
  *   netc s3-get --bucket B --key K [--range R]     netc s3-head --bucket B --key K
  *   netc s3-put --bucket B --key K --data D [--unsigned]
  *   netc s3-presign --bucket B --key K [--expires S]
+ *   netc threads --url U [--threads N] [--repeat M]
  * common: --log FILE (debug trace) --endpoint E --service S --region R --base-ms MS --attempts N
  *         --timeout-ms MS --cancel-after-ms MS --path-style
  */
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +85,38 @@ static md_status on_page(void *ctx, const cJSON *page, bool *stop, struct md_err
     struct pages *p = ctx;
     cJSON_AddItemToArray(p->arr, cJSON_Duplicate(page, 1));
     return MD_OK;
+}
+
+struct worker {
+    const struct md_aws_client *c;
+    const char *url;
+    int repeat, id, ok, fail;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    void *curl = curl_easy_init();
+    for (int i = 0; i < w->repeat; i++) {
+        struct md_http_request req;
+        char body[64];
+        snprintf(body, sizeof body, "{\"worker\":%d,\"i\":%d}", w->id, i);
+        md_http_request_init(&req, "POST", w->url);
+        md_http_request_set_body(&req, body, strlen(body));
+        md_headers_add(&req.headers, "X-Amz-Target", "SageMaker.ListPipelines");
+        struct md_aws_target t = {.service = w->c->service, .region = w->c->region,
+                                  .creds = w->c->creds};
+        struct md_http_response resp = {0};
+        struct md_err err;
+        if (md_aws_send(curl, &req, &t, w->c->http, w->c->retry, &resp, NULL, &err) == MD_OK)
+            w->ok++;
+        else
+            w->fail++;
+        md_http_request_free(&req);
+        md_http_response_free(&resp);
+    }
+    curl_easy_cleanup(curl);
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -192,6 +226,29 @@ int main(int argc, char **argv)
         md_http_request_free(&req);
         md_http_response_free(&resp);
         print_result(out, st, &err, info.attempts);
+    } else if (!strcmp(cmd, "threads")) {
+        /* N worker threads, each with its own handle, each sending M signed
+         * requests (the way sync workers share the signer and key cache). */
+        int nt = atoi(arg(argc, argv, "--threads", "4"));
+        int m = atoi(arg(argc, argv, "--repeat", "25"));
+        if (nt < 1 || nt > 32)
+            nt = 4;
+        struct worker w[32];
+        pthread_t th[32];
+        for (int i = 0; i < nt; i++) {
+            w[i] = (struct worker){&c, arg(argc, argv, "--url", ""), m, i, 0, 0};
+            pthread_create(&th[i], NULL, worker_main, &w[i]);
+        }
+        int ok = 0, fail = 0;
+        for (int i = 0; i < nt; i++) {
+            pthread_join(th[i], NULL);
+            ok += w[i].ok;
+            fail += w[i].fail;
+        }
+        cJSON_AddNumberToObject(out, "ok", ok);
+        cJSON_AddNumberToObject(out, "fail", fail);
+        st = fail ? MD_ERR_HTTP : MD_OK;
+        print_result(out, st, &err, 0);
     } else if (!strcmp(cmd, "json")) {
         cJSON *in = cJSON_Parse(arg(argc, argv, "--input", "{}"));
         const char *prefix = arg(argc, argv, "--target-prefix", "SageMaker");

@@ -144,6 +144,14 @@ try:
              '--cancel-after-ms', '300', '--base-ms', '5')
     t.eq((r.get('md_status'), r.get('attempts')), ('cancelled', 1), 'cancellation stops a hung request')
 
+    # Several worker threads share the signer (and its key cache) at once.
+    srv.script([])
+    r = netc('threads', '--url', srv.url + '/', '--threads', '6', '--repeat', '20',
+             '--service', 'sagemaker', '--base-ms', '5')
+    t.ok(r.get('ok') == 120 and r.get('fail') == 0 and len(srv.requests) == 120 and
+         all(q.get('sig') and q['sig'].ok for q in srv.requests),
+         '6 threads x 20 signed requests, all verified', {k: r.get(k) for k in ('ok', 'fail')})
+
     # Connection refused: retried, then a network error.
     s = socket.socket()
     s.bind(('127.0.0.1', 0))
