@@ -32,7 +32,14 @@ tui_screen | grep -qx "icanon"; ok $? "Ctrl-C restores the terminal modes"
 
 tui_start 80 24 --demo
 tui_wait "yolo11-train" 20
-pid=$(pgrep -P "$(tmx display -p '#{pane_pid}')" | head -1)
+# The pane runs sh -c '...mldeck...'; mldeck is its child (no pgrep needed).
+ppid=$(tmx display -p '#{pane_pid}')
+pid=""
+for st in /proc/[0-9]*/status; do
+    if grep -q "^PPid:[[:space:]]*$ppid\$" "$st" 2>/dev/null && grep -q "^Name:[[:space:]]*mldeck" "$st" 2>/dev/null; then
+        pid=$(basename "$(dirname "$st")")
+    fi
+done
 [ -n "$pid" ] && kill -SEGV "$pid"
 tui_wait "MLDECK-EXITED rc=139"; ok $? "SIGSEGV: the process dies of the signal (status 139)"
 [ "$(tmx display -p '#{alternate_on}')" = 0 ]; ok $? "SIGSEGV: alternate screen left"
