@@ -35,3 +35,10 @@ EXTRA_DIST += tests/fuzz/corpus/cache/empty tests/fuzz/corpus/cache/garbage-afte
 	tests/fuzz/corpus/cache/header-only tests/fuzz/corpus/cache/valid-cache \
 	tests/fuzz/corpus/cache/query-plain tests/fuzz/corpus/cache/query-where \
 	tests/fuzz/corpus/cache/query-escape tests/fuzz/corpus/cache/query-badpath-oneparent
+
+# Benchmark against plain SQLite: built by make check, run by hand with
+# tests/bench/cache/run.sh BUILDDIR.
+check_PROGRAMS += tests/bench/cache/bench_cache
+tests_bench_cache_bench_cache_SOURCES = tests/bench/cache/bench_cache.c
+tests_bench_cache_bench_cache_LDADD = $(MD_CACHE_TEST_LIBS)
+EXTRA_DIST += tests/bench/cache/run.sh tests/bench/cache/bench_peer.py
