@@ -37,4 +37,10 @@ TESTS += tests/demo/test_demo_provider
 tests_demo_test_demo_provider_SOURCES = tests/demo/test_demo_provider.c tests/tap.h
 tests_demo_test_demo_provider_LDADD = src/local/libmd-demo.a src/sync/libmd-sync.a \
 	src/kind/libmd-kind.a src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
+
+# Benchmark (not part of make check): BUILDDIR/tests/bench/demo/bench_demo [RUNS]
+noinst_PROGRAMS += tests/bench/demo/bench_demo
+tests_bench_demo_bench_demo_SOURCES = tests/bench/demo/bench_demo.c
+tests_bench_demo_bench_demo_LDADD = src/local/libmd-demo.a src/kind/libmd-kind.a \
+	src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
 # --- end demo helper ---
