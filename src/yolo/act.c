@@ -19,6 +19,10 @@ static void act_generic(const float *in, float *out, size_t n, float bias, int a
         for (size_t i = 0; i < n; i++)
             out[i] = md_sigmoidf(in[i] + bias);
         break;
+    case MD_ACT_EXP:
+        for (size_t i = 0; i < n; i++)
+            out[i] = md_expf(in[i] + bias);
+        break;
     default:
         for (size_t i = 0; i < n; i++)
             out[i] = in[i] + bias;
@@ -54,7 +58,9 @@ __attribute__((target("avx512f"))) static void act_avx512(const float *in, float
     for (size_t i = 0; i < n; i += 16) {
         __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
         __m512 x = _mm512_add_ps(_mm512_maskz_loadu_ps(m, in + i), b);
-        if (act != MD_ACT_NONE) {
+        if (act == MD_ACT_EXP) {
+            x = exp512(x);
+        } else if (act != MD_ACT_NONE) {
             __m512 d = _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), x)));
             __m512 r = _mm512_rcp14_ps(d);
             r = _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, two));   /* one Newton step: ~28 bits */
@@ -91,7 +97,9 @@ __attribute__((target("avx2,fma"))) static void act_avx2(const float *in, float 
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         __m256 x = _mm256_add_ps(_mm256_loadu_ps(in + i), b);
-        if (act != MD_ACT_NONE) {
+        if (act == MD_ACT_EXP) {
+            x = exp256(x);
+        } else if (act != MD_ACT_NONE) {
             __m256 d = _mm256_add_ps(one, exp256(_mm256_sub_ps(_mm256_setzero_ps(), x)));
             x = act == MD_ACT_SILU ? _mm256_div_ps(x, d) : _mm256_div_ps(one, d);
         }

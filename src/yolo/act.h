@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-/* out[i] = act(in[i] + bias); in may equal out.  act: enum md_act. */
+/* out[i] = act(in[i] + bias); in may equal out.  act: enum md_act
+ * (MD_ACT_EXP gives exp(in[i] + bias)). */
 void md_act_apply(const float *in, float *out, size_t n, float bias, int act);
 
 #endif

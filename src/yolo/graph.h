@@ -34,7 +34,7 @@ struct md_val {
     int first, last;            /* lifetime of a root, in step indexes */
 };
 
-enum md_act { MD_ACT_NONE = 0, MD_ACT_SIGMOID, MD_ACT_SILU };
+enum md_act { MD_ACT_NONE = 0, MD_ACT_SIGMOID, MD_ACT_SILU, MD_ACT_EXP };
 
 struct md_conv {
     int cin, cout, group;

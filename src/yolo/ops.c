@@ -348,6 +348,20 @@ static void bin_f32(int op, const float *a, const float *b, float *o, size_t n, 
     }
 }
 
+struct bin_job {
+    const float *a, *b;
+    float *o;
+    int op, sa, sb;
+    size_t n, chunk;
+};
+
+static void bin_task(void *ctx, size_t t, int thread)
+{
+    struct bin_job *j = ctx;
+    size_t i0 = t * j->chunk, n = i0 + j->chunk < j->n ? j->chunk : j->n - i0;
+    bin_f32(j->op, j->a + (j->sa ? i0 : 0), j->b + (j->sb ? i0 : 0), j->o + i0, n, j->sa, j->sb);
+}
+
 static void run_binary_op(struct md_plan *p, struct md_step *s, int op)
 {
     struct md_val *o = OUTV(0), *va = VAL(0), *vb = VAL(1);
@@ -359,6 +373,11 @@ static void run_binary_op(struct md_plan *p, struct md_step *s, int op)
     int64_t isa = nd ? sa[nd - 1] : 0, isb = nd ? sb[nd - 1] : 0;
     /* fast path: flat when both are full or one is a scalar */
     if ((va->numel == o->numel || va->numel == 1) && (vb->numel == o->numel || vb->numel == 1)) {
+        if (o->dtype == MD_DT_F32 && o->numel >= 65536 && !s->fold && p->nthreads > 1) {
+            struct bin_job j = {a, b, out, op, va->numel != 1, vb->numel != 1, o->numel, 16384};
+            md_pool_run(p->pool, (o->numel + j.chunk - 1) / j.chunk, bin_task, &j);
+            return;
+        }
         inner = (int64_t)o->numel;
         isa = va->numel != 1;
         isb = vb->numel != 1;
@@ -693,8 +712,26 @@ static md_status prep_transpose(struct md_plan *p, struct md_step *s, struct md_
     return md_step_set_out(p, s, 0, x->dtype, x->ndim, d, err);
 }
 
-static void run_transpose(struct md_plan *p, struct md_step *s)
+struct rows_job {
+    struct md_plan *p;
+    struct md_step *s;
+    size_t rows, per_task;
+};
+
+/* Splits `rows` independent rows into tasks of about 16k elements each. */
+static void run_rows(struct md_plan *p, struct md_step *s, size_t rows, size_t row_elems, md_pool_fn fn)
 {
+    size_t per = row_elems ? 16384 / row_elems : rows;
+    per = per < 1 ? 1 : per;
+    struct rows_job j = {p, s, rows, per};
+    md_pool_run(s->fold ? NULL : p->pool, (rows + per - 1) / per, fn, &j);
+}
+
+static void transpose_task(void *ctx, size_t t, int thread)
+{
+    struct rows_job *j = ctx;
+    struct md_plan *p = j->p;
+    struct md_step *s = j->s;
     struct md_val *x = VAL(0), *o = OUTV(0);
     int nd = x->ndim;
     size_t es = md_dtype_size(x->dtype);
@@ -708,14 +745,17 @@ static void run_transpose(struct md_plan *p, struct md_step *s)
         os[i] = xs[s->iparam[i]];      /* input stride of output dim i */
     const unsigned char *src = md_plan_ptr(p, s->in[0]);
     unsigned char *dst = md_plan_ptr(p, s->out[0]);
-    if (nd == 0) {
-        memcpy(dst, src, es);
-        return;
-    }
     int64_t inner = o->dims[nd - 1], istr = os[nd - 1];
-    size_t outer = inner ? o->numel / (size_t)inner : 0;
+    size_t r0 = t * j->per_task, r1 = r0 + j->per_task < j->rows ? r0 + j->per_task : j->rows;
+    /* input offset of output row r0 */
     int64_t off = 0;
-    for (size_t r = 0; r < outer; r++) {
+    size_t rem = r0;
+    for (int d = nd - 2; d >= 0; d--) {
+        idx[d] = (int64_t)(rem % (size_t)o->dims[d]);
+        rem /= (size_t)o->dims[d];
+        off += idx[d] * os[d];
+    }
+    for (size_t r = r0; r < r1; r++) {
         if (es == 4) {
             const float *sp = (const float *)src + off;
             float *dp = (float *)dst + r * (size_t)inner;
@@ -734,6 +774,17 @@ static void run_transpose(struct md_plan *p, struct md_step *s)
             idx[d] = 0;
         }
     }
+}
+
+static void run_transpose(struct md_plan *p, struct md_step *s)
+{
+    struct md_val *o = OUTV(0);
+    if (o->ndim == 0) {
+        memcpy(md_plan_ptr(p, s->out[0]), md_plan_ptr(p, s->in[0]), md_dtype_size(o->dtype));
+        return;
+    }
+    size_t inner = (size_t)o->dims[o->ndim - 1];
+    run_rows(p, s, inner ? o->numel / inner : 0, inner, transpose_task);
 }
 
 /* ---- Softmax ---- */
@@ -764,15 +815,33 @@ static md_status prep_softmax(struct md_plan *p, struct md_step *s, struct md_er
     return md_step_set_out(p, s, 0, x->dtype, x->ndim, x->dims, err);
 }
 
-static void run_softmax(struct md_plan *p, struct md_step *s)
+static void softmax_task(void *ctx, size_t t, int thread)
 {
+    struct rows_job *j = ctx;
+    struct md_plan *p = j->p;
+    struct md_step *s = j->s;
     const float *x = md_plan_ptr(p, s->in[0]);
     float *o = md_plan_ptr(p, s->out[0]);
-    int64_t outer = s->iparam[0], n = s->iparam[1], inner = s->iparam[2];
-    for (int64_t r = 0; r < outer; r++)
+    int64_t n = s->iparam[1], inner = s->iparam[2];
+    size_t r0 = t * j->per_task, r1 = r0 + j->per_task < j->rows ? r0 + j->per_task : j->rows;
+    for (size_t r = r0; r < r1; r++) {
+        if (inner == 1) {
+            const float *xp = x + r * (size_t)n;
+            float *op = o + r * (size_t)n;
+            float mx = -FLT_MAX, sum = 0;
+            for (int64_t i = 0; i < n; i++)
+                mx = xp[i] > mx ? xp[i] : mx;
+            md_act_apply(xp, op, (size_t)n, -mx, MD_ACT_EXP);
+            for (int64_t i = 0; i < n; i++)
+                sum += op[i];
+            float inv = 1.0f / sum;
+            for (int64_t i = 0; i < n; i++)
+                op[i] *= inv;
+            continue;
+        }
         for (int64_t c = 0; c < inner; c++) {
-            const float *xp = x + r * n * inner + c;
-            float *op = o + r * n * inner + c;
+            const float *xp = x + r * (size_t)(n * inner) + c;
+            float *op = o + r * (size_t)(n * inner) + c;
             float mx = -FLT_MAX;
             for (int64_t i = 0; i < n; i++)
                 mx = xp[i * inner] > mx ? xp[i * inner] : mx;
@@ -786,6 +855,12 @@ static void run_softmax(struct md_plan *p, struct md_step *s)
             for (int64_t i = 0; i < n; i++)
                 op[i * inner] *= inv;
         }
+    }
+}
+
+static void run_softmax(struct md_plan *p, struct md_step *s)
+{
+    run_rows(p, s, (size_t)s->iparam[0], (size_t)(s->iparam[1] * s->iparam[2]), softmax_task);
 }
 
 /* ---- MatMul (numpy semantics, rank >= 2, batch broadcast) ---- */
