@@ -13,3 +13,4 @@ tests_unit_test_kind_LDADD = src/kind/libmd-kind.a src/util/libmd-util.a $(MD_DE
 # `mldeck kinds` (src/cli/cmd_kinds.c) prints this table.
 TESTS += tests/demo/test_cli_kinds.sh
 dist_check_SCRIPTS += tests/demo/test_cli_kinds.sh
+EXTRA_DIST += tests/fuzz/fuzz_kind.c

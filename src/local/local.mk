@@ -43,4 +43,5 @@ noinst_PROGRAMS += tests/bench/demo/bench_demo
 tests_bench_demo_bench_demo_SOURCES = tests/bench/demo/bench_demo.c
 tests_bench_demo_bench_demo_LDADD = src/local/libmd-demo.a src/kind/libmd-kind.a \
 	src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
+EXTRA_DIST += tests/fuzz/fuzz_demo.c
 # --- end demo helper ---
