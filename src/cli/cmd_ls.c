@@ -80,6 +80,7 @@ struct md_ls_out {
     long rows;
     bool started;
     time_t now;
+    bool aborted;           /* a table prints nothing */
     char **cells;           /* table: rows * ncols strings */
     size_t ncells, capcells;
 };
@@ -240,13 +241,21 @@ static size_t width_of(const char *s)
     return w;
 }
 
+void md_ls_out_abort(struct md_ls_out *o)
+{
+    if (!o)
+        return;
+    o->aborted = true;
+    md_ls_out_end(o);
+}
+
 void md_ls_out_end(struct md_ls_out *o)
 {
     if (!o)
         return;
     if (o->fmt == MD_LS_JSON) {
         fprintf(o->f, "%s", o->started ? "\n]\n" : "[]\n");
-    } else if (o->fmt == MD_LS_TABLE && o->ncols) {
+    } else if (o->fmt == MD_LS_TABLE && o->ncols && !o->aborted) {
         size_t *w = calloc(o->ncols, sizeof *w);
         for (size_t i = 0; w && i < o->ncols; i++)
             w[i] = width_of(o->cols[i].title);

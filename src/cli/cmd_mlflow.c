@@ -241,7 +241,10 @@ int md_ls_experiments(struct md_cli *cli, const struct md_kind *k, int argc, cha
     struct md_ls_out *out = md_ls_out_begin(cli->out, k, o.fmt);
     rc = out ? page_all(cli, m, md_mlflow_search_experiments, &q, "experiments", &o, out)
              : MD_EXIT_ERROR;
-    md_ls_out_end(out);
+    if (rc == MD_EXIT_OK)
+        md_ls_out_end(out);
+    else
+        md_ls_out_abort(out);
     md_mlflow_close(m);
     return rc;
 }
@@ -391,7 +394,10 @@ int md_ls_runs(struct md_cli *cli, const struct md_kind *k, int argc, char **arg
     } else {
         rc = MD_EXIT_ERROR;
     }
-    md_ls_out_end(out);
+    if (rc == MD_EXIT_OK)
+        md_ls_out_end(out);
+    else
+        md_ls_out_abort(out);
     free_ids(ids, nids);
     md_mlflow_close(m);
     return rc;
@@ -421,7 +427,10 @@ int md_ls_registered_models(struct md_cli *cli, const struct md_kind *k, int arg
     rc = out ? page_all(cli, m, md_mlflow_search_registered_models, &q, "registered_models", &o,
                         out)
              : MD_EXIT_ERROR;
-    md_ls_out_end(out);
+    if (rc == MD_EXIT_OK)
+        md_ls_out_end(out);
+    else
+        md_ls_out_abort(out);
     md_mlflow_close(m);
     return rc;
 }
@@ -458,7 +467,10 @@ int md_ls_model_versions(struct md_cli *cli, const struct md_kind *k, int argc, 
     struct md_ls_out *out = md_ls_out_begin(cli->out, k, o.fmt);
     rc = out ? page_all(cli, m, md_mlflow_search_model_versions, &q, "model_versions", &o, out)
              : MD_EXIT_ERROR;
-    md_ls_out_end(out);
+    if (rc == MD_EXIT_OK)
+        md_ls_out_end(out);
+    else
+        md_ls_out_abort(out);
     md_mlflow_close(m);
     return rc;
 }

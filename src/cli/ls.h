@@ -35,6 +35,9 @@ int md_ls_out_add_column(struct md_ls_out *o, const char *title, const char *pat
 long md_ls_out_rows(const struct md_ls_out *o);
 /* Flushes and frees. */
 void md_ls_out_end(struct md_ls_out *o);
+/* After a failure: frees; a table prints nothing, a JSON array is closed
+ * (so what was printed still parses). */
+void md_ls_out_abort(struct md_ls_out *o);
 
 /* Parses the shared flags --json / --tsv at argv[i]; true when it was one. */
 bool md_ls_format_flag(const char *arg, enum md_ls_format *fmt);

@@ -533,10 +533,12 @@ static md_status rest_call(struct md_mlflow *m, const char *method, const char *
             }
             continue;
         }
-        if (st == MD_OK)
+        if (st == MD_OK) {
             st = rest_error(m, url.data, &resp, err);
-        else
-            md_err_wrap(err, "%s %s", method, m->base);
+        } else if (strstr(err->msg, "certificate") && strlen(err->msg) + 80 < sizeof err->msg) {
+            strcat(err->msg, " (MLFLOW_TRACKING_SERVER_CERT_PATH names a CA bundle; "
+                             "MLFLOW_TRACKING_INSECURE_TLS=true skips the check)");
+        }
         break;
     }
     if (st == MD_OK) {

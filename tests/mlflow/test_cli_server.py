@@ -218,6 +218,28 @@ rc, out, err = mldeck("ls", "experiments", uri=flt.url,
 tap.ok(rc == 1 and err, "slow server past MLFLOW_HTTP_REQUEST_TIMEOUT: error", err)
 flt.stop()
 
+# ---- TLS ------------------------------------------------------------------------------------
+cert, key = os.path.join(TMP, "cert.pem"), os.path.join(TMP, "key.pem")
+r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], capture_output=True)
+if r.returncode == 0:
+    tls = Server("--fixtures", FIXTURES, "--tls", cert, key)
+    https = "https://127.0.0.1:%d" % tls.port
+    rc, out, err = mldeck("ls", "experiments", uri=https, env={"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"})
+    tap.ok(rc == 1 and err, "self-signed server: refused without its CA", err)
+    rc, out, err = mldeck("ls", "experiments", uri=https,
+                          env={"MLFLOW_TRACKING_SERVER_CERT_PATH": cert})
+    tap.ok(rc == 0 and "drone-detection-yolo11" in out, "MLFLOW_TRACKING_SERVER_CERT_PATH", err)
+    rc, out, err = mldeck("ls", "experiments", uri=https,
+                          env={"MLFLOW_TRACKING_INSECURE_TLS": "true"})
+    tap.ok(rc == 0 and "drone-detection-yolo11" in out, "MLFLOW_TRACKING_INSECURE_TLS=true", err)
+    rc, out, err = mldeck("--insecure", "ls", "experiments", uri=https)
+    tap.ok(rc == 0, "--insecure", err)
+    tls.stop()
+else:
+    tap.ok(True, "# SKIP TLS: openssl could not make a certificate")
+
 # ---- file store -------------------------------------------------------------------------------
 rc, got, err = jout(mldeck("ls", "experiments", "--json", uri=MLRUNS))
 names = sorted(e["name"] for e in got or [])

@@ -23,6 +23,7 @@ Test control (never behind auth), JSON:
   POST   /_test/fault            {"path": prefix, "status": 503, "times": 1,
                                   "delay_ms": 0, "drop": false}
   POST   /_test/state            replace the state with the body
+--tls CERT KEY serves HTTPS.
 Start: prints "PORT <n>" on stdout (use --port 0 for a free port).
 """
 
@@ -728,6 +729,7 @@ def main():
     ap.add_argument("--synthetic", help="RUNS:POINTS, an experiment 'scale'")
     ap.add_argument("--auth", default="none")
     ap.add_argument("--creds", help="sigv4: ACCESS_KEY:SECRET[:TOKEN]")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS")
     args = ap.parse_args()
 
     seed = {}
@@ -759,6 +761,11 @@ def main():
     app = App(state, auth)
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(app))
     srv.daemon_threads = True
+    if args.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls[0], args.tls[1])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print("PORT %d" % srv.server_address[1], flush=True)
     try:
         srv.serve_forever()
