@@ -786,14 +786,25 @@ md_status md_cache_fetched_at(struct md_cache *c, const struct md_scope *s, cons
     *oldest_ms = 0;
     if (!kind)
         return md_err_set(err, MD_ERR_INVALID, "fetched_at without a kind");
+    /* Every parent, but only one in fact (a top-level kind): the probe of
+     * the (kind, parent, fetched_at) index instead of a walk over it. */
+    char *only = NULL;
     int rc = SQLITE_OK;
+    if (!parent) {
+        rc = md_cache_single_parent(c, s, kind, &only);
+        if (rc != SQLITE_OK)
+            return md_cache_sqlerr(c, rc, err, "reading the cache age");
+        parent = only;
+    }
     sqlite3_stmt *st = parent ? c->st_fetched
                               : md_cache_stmt(c,
                                               "SELECT min(fetched_at) FROM resources"
                                               " WHERE profile = ?1 AND region = ?2 AND kind = +?3",
                                               &rc);
-    if (!st)
+    if (!st) {
+        free(only);
         return md_cache_sqlerr(c, rc, err, "reading the cache age");
+    }
     bind_scope(st, s);
     sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
     if (parent)
@@ -803,6 +814,7 @@ md_status md_cache_fetched_at(struct md_cache *c, const struct md_scope *s, cons
         *oldest_ms = sqlite3_column_int64(st, 0);   /* NULL (no rows) reads as 0 */
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    free(only);
     return rc == SQLITE_ROW ? MD_OK : md_cache_sqlerr(c, rc, err, "reading the cache age");
 }
 

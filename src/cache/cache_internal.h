@@ -80,6 +80,11 @@ struct md_cache {
 /* Fills err from the connection's last error; SQLITE_CORRUPT also drops
  * the marker that makes the next md_cache_open check the whole file. */
 md_status md_cache_sqlerr(struct md_cache *c, int rc, struct md_err *err, const char *what);
+/* When every row of (scope, kind) has the same parent, *out is a copy of
+ * it (caller frees), else NULL: "every parent" can then use the
+ * per-parent indexes.  Two index probes.  SQLite result code. */
+int md_cache_single_parent(struct md_cache *c, const struct md_scope *s, const char *kind,
+                           char **out);
 /* Prepared statement for sql from the per-connection cache (reset, unbound). */
 sqlite3_stmt *md_cache_stmt(struct md_cache *c, const char *sql, int *rc);
 

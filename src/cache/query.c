@@ -20,8 +20,8 @@
 /* When every row of the kind has the same parent (a top-level kind, or one
  * parent's children cached), "every parent" is that parent: the query can
  * then use the (profile, region, parent, column) indexes. */
-static int single_parent(struct md_cache *c, const struct md_scope *s, const char *kind,
-                         char **out)
+int md_cache_single_parent(struct md_cache *c, const struct md_scope *s, const char *kind,
+                           char **out)
 {
     *out = NULL;
     sqlite3_stmt *lo = c->st_parent_lo, *hi = c->st_parent_hi;
@@ -87,7 +87,7 @@ static md_status build(struct md_cache *c, const struct md_scope *s, const struc
         if (!b->parent)
             return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     } else if (with_order) {
-        int rc = single_parent(c, s, q->kind, &b->parent);
+        int rc = md_cache_single_parent(c, s, q->kind, &b->parent);
         if (rc != SQLITE_OK)
             return md_cache_sqlerr(c, rc, err, "reading the cache");
     }

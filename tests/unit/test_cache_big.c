@@ -233,6 +233,10 @@ int main(void)
     md_cache_fetched_at(c, &scope, "runs", "", &oldest, &err);
     double t_age = now_s() - ta;
     TAP_EQ_INT(oldest, 1000, "oldest fetched_at");
+    ta = now_s();
+    md_cache_fetched_at(c, &scope, "runs", NULL, &oldest, &err);
+    double t_age_all = now_s() - ta;
+    TAP_EQ_INT(oldest, 1000, "oldest fetched_at, every parent");
 
     if (getenv("MLDECK_KEEP_TMP")) {
         tap_diag("kept %s", db);
@@ -288,6 +292,7 @@ int main(void)
     tap_diag("  window by [?Key=] path         %8.2f ms", t_tag * 1e3);
     tap_diag("  window by an unindexed column  %8.2f ms", t_unindexed * 1e3);
     tap_diag("  oldest fetched_at              %8.3f ms", t_age * 1e3);
+    tap_diag("  oldest fetched_at, parent NULL %8.3f ms", t_age_all * 1e3);
     tap_diag("  prune to 50k                   %8.1f ms", t_prune * 1e3);
 
     char cmd[300];
