@@ -2,7 +2,8 @@
  * on stdin, signs it with mldeck's signer, prints the Authorization header
  * (or "ERR <message>") on one line.  Input fields: method, url, headers
  * ([[name, value], ...]), body_hex, service, region, akid, secret, token,
- * date (YYYYMMDDTHHMMSSZ), unsigned (bool). */
+ * date (YYYYMMDDTHHMMSSZ), unsigned (bool), presign (expiry seconds: print the
+ * presigned URL instead). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +72,16 @@ int main(void)
             .unsigned_payload = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "unsigned")),
         };
         struct md_err err;
-        if (md_sigv4_sign(&r, &p, NULL, &err) == MD_OK)
+        const cJSON *presign = cJSON_GetObjectItemCaseSensitive(j, "presign");
+        if (cJSON_IsNumber(presign)) {
+            char *u = NULL;
+            if (md_sigv4_presign(str(j, "method"), str(j, "url"), &p, (long)presign->valuedouble, &u,
+                                 &err) == MD_OK)
+                printf("%s\n", u);
+            else
+                printf("ERR %s\n", err.msg);
+            free(u);
+        } else if (md_sigv4_sign(&r, &p, NULL, &err) == MD_OK)
             printf("%s\n", md_headers_get(&r.headers, "Authorization"));
         else
             printf("ERR %s\n", err.msg);
