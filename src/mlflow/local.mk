@@ -14,6 +14,10 @@ check_PROGRAMS += tests/unit/test_filter
 TESTS += tests/unit/test_filter
 tests_unit_test_filter_SOURCES = tests/unit/test_filter.c tests/tap.h
 tests_unit_test_filter_LDADD = src/mlflow/libmd-mlflow.a src/util/libmd-util.a $(MD_DEP_LIBS)
+check_PROGRAMS += tests/unit/test_mlflow_client
+TESTS += tests/unit/test_mlflow_client
+tests_unit_test_mlflow_client_SOURCES = tests/unit/test_mlflow_client.c tests/tap.h
+tests_unit_test_mlflow_client_LDADD = $(MD_MLFLOW_LIBS) $(MD_DEP_LIBS)
 
 EXTRA_DIST += tests/servers/mlflow_server.py tests/servers/mlflow_search.py \
 	tests/servers/mlflow_state.py tests/mlflow/mlflow_testlib.py
