@@ -2,8 +2,16 @@
  *
  * One table of resources keyed by (profile, region, kind, id) with the parent
  * id, the object as JSON exactly as the API returned it, and fetched_at.
- * Each thread opens its own md_cache (one SQLite connection, WAL mode).
- * Callbacks receive pointers that are valid only during the call. */
+ * Each thread opens its own md_cache (one SQLite connection, WAL mode) and
+ * uses it from that thread only (md_cache_interrupt excepted).  Writers
+ * wait for each other (busy timeout), readers never wait.
+ * Callbacks receive pointers that are valid only during the call, and must
+ * not write through the same md_cache.  A NULL scope (or NULL profile /
+ * region) means "" — global.  JSON paths use util/json.h syntax, including
+ * [?key=value]; a malformed path is MD_ERR_INVALID.
+ *
+ * Additions since the first contract: md_cache_interrupt.  Schema and file
+ * handling: see schema.c and /work/helpers/docs/cache.md. */
 #ifndef MD_CACHE_H
 #define MD_CACHE_H
 
@@ -29,9 +37,11 @@ struct md_cache_row {
 };
 
 /* Opens (creating 0700 dir / 0600 file) and migrates the cache at path;
- * path NULL means $XDG_CACHE_HOME/mldeck/cache.db.  A corrupt or foreign
- * file is renamed to "<path>.corrupt-<unixtime>" and rebuilt; the one-line
- * warning is then available from md_cache_warning(). */
+ * path NULL means $XDG_CACHE_HOME/mldeck/cache.db.  A corrupt, truncated or
+ * foreign file, or one from a newer mldeck, is renamed to
+ * "<path>.corrupt-<unixtime>" and rebuilt; the one-line warning is then
+ * available from md_cache_warning().  Errors (unwritable folder, a folder
+ * at path) leave files alone and return MD_ERR_IO / MD_ERR_CACHE. */
 md_status md_cache_open(const char *path, struct md_cache **out, struct md_err *err);
 void md_cache_close(struct md_cache *c);
 const char *md_cache_file(const struct md_cache *c);
@@ -43,17 +53,23 @@ int md_cache_schema_version(struct md_cache *c);
  * other than c's owner.  md_sync_stop uses it to end long index builds. */
 void md_cache_interrupt(struct md_cache *c);
 
+/* Write transactions (BEGIN IMMEDIATE); nested calls are savepoints, so a
+ * rollback inside undoes only the inner part. */
 md_status md_cache_begin(struct md_cache *c, struct md_err *err);
 md_status md_cache_commit(struct md_cache *c, struct md_err *err);
 md_status md_cache_rollback(struct md_cache *c);
 
-/* Inserts or replaces one row (row->kind/id/parent/json; fetched_at_ms 0 = now). */
+/* Inserts or replaces one row (row->kind/id/parent/json; parent NULL = "";
+ * fetched_at_ms 0 = now).  JSON that does not parse is MD_ERR_INVALID.  An
+ * unchanged object only gets its new fetched_at (cheap). */
 md_status md_cache_upsert(struct md_cache *c, const struct md_scope *s,
                           const struct md_cache_row *row, struct md_err *err);
-/* Upserts n rows in one transaction. */
+/* Upserts n rows in one transaction (a savepoint inside md_cache_begin):
+ * all or nothing. */
 md_status md_cache_upsert_rows(struct md_cache *c, const struct md_scope *s,
                                const struct md_cache_row *rows, size_t n, struct md_err *err);
-/* After a complete listing: deletes rows of (kind, parent) not in keep_ids. */
+/* After a complete listing: deletes rows of (kind, parent) not in keep_ids
+ * (parent NULL = every parent of the kind; n 0 = delete them all). */
 md_status md_cache_prune(struct md_cache *c, const struct md_scope *s, const char *kind,
                          const char *parent, const char *const *keep_ids, size_t n,
                          struct md_err *err);
@@ -65,7 +81,13 @@ md_status md_cache_get(struct md_cache *c, const struct md_scope *s, const char 
                        const char *id, char **json_out, long long *fetched_at_ms,
                        struct md_err *err);
 
-/* A window over one kind, filtered and sorted inside SQLite. */
+/* A window over one kind, filtered and sorted inside SQLite.
+ * Filter: ASCII case-insensitive substring of any of filter_paths' values
+ * (numbers in their SQL text form); without paths, of the whole object.
+ * Sort: case-insensitive for text, numbers before text, missing values
+ * first (last when desc); ties in insertion order (reversed when desc).
+ * Fast paths: the kind's sort_path indexed (md_cache_index_paths) and one
+ * parent given, or parent NULL on a kind whose rows share one parent. */
 struct md_cache_query {
     const char *kind;
     const char *parent;                 /* NULL = every parent */
@@ -85,18 +107,25 @@ md_status md_cache_count(struct md_cache *c, const struct md_scope *s,
 md_status md_cache_query(struct md_cache *c, const struct md_scope *s,
                          const struct md_cache_query *q, md_cache_row_fn fn, void *ctx,
                          struct md_err *err);
-/* Oldest fetched_at of (kind, parent) rows, 0 when there are none: the age the header shows. */
+/* Oldest fetched_at of (kind, parent) rows (parent NULL = every parent), 0
+ * when there are none: the age the header shows. */
 md_status md_cache_fetched_at(struct md_cache *c, const struct md_scope *s, const char *kind,
                               const char *parent, long long *oldest_ms, struct md_err *err);
 
-/* Small key/value store for sync watermarks and UI preferences (per scope). */
+/* Small key/value store for sync watermarks and UI preferences (per scope).
+ * get: *value_out malloc'd (caller frees), MD_ERR_NOTFOUND when absent;
+ * set: value NULL deletes the key. */
 md_status md_cache_meta_get(struct md_cache *c, const struct md_scope *s, const char *key,
                             char **value_out, struct md_err *err);
 md_status md_cache_meta_set(struct md_cache *c, const struct md_scope *s, const char *key,
                             const char *value, struct md_err *err);
 
 /* Creates the expression indexes that make sorting kind k by its columns
- * fast (idempotent; called once per kind at start-up by the sync layer). */
+ * fast (idempotent: cheap when they exist).  Each is a partial index over
+ * the kind's rows only, but every insert of any kind checks every partial
+ * index's condition, so index what is sorted by, not every column.  The
+ * sync layer indexes each kind's default sort column at start; use
+ * md_sync_submit_index for the others (it runs here, on a worker). */
 md_status md_cache_index_paths(struct md_cache *c, const char *kind, const char *const *paths,
                                size_t n, struct md_err *err);
 
