@@ -396,6 +396,51 @@ static void test_columns(void)
     TAP_EQ_STR(small, "-", "NULL object is missing");
 }
 
+/* Formats one synthetic column of format fmt at $.v of json. */
+static const char *fmt1(enum md_fmt fmt, const char *json, enum md_tone *tone)
+{
+    static char out[128];
+    struct md_column c = {.title = "t", .path = "$.v", .fmt = fmt};
+    cJSON *j = obj(json);
+    md_kind_format(md_kind_find("runs"), &c, j, 0, out, sizeof out, tone);
+    cJSON_Delete(j);
+    return out;
+}
+
+/* Every format on odd values: the table must never show garbage. */
+static void test_every_format(void)
+{
+    enum md_tone tone;
+    TAP_EQ_STR(fmt1(MD_FMT_PERCENT, "{\"v\":0.4249}", NULL), "42%", "percent");
+    TAP_EQ_STR(fmt1(MD_FMT_PERCENT, "{\"v\":\"NaN\"}", NULL), "NaN", "percent of NaN");
+    TAP_EQ_STR(fmt1(MD_FMT_PERCENT, "{}", NULL), "-", "percent of missing");
+    TAP_EQ_STR(fmt1(MD_FMT_FLOAT, "{\"v\":123456.789}", NULL), "123456.8", "large float");
+    TAP_EQ_STR(fmt1(MD_FMT_FLOAT, "{\"v\":1.5e12}", NULL), "1.5e+12", "huge float");
+    TAP_EQ_STR(fmt1(MD_FMT_FLOAT, "{\"v\":\"Infinity\"}", NULL), "inf", "MLflow Infinity");
+    TAP_EQ_STR(fmt1(MD_FMT_FLOAT, "{\"v\":\"-Infinity\"}", NULL), "-inf", "MLflow -Infinity");
+    TAP_EQ_STR(fmt1(MD_FMT_FLOAT, "{\"v\":\"high\"}", NULL), "high", "non-numeric float text");
+    TAP_EQ_STR(fmt1(MD_FMT_INT, "{\"v\":\"None\"}", NULL), "None", "param None stays text");
+    TAP_EQ_STR(fmt1(MD_FMT_INT, "{\"v\":41.7}", NULL), "42", "int rounds");
+    TAP_EQ_STR(fmt1(MD_FMT_COUNT, "{\"v\":[]}", NULL), "0", "count of empty list");
+    TAP_EQ_STR(fmt1(MD_FMT_COUNT, "{\"v\":{\"a\":1,\"b\":2}}", NULL), "2", "count of object");
+    TAP_EQ_STR(fmt1(MD_FMT_KEYS, "{\"v\":{}}", NULL), "-", "keys of empty object");
+    TAP_EQ_STR(fmt1(MD_FMT_ARN_NAME, "{\"v\":\"plain-name\"}", NULL), "plain-name",
+               "arn-name of a non-ARN");
+    TAP_EQ_STR(fmt1(MD_FMT_BYTES, "{\"v\":\"12\"}", NULL), "12 B", "bytes from a string");
+    TAP_EQ_STR(fmt1(MD_FMT_DURATION, "{\"v\":\"soon\"}", NULL), "soon", "duration of text");
+    TAP_EQ_STR(fmt1(MD_FMT_AGE, "{\"v\":\"yesterday\"}", NULL), "yesterday", "age of text");
+    TAP_EQ_STR(fmt1(MD_FMT_TIME, "{\"v\":true}", NULL), "true", "time of a boolean");
+    TAP_EQ_STR(fmt1(MD_FMT_TEXT, "{\"v\":{\"a\":[1,2]}}", NULL), "{\"a\":[1,2]}",
+               "object as compact JSON");
+    TAP_EQ_STR(fmt1(MD_FMT_TEXT, "{\"v\":[]}", NULL), "", "empty list is empty, not missing");
+    TAP_EQ_STR(fmt1(MD_FMT_TEXT, "{\"v\":0.5}", NULL), "0.5", "plain number");
+    TAP_EQ_STR(fmt1(MD_FMT_STATUS, "{\"v\":\"CompletedWithViolations\"}", &tone),
+               "CompletedWithViolations", "status text");
+    TAP_EQ_INT(tone, MD_TONE_WARN, "violations are a warning");
+    TAP_EQ_STR(fmt1(MD_FMT_STATUS, "{\"v\":7}", &tone), "7", "a numeric status");
+    TAP_EQ_INT(tone, MD_TONE_NONE, "has no tone");
+}
+
 static void test_row_ids(void)
 {
     char id[256];
@@ -431,6 +476,7 @@ int main(void)
     test_iso8601();
     test_time_encodings();
     test_columns();
+    test_every_format();
     test_row_ids();
     return tap_done();
 }
