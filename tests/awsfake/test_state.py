@@ -56,7 +56,10 @@ DEFINITION = {
 with Fake(seed={'mlflow_tracking_servers': [{'name': 'team', 'url': 'http://127.0.0.1:5999'}],
                 'labeling_jobs': [{'name': 'boxes-done', 'age': 90000, 'objects': 200},
                                   {'name': 'boxes-running', 'age': 3600, 'duration': 86400}],
-                'monitoring_schedules': [{'name': 'yolo-dq', 'executions': 12}]},
+                'monitoring_schedules': [{'name': 'yolo-dq', 'executions': 12}],
+                'endpoints': [{'name': 'yolo11-prod', 'variants': [{'name': 'blue', 'weight': 0.9},
+                                                                   {'name': 'green',
+                                                                    'weight': 0.1}]}]},
           time_scale=SCALE) as fake:
     sm = fake.client('sagemaker')
     logs = fake.client('logs')
@@ -381,6 +384,45 @@ with Fake(seed={'mlflow_tracking_servers': [{'name': 'team', 'url': 'http://127.
     tap.eq([x['TrackingServerName'] for x in mf], ['team'], 'ListMlflowTrackingServers')
     tap.eq(sm.describe_mlflow_tracking_server(TrackingServerName='team')['TrackingServerUrl'],
            'http://127.0.0.1:5999', 'DescribeMlflowTrackingServer: the seeded URL')
+
+    sm.stop_monitoring_schedule(MonitoringScheduleName='yolo-dq')
+    st1 = sm.describe_monitoring_schedule(MonitoringScheduleName='yolo-dq')
+    sm.start_monitoring_schedule(MonitoringScheduleName='yolo-dq')
+    st2 = sm.list_monitoring_schedules()['MonitoringScheduleSummaries'][0]
+    tap.eq((st1['MonitoringScheduleStatus'], st2['MonitoringScheduleStatus']),
+           ('Stopped', 'Scheduled'), 'Stop/StartMonitoringSchedule')
+    eps = sm.list_endpoints()['Endpoints']
+    de = sm.describe_endpoint(EndpointName='yolo11-prod')
+    tap.ok([e['EndpointName'] for e in eps] == ['yolo11-prod'] and
+           [v['VariantName'] for v in de['ProductionVariants']] == ['blue', 'green'] and
+           de['EndpointStatus'] == 'InService', 'ListEndpoints / DescribeEndpoint', de)
+
+    # ------------------------------------------------------------ CloudWatch alarms, dashboards
+    cw.put_metric_alarm(AlarmName='yolo-gpu', Namespace='/aws/sagemaker/Endpoints',
+                        MetricName='GPUUtilization', Statistic='Average', Period=300,
+                        EvaluationPeriods=2, Threshold=90.0,
+                        ComparisonOperator='GreaterThanThreshold',
+                        AlarmActions=['arn:aws:sns:us-east-1:123456789012:oncall'])
+    al = cw.describe_alarms(AlarmNamePrefix='yolo')['MetricAlarms']
+    tap.ok(len(al) == 1 and al[0]['StateValue'] == 'INSUFFICIENT_DATA' and
+           al[0]['Threshold'] == 90.0, 'PutMetricAlarm / DescribeAlarms', al)
+    body = json.dumps({'widgets': [{'type': 'metric', 'properties': {'metrics': [
+        ['/aws/sagemaker/TrainingJobs', 'val:mAP50', 'Host', name + '/algo-1']]}}]})
+    cw.put_dashboard(DashboardName='yolo', DashboardBody=body)
+    tap.eq(cw.get_dashboard(DashboardName='yolo')['DashboardBody'], body,
+           'PutDashboard / GetDashboard')
+    try:
+        cw.put_dashboard(DashboardName='bad', DashboardBody='{nope')
+        tap.ok(False, 'a dashboard body that is not JSON is refused')
+    except ClientError as e:
+        tap.ok(e.response['ResponseMetadata']['HTTPStatusCode'] == 400,
+               'a dashboard body that is not JSON is refused', e.response)
+    try:
+        cw.get_dashboard(DashboardName='none')
+        tap.ok(False, 'GetDashboard of a missing dashboard: 404')
+    except ClientError as e:
+        tap.eq(e.response['ResponseMetadata']['HTTPStatusCode'], 404,
+               'GetDashboard of a missing dashboard: 404')
 
     # ------------------------------------------------------------ EventBridge
     ev.put_rule(Name='nightly', ScheduleExpression='cron(0 2 * * ? *)')

@@ -5,7 +5,7 @@ Served over awsJson1_0 and the query protocol."""
 
 import math
 
-from .protocol import ApiError
+from .protocol import ApiError, coral_error
 from .sagemaker import METRIC_NAMESPACE
 from .store import decode_token, encode_token
 
@@ -41,6 +41,11 @@ def stat_of(values, stat):
 
 
 def register(fake):
+    register_metrics(fake)
+    register_alarms_and_dashboards(fake)
+
+
+def register_metrics(fake):
     store = fake.store
     sm = store.parts['sagemaker']
 
@@ -155,3 +160,142 @@ def register(fake):
         if more:
             out['NextToken'] = encode_token(start + limit, 'GetMetricData')
         return out
+
+
+def register_alarms_and_dashboards(fake):
+    """Metric alarms and dashboards: kept as given (no evaluation: a new
+    alarm is INSUFFICIENT_DATA until told otherwise through the seed)."""
+    store = fake.store
+    state = {'alarms': {}, 'dashboards': {}, 'history': []}
+
+    def reset():
+        state['alarms'] = {}
+        state['dashboards'] = {}
+        state['history'] = []
+    store.resetters.append(reset)
+
+    def op(name):
+        def deco(fn):
+            fake.register('monitoring', name, fn)
+            return fn
+        return deco
+
+    alarm_members = set(fake.services['monitoring'].model.shape_for('MetricAlarm').members)
+
+    @op('PutMetricAlarm')
+    def put_metric_alarm(ctx, p):
+        if 'Metrics' in p and ('MetricName' in p or 'Namespace' in p):
+            raise coral_error('ValidationException', 'Metrics and MetricName/Namespace cannot '
+                              'both be given.')
+        if 'Metrics' not in p and not ('MetricName' in p and 'Namespace' in p) and \
+                'EvaluationCriteria' not in p:
+            raise coral_error('ValidationException', 'MetricName and Namespace (or Metrics) are '
+                              'required.')
+        old = state['alarms'].get(p['AlarmName'], {})
+        a = {k: v for k, v in p.items() if k in alarm_members}
+        a.pop('Tags', None)
+        a['AlarmArn'] = 'arn:aws:cloudwatch:%s:%s:alarm:%s' % (ctx.region, store.account,
+                                                               p['AlarmName'])
+        a.setdefault('ActionsEnabled', True)
+        a['AlarmConfigurationUpdatedTimestamp'] = ctx.now
+        a['StateValue'] = old.get('StateValue', 'INSUFFICIENT_DATA')
+        a['StateReason'] = old.get('StateReason', 'Unchecked: Initial alarm creation')
+        a['StateUpdatedTimestamp'] = old.get('StateUpdatedTimestamp', ctx.now)
+        state['alarms'][p['AlarmName']] = a
+        state['history'].append({'AlarmName': p['AlarmName'], 'AlarmType': 'MetricAlarm',
+                                 'Timestamp': ctx.now, 'HistoryItemType': 'ConfigurationUpdate',
+                                 'HistorySummary': 'Alarm "%s" %s' % (
+                                     p['AlarmName'], 'updated' if old else 'created')})
+        return {}
+
+    @op('DescribeAlarms')
+    def describe_alarms(ctx, p):
+        alarms = sorted(state['alarms'].values(), key=lambda a: a['AlarmName'])
+        if p.get('AlarmNames'):
+            alarms = [a for a in alarms if a['AlarmName'] in p['AlarmNames']]
+        if p.get('AlarmNamePrefix'):
+            alarms = [a for a in alarms if a['AlarmName'].startswith(p['AlarmNamePrefix'])]
+        if p.get('StateValue'):
+            alarms = [a for a in alarms if a['StateValue'] == p['StateValue']]
+        if p.get('ActionPrefix'):
+            alarms = [a for a in alarms if any(x.startswith(p['ActionPrefix'])
+                                               for x in a.get('AlarmActions') or [])]
+        start = decode_token(p['NextToken'], 'DescribeAlarms') if p.get('NextToken') else 0
+        limit = p.get('MaxRecords') or 50
+        out = {'MetricAlarms': alarms[start:start + limit], 'CompositeAlarms': []}
+        if start + limit < len(alarms):
+            out['NextToken'] = encode_token(start + limit, 'DescribeAlarms')
+        return out
+
+    @op('DeleteAlarms')
+    def delete_alarms(ctx, p):
+        missing = [n for n in p['AlarmNames'] if n not in state['alarms']]
+        if missing:
+            raise ApiError('ResourceNotFound', 'Alarm(s) not found: %s' % ', '.join(missing), 404)
+        for n in p['AlarmNames']:
+            del state['alarms'][n]
+        return {}
+
+    @op('DescribeAlarmHistory')
+    def describe_alarm_history(ctx, p):
+        items = [h for h in state['history']
+                 if not p.get('AlarmName') or h['AlarmName'] == p['AlarmName']]
+        if p.get('HistoryItemType'):
+            items = [h for h in items if h['HistoryItemType'] == p['HistoryItemType']]
+        if p.get('ScanBy', 'TimestampDescending') == 'TimestampDescending':
+            items = items[::-1]
+        start = decode_token(p['NextToken'], 'AlarmHistory') if p.get('NextToken') else 0
+        limit = p.get('MaxRecords') or 100
+        out = {'AlarmHistoryItems': items[start:start + limit]}
+        if start + limit < len(items):
+            out['NextToken'] = encode_token(start + limit, 'AlarmHistory')
+        return out
+
+    @op('PutDashboard')
+    def put_dashboard(ctx, p):
+        import json
+        try:
+            body = json.loads(p['DashboardBody'])
+        except ValueError as e:
+            raise ApiError('InvalidParameterInput', 'The field DashboardBody must be a valid '
+                           'JSON object (%s)' % e)
+        if not isinstance(body, dict) or not isinstance(body.get('widgets', []), list):
+            raise ApiError('InvalidParameterInput', 'The dashboard body must be a JSON object '
+                           'with a widgets list')
+        state['dashboards'][p['DashboardName']] = {
+            'DashboardName': p['DashboardName'], 'DashboardBody': p['DashboardBody'],
+            'DashboardArn': 'arn:aws:cloudwatch::%s:dashboard/%s' % (store.account,
+                                                                    p['DashboardName']),
+            'LastModified': ctx.now, 'Size': len(p['DashboardBody'])}
+        return {'DashboardValidationMessages': []}
+
+    @op('GetDashboard')
+    def get_dashboard(ctx, p):
+        d = state['dashboards'].get(p['DashboardName'])
+        if d is None:
+            raise ApiError('ResourceNotFound', 'Dashboard %s does not exist' % p['DashboardName'],
+                           404)
+        return {k: d[k] for k in ('DashboardArn', 'DashboardBody', 'DashboardName')}
+
+    @op('ListDashboards')
+    def list_dashboards(ctx, p):
+        ds = sorted(state['dashboards'].values(), key=lambda d: d['DashboardName'])
+        if p.get('DashboardNamePrefix'):
+            ds = [d for d in ds if d['DashboardName'].startswith(p['DashboardNamePrefix'])]
+        start = decode_token(p['NextToken'], 'ListDashboards') if p.get('NextToken') else 0
+        out = {'DashboardEntries': [{k: d[k] for k in ('DashboardName', 'DashboardArn',
+                                                        'LastModified', 'Size')}
+                                    for d in ds[start:start + 1000]]}
+        if start + 1000 < len(ds):
+            out['NextToken'] = encode_token(start + 1000, 'ListDashboards')
+        return out
+
+    @op('DeleteDashboards')
+    def delete_dashboards(ctx, p):
+        missing = [n for n in p['DashboardNames'] if n not in state['dashboards']]
+        if missing:
+            raise ApiError('ResourceNotFound', 'Dashboard(s) not found: %s' % ', '.join(missing),
+                           404)
+        for n in p['DashboardNames']:
+            del state['dashboards'][n]
+        return {}

@@ -39,6 +39,13 @@ class Service(object):
         self.api_version = raw['metadata'].get('apiVersion', '')
         self.xml_namespace = raw['metadata'].get('xmlNamespace', '')
         self.operation_names = set(self.model.operation_names)
+        # error code (the query protocol's name) -> error shape name
+        self.error_shapes = {}
+        for name, shape in raw['shapes'].items():
+            if shape.get('exception'):
+                code = (shape.get('error') or {}).get('code', name)
+                if name == code or code not in self.error_shapes:
+                    self.error_shapes[code] = name
         try:
             with open(os.path.join(path, 'paginators-1.json')) as f:
                 self.paginators = json.load(f).get('pagination', {})

@@ -48,11 +48,17 @@ def coral_error(code, message, status=400):
 def json_error(service, err):
     """(status, headers, body bytes) for an error on a JSON protocol."""
     type_name = ('%s#%s' % (err.namespace, err.code)) if err.namespace else err.code
+    query_code = _query_code(err.code)
+    if service.key == 'monitoring' and not err.namespace:
+        # awsQueryCompatible: __type names the error shape, the header the query code
+        shape_name = service.error_shapes.get(err.code)
+        if shape_name:
+            type_name, query_code = shape_name, err.code
     body = {'__type': type_name}
     # Modeled error shapes name their text member Message or message.
     msg_member = 'message'
     try:
-        shape = service.model.shape_for(err.code)
+        shape = service.model.shape_for(service.error_shapes.get(err.code, err.code))
         if 'Message' in shape.members:
             msg_member = 'Message'
     except Exception:
@@ -65,7 +71,7 @@ def json_error(service, err):
     }
     if service.key == 'monitoring':
         # awsQueryCompatible services tell query-era clients the code.
-        headers['x-amzn-query-error'] = '%s;%s' % (_query_code(err.code),
+        headers['x-amzn-query-error'] = '%s;%s' % (query_code,
                                                    'Sender' if err.sender else 'Receiver')
     return err.status, headers, json.dumps(body).encode()
 

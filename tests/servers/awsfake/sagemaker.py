@@ -790,6 +790,7 @@ class SageMaker(object):
         self.schedules = {}            # name -> dict
         self.monitoring_executions = []
         self.mlflow = {}               # name -> dict
+        self.endpoints = {}            # name -> dict (DescribeEndpoint form)
         self._training_sorted = None
         self._ordered = {}             # definition text -> ordered steps
         self._parsed = {}              # definition text -> parsed JSON
@@ -1022,12 +1023,15 @@ class SageMaker(object):
             self.seed_schedule(now, region, spec)
         for spec in data.get('mlflow_tracking_servers') or []:
             self.seed_mlflow(now, region, spec)
+        for spec in data.get('endpoints') or []:
+            self.seed_endpoint(now, region, spec)
         out['counts'] = {'pipelines': len(self.pipelines), 'executions': len(self.executions),
                          'training_jobs': len(self.training),
                          'processing_jobs': len(self.processing),
                          'labeling_jobs': len(self.labeling),
                          'monitoring_schedules': len(self.schedules),
-                         'mlflow_tracking_servers': len(self.mlflow)}
+                         'mlflow_tracking_servers': len(self.mlflow),
+                         'endpoints': len(self.endpoints)}
         return out
 
     def seed_training_jobs(self, now, region, count=100, prefix='yolo11-train', spacing=600,
@@ -1143,6 +1147,37 @@ class SageMaker(object):
             if st == 'Failed':
                 e['FailureReason'] = 'Job inputs had no data'
             self.monitoring_executions.append(e)
+
+    def seed_endpoint(self, now, region, spec):
+        name = spec['name']
+        created = now - float(spec.get('age', 14 * 86400))
+        variants = []
+        for v in spec.get('variants') or [{'name': 'AllTraffic'}]:
+            n = int(v.get('instances', 1))
+            variants.append({
+                'VariantName': v.get('name', 'AllTraffic'),
+                'DeployedImages': [{'SpecifiedImage': '%s.dkr.ecr.%s.amazonaws.com/yolo11-serve:'
+                                    'latest' % (self.store.account, region),
+                                    'ResolutionTime': created}],
+                'CurrentWeight': float(v.get('weight', 1.0)),
+                'DesiredWeight': float(v.get('weight', 1.0)),
+                'CurrentInstanceCount': n, 'DesiredInstanceCount': n})
+        ep = {'EndpointName': name,
+              'EndpointArn': 'arn:aws:sagemaker:%s:%s:endpoint/%s' % (region, self.store.account,
+                                                                      name.lower()),
+              'EndpointConfigName': spec.get('config', '%s-config' % name),
+              'ProductionVariants': variants,
+              'EndpointStatus': spec.get('status', 'InService'),
+              'CreationTime': created, 'LastModifiedTime': created + 600}
+        if spec.get('FailureReason'):
+            ep['FailureReason'] = spec['FailureReason']
+        if spec.get('data_capture', True):
+            ep['DataCaptureConfig'] = {
+                'EnableCapture': True, 'CaptureStatus': 'Started', 'CurrentSamplingPercentage': 20,
+                'DestinationS3Uri': 's3://mldeck-capture/%s' % name,
+                'KmsKeyId': 'arn:aws:kms:%s:%s:key/%s' % (region, self.store.account,
+                                                          short_id(32, name))}
+        self.endpoints[name] = ep
 
     def seed_mlflow(self, now, region, spec):
         name = spec['name']
@@ -1658,7 +1693,8 @@ def register(fake):
     # ---- monitoring
     def schedule_summary(s):
         return {'MonitoringScheduleName': s['name'], 'MonitoringScheduleArn': s['arn'],
-                'CreationTime': s['created'], 'LastModifiedTime': s['created'],
+                'CreationTime': s['created'],
+                'LastModifiedTime': s.get('modified', s['created']),
                 'MonitoringScheduleStatus': s['status'], 'EndpointName': s['endpoint'],
                 'MonitoringJobDefinitionName': s['definition'], 'MonitoringType': s['type']}
 
@@ -1723,6 +1759,54 @@ def register(fake):
         if nxt:
             out['NextToken'] = nxt
         return out
+
+    @op('StartMonitoringSchedule')
+    def start_monitoring_schedule(ctx, p):
+        s = sm.schedules.get(p['MonitoringScheduleName'])
+        if s is None:
+            raise not_found('Monitoring schedule %s not found' % p['MonitoringScheduleName'])
+        s['status'] = 'Scheduled'
+        s['modified'] = ctx.now
+        return {}
+
+    @op('StopMonitoringSchedule')
+    def stop_monitoring_schedule(ctx, p):
+        s = sm.schedules.get(p['MonitoringScheduleName'])
+        if s is None:
+            raise not_found('Monitoring schedule %s not found' % p['MonitoringScheduleName'])
+        s['status'] = 'Stopped'
+        s['modified'] = ctx.now
+        return {}
+
+    # ---- endpoints
+    @op('ListEndpoints')
+    def list_endpoints(ctx, p):
+        shape = sm.shape('EndpointSummary')
+        items = [project(e, shape) for e in sm.endpoints.values()]
+        if p.get('NameContains'):
+            items = [e for e in items if p['NameContains'] in e['EndpointName']]
+        if p.get('StatusEquals'):
+            items = [e for e in items if e['EndpointStatus'] == p['StatusEquals']]
+        items = time_filter(items, p, 'CreationTime', 'CreationTimeAfter', 'CreationTimeBefore')
+        items = time_filter(items, p, 'LastModifiedTime', 'LastModifiedTimeAfter',
+                            'LastModifiedTimeBefore')
+        items = sort_items(items, p, {'Name': lambda e: e['EndpointName'],
+                                      'CreationTime': lambda e: e['CreationTime'],
+                                      'Status': lambda e: e['EndpointStatus']}, 'CreationTime')
+        page, nxt = paginate(items, p, 'ListEndpoints', page_size(ctx), 100)
+        out = {'Endpoints': page}
+        if nxt:
+            out['NextToken'] = nxt
+        return out
+
+    @op('DescribeEndpoint')
+    def describe_endpoint(ctx, p):
+        e = sm.endpoints.get(p['EndpointName'])
+        if e is None:
+            # no modeled error: SageMaker answers with a ValidationException
+            raise coral_error('ValidationException', 'Could not find endpoint "%s".'
+                              % p['EndpointName'])
+        return copy.deepcopy(e)
 
     # ---- MLflow tracking servers
     @op('ListMlflowTrackingServers')
