@@ -105,7 +105,11 @@ void md_command_run(struct md_app *app, const char *line)
         }
     const struct md_kind *k = md_kind_find(word);
     if (k) {
+        /* k9s habit: ":executions status:Failed" opens the kind filtered. */
         md_app_open_kind(app, k);
+        struct md_view *nv = md_app_top(app);
+        if (*arg && nv && nv->kind == k)
+            md_table_set_filter(app, nv, arg);
         return;
     }
     struct md_view *v = md_app_top(app);

@@ -225,6 +225,8 @@ void md_app_run_action(struct md_app *app)
 static void handle_event(struct md_app *app, struct md_sync_event *ev)
 {
     char line[700];
+    struct md_view *top = md_app_top(app);
+    bool top_refresh = top && top->refresh_job && top->refresh_job == ev->job_id;
     for (int i = 0; i < app->depth; i++) {
         struct md_view *v = app->stack[i];
         if (v->refresh_job && v->refresh_job == ev->job_id)
@@ -233,6 +235,8 @@ static void handle_event(struct md_app *app, struct md_sync_event *ev)
     if (ev->type == MD_JOB_REFRESH) {
         if (ev->status == MD_OK) {
             app->refresh_failed = false;
+            if (top_refresh && !strncmp(app->msg, "refreshing ", 11) && app->msg_level == MD_MSG_INFO)
+                md_app_msg(app, MD_MSG_INFO, "%s refreshed", top->kind->title);
             for (int i = 0; i < app->depth; i++)
                 if (app->stack[i]->cls->changed)
                     app->stack[i]->cls->changed(app, app->stack[i], ev->kind);

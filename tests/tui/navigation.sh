@@ -51,6 +51,10 @@ tui_keys :; tui_type "p"; tui_keys Tab
 tui_wait "pipeline-executions  pipeline-steps" 2; ok $? "Tab lists the candidates for an ambiguous prefix"
 tui_keys C-u; tui_type "runs"; tui_keys Enter
 tui_wait " runs"; ok $? ":runs opens the runs"
+tui_keys :; tui_type "executions status:Failed"; tui_keys Enter
+tui_wait "/Status:Failed"; ok $? ":executions status:Failed opens executions filtered"
+tui_gone "Succeeded"; ok $? "only failed executions are listed"
+tui_keys r; tui_wait "Executions refreshed"; ok $? "r refreshes and says when it is done"
 tui_keys :; tui_type "pl"; tui_keys Enter
 tui_wait "yolo11-train"; ok $? ":pl (alias) opens pipelines"
 tui_keys :; tui_type "nonsense"; tui_keys Enter
