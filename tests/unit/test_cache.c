@@ -355,6 +355,59 @@ static void test_corrupt_files(void)
     }
     expect_rebuilt("scribbled.db", "garbage pages", "damaged");
 
+    /* The same in a file too big for the check at every open: the damage
+     * is met by a query (an error, not a crash), which leaves the marker;
+     * the next open checks the whole file and rebuilds it. */
+    path_in(db, sizeof db, "scribbled-big.db");
+    fill(db, 2000);
+    stat(db, &st);
+    TAP_OK(st.st_size > (256 << 10), "big filled cache is %lld bytes", (long long)st.st_size);
+    fd = open(db, O_WRONLY);
+    if (fd >= 0) {
+        for (off_t off = st.st_size / 2; off + 4096 <= st.st_size; off += 8192)
+            if (pwrite(fd, garbage, 4096, off) < 0)
+                break;
+        close(fd);
+    }
+    {
+        struct md_cache *c = NULL;
+        struct md_err err;
+        TAP_EQ_INT(md_cache_open(db, &c, &err), MD_OK, "big damaged file: first open");
+        const char *fpaths[] = {"$.Name"};
+        struct md_cache_query q = {.kind = "things", .filter_paths = fpaths, .nfilter_paths = 1,
+                                   .filter_text = "zzz"};
+        long n = 0;
+        md_status qst = c ? md_cache_count(c, &scope, &q, &n, &err) : MD_ERR_INTERNAL;
+        TAP_EQ_INT(qst, MD_ERR_CACHE, "a query over the damaged pages fails: %s", err.msg);
+        TAP_OK(strstr(err.msg, "damaged") != NULL, "and says the file is damaged");
+        char marker[400];
+        snprintf(marker, sizeof marker, "%s.needs-check", db);
+        TAP_OK(exists(marker), "marker left for the next open");
+        md_cache_close(c);
+    }
+    expect_rebuilt("scribbled-big.db", "damage found in use", "damaged");
+    {
+        char marker[400];
+        snprintf(marker, sizeof marker, "%s.needs-check", db);
+        TAP_OK(!exists(marker), "marker gone after the rebuild");
+    }
+
+    /* A marker next to a sound file: checked, kept, marker cleared. */
+    path_in(db, sizeof db, "sound-big.db");
+    fill(db, 2000);
+    {
+        char marker[400];
+        snprintf(marker, sizeof marker, "%s.needs-check", db);
+        write_file(marker, "", 0);
+        struct md_cache *c = NULL;
+        struct md_err err;
+        TAP_EQ_INT(md_cache_open(db, &c, &err), MD_OK, "sound file with a marker opens");
+        TAP_OK(c && md_cache_warning(c) == NULL, "and is kept");
+        TAP_EQ_INT(c ? count_of(c, "things") : -1, 2000, "with its rows");
+        TAP_OK(!exists(marker), "marker cleared after a clean check");
+        md_cache_close(c);
+    }
+
     /* Someone else's SQLite database. */
     path_in(db, sizeof db, "foreign.db");
     raw_exec(db, "CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
