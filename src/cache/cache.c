@@ -615,6 +615,11 @@ md_status md_cache_rollback(struct md_cache *c)
     return rc == SQLITE_OK ? MD_OK : MD_ERR_CACHE;
 }
 
+bool md_cache_in_transaction(const struct md_cache *c)
+{
+    return c && c->txn_depth > 0;
+}
+
 /* ---- rows ------------------------------------------------------------- */
 
 static void bind_scope(sqlite3_stmt *st, const struct md_scope *s)

@@ -10,7 +10,8 @@
  * region) means "" — global.  JSON paths use util/json.h syntax, including
  * [?key=value]; a malformed path is MD_ERR_INVALID.
  *
- * Additions since the first contract: md_cache_interrupt.  Schema and file
+ * Additions since the first contract: md_cache_interrupt,
+ * md_cache_in_transaction.  Schema and file
  * handling: see schema.c and /work/helpers/docs/cache.md. */
 #ifndef MD_CACHE_H
 #define MD_CACHE_H
@@ -58,6 +59,8 @@ void md_cache_interrupt(struct md_cache *c);
 md_status md_cache_begin(struct md_cache *c, struct md_err *err);
 md_status md_cache_commit(struct md_cache *c, struct md_err *err);
 md_status md_cache_rollback(struct md_cache *c);
+/* Whether a transaction begun with md_cache_begin is still open. */
+bool md_cache_in_transaction(const struct md_cache *c);
 
 /* Inserts or replaces one row (row->kind/id/parent/json; parent NULL = "";
  * fetched_at_ms 0 = now).  JSON that does not parse is MD_ERR_INVALID.  An

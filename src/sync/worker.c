@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sync/sync_internal.h"
+#include "util/log.h"
 
 struct md_cache *md_worker_cache(struct md_worker *w)
 {
@@ -110,6 +111,14 @@ void *md_worker_main(void *arg)
         md_err_clear(&err);
         cJSON *result = NULL;
         md_status st = run_job(w, it, &result, &err);
+        if (md_cache_in_transaction(w->cache)) {
+            /* A provider returned with its transaction open: left so, it
+             * would hold the write lock and stall every other writer. */
+            md_log(MD_LOG_WARN, "job on %s left a cache transaction open; rolled back",
+                   it->kind ? it->kind : "?");
+            while (md_cache_in_transaction(w->cache))
+                md_cache_rollback(w->cache);
+        }
         if (st == MD_OK) {
             md_err_clear(&err);
         } else {

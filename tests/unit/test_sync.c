@@ -486,6 +486,43 @@ static md_status curl_fn(struct md_worker *w, void *arg, struct md_err *err)
                                                                               : MD_ERR_INTERNAL;
 }
 
+/* A job that forgets to commit must not hold the write lock afterwards. */
+static md_status leaky_fn(struct md_worker *w, void *arg, struct md_err *err)
+{
+    (void)arg;
+    md_cache_begin(md_worker_cache(w), err);
+    struct md_cache_row r = {"leaky", "half", "", "{}", 0};
+    md_cache_upsert(md_worker_cache(w), md_worker_scope(w), &r, err);
+    return MD_OK;
+}
+
+static void test_leaked_transaction(void)
+{
+    struct md_sync *s = start(1);
+    if (!s) {
+        TAP_OK(0, "start");
+        return;
+    }
+    struct md_job j = {.type = MD_JOB_CALL, .fn = leaky_fn};
+    md_sync_submit(s, &j);
+    unsigned long after = submit_refresh(s, "widgets", "after-leak", 0);
+    struct evset es;
+    wait_events(s, &es, 2);
+    const struct md_sync_event *e = find_ev(&es, after);
+    TAP_OK(e && e->status == MD_OK, "the next job on that worker still writes");
+    evset_free(&es);
+    struct md_cache *c;
+    struct md_err err;
+    md_cache_open(db, &c, &err);
+    char *json = NULL;
+    TAP_EQ_INT(md_cache_get(c, &scope, "leaky", "half", &json, NULL, &err), MD_ERR_NOTFOUND,
+               "the uncommitted row was rolled back");
+    TAP_EQ_INT(md_cache_meta_set(c, &scope, "k", "v", &err), MD_OK,
+               "another connection can write (no lock left behind)");
+    md_cache_close(c);
+    md_sync_stop(s);
+}
+
 static void test_index_and_curl(void)
 {
     struct md_sync *s = start(1);
@@ -663,6 +700,7 @@ int main(void)
     test_cancellation();
     test_errors_and_actions();
     test_index_and_curl();
+    test_leaked_transaction();
     test_stop_with_pending();
     test_kind_indexes();
     test_stop_during_index();
