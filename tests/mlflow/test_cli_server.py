@@ -185,6 +185,21 @@ tap.ok(rc == 0 and seen and seen[0]["headers"].get("Authorization") == wire["Aut
 rc, out, err = mldeck("ls", "experiments", uri=basic.url,
                       env={"MLFLOW_TRACKING_USERNAME": "ayoub", "MLFLOW_TRACKING_PASSWORD": "nope"})
 tap.eq(rc, 4, "wrong password: exit 4")
+# a user without permission on experiment 1 (set up the way the auth fixtures did)
+import base64  # noqa: E402
+adm = {"Authorization": "Basic " + base64.b64encode(b"ayoub:s3cr3t:pw").decode()}
+basic.call("POST", "/api/2.0/mlflow/users/create", body={"username": "mina",
+                                                         "password": "mina-pass-1234"},
+           headers=dict(adm, **{"Content-Type": "application/json"}))
+basic.call("POST", "/api/2.0/mlflow/experiments/permissions/create",
+           body={"experiment_id": "1", "username": "mina", "permission": "NO_PERMISSIONS"},
+           headers=dict(adm, **{"Content-Type": "application/json"}))
+mina = {"MLFLOW_TRACKING_USERNAME": "mina", "MLFLOW_TRACKING_PASSWORD": "mina-pass-1234"}
+rc, out, err = mldeck("ls", "runs", "--experiment", "1", uri=basic.url, env=mina)
+tap.ok(rc == 4 and "403" in err and "Permission denied" in err, "403 Permission denied: exit 4",
+       err)
+rc, got, err = jout(mldeck("ls", "runs", "--experiment", "2", "--json", uri=basic.url, env=mina))
+tap.eq(len(got or []), 4, "the same user reads experiment 2")
 basic.stop()
 bearer = Server("--fixtures", FIXTURES, "--auth", "bearer:dapi-test-token-123")
 bearer.clear()
