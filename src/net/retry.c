@@ -11,12 +11,46 @@
 #include <strings.h>
 #include <time.h>
 
+#include "net/awsconfig.h"
 #include "net/xml.h"
 #include "util/log.h"
 
 /* ---- configuration ---- */
 
-md_status md_retry_cfg_from_env(struct md_retry_cfg *c, struct md_err *warn)
+static void set_mode(struct md_retry_cfg *c, const char *m, const char *where, bool *attempts_set,
+                     struct md_err *warn)
+{
+    if (!strcasecmp(m, "standard"))
+        c->mode = MD_RETRY_STANDARD;
+    else if (!strcasecmp(m, "adaptive"))
+        c->mode = MD_RETRY_ADAPTIVE;
+    else if (!strcasecmp(m, "legacy")) {
+        c->mode = MD_RETRY_LEGACY;
+        if (!*attempts_set)
+            c->max_attempts = 5;
+    } else if (warn)
+        md_err_set(warn, MD_ERR_INVALID,
+                   "%s=%.40s is not standard, adaptive or legacy: using standard", where, m);
+}
+
+static void set_attempts(struct md_retry_cfg *c, const char *a, const char *where,
+                         bool *attempts_set, struct md_err *warn)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(a, &end, 10);
+    if (errno || end == a || *end || v < 1 || v > 100) {
+        if (warn)
+            md_err_set(warn, MD_ERR_INVALID, "%s=%.40s is not a number from 1 to 100: using %d",
+                       where, a, c->max_attempts);
+        return;
+    }
+    c->max_attempts = (int)v;
+    *attempts_set = true;
+}
+
+md_status md_retry_cfg_resolve(struct md_retry_cfg *c, const struct md_awsconfig *cfg,
+                               const char *profile, struct md_err *warn)
 {
     c->mode = MD_RETRY_STANDARD;
     c->max_attempts = 3;
@@ -24,34 +58,26 @@ md_status md_retry_cfg_from_env(struct md_retry_cfg *c, struct md_err *warn)
     c->max_backoff_ms = 20000;
     if (warn)
         md_err_clear(warn);
-    const char *m = getenv("AWS_RETRY_MODE");
-    if (m && *m) {
-        if (!strcasecmp(m, "standard"))
-            c->mode = MD_RETRY_STANDARD;
-        else if (!strcasecmp(m, "adaptive"))
-            c->mode = MD_RETRY_ADAPTIVE;
-        else if (!strcasecmp(m, "legacy")) {
-            c->mode = MD_RETRY_LEGACY;
-            c->max_attempts = 5;
-        } else if (warn)
-            md_err_set(warn, MD_ERR_INVALID,
-                       "AWS_RETRY_MODE=%.40s is not standard, adaptive or legacy: using standard", m);
-    }
-    const char *a = getenv("AWS_MAX_ATTEMPTS");
-    if (a && *a) {
-        char *end;
-        errno = 0;
-        long v = strtol(a, &end, 10);
-        if (errno || *end || v < 1 || v > 100) {
-            if (warn)
-                md_err_set(warn, MD_ERR_INVALID,
-                           "AWS_MAX_ATTEMPTS=%.40s is not a number from 1 to 100: using %d", a,
-                           c->max_attempts);
-        } else {
-            c->max_attempts = (int)v;
-        }
-    }
+    /* Attempts first, so that "legacy" only changes the default. */
+    bool attempts_set = false;
+    const char *pm = cfg && profile ? md_awsconfig_get(cfg, profile, "retry_mode", NULL) : NULL;
+    const char *pa = cfg && profile ? md_awsconfig_get(cfg, profile, "max_attempts", NULL) : NULL;
+    const char *em = getenv("AWS_RETRY_MODE");
+    const char *ea = getenv("AWS_MAX_ATTEMPTS");
+    if (ea && *ea)
+        set_attempts(c, ea, "AWS_MAX_ATTEMPTS", &attempts_set, warn);
+    if (!attempts_set && pa && *pa)
+        set_attempts(c, pa, "max_attempts", &attempts_set, warn);
+    if (em && *em)
+        set_mode(c, em, "AWS_RETRY_MODE", &attempts_set, warn);
+    else if (pm && *pm)
+        set_mode(c, pm, "retry_mode", &attempts_set, warn);
     return MD_OK;
+}
+
+md_status md_retry_cfg_from_env(struct md_retry_cfg *c, struct md_err *warn)
+{
+    return md_retry_cfg_resolve(c, NULL, NULL, warn);
 }
 
 /* ---- classification (botocore retries/standard.py) ---- */

@@ -28,6 +28,15 @@ struct md_retry_cfg {
  * MD_OK returned. */
 md_status md_retry_cfg_from_env(struct md_retry_cfg *c, struct md_err *warn);
 
+struct md_awsconfig;
+
+/* The AWS CLI's order: defaults, then the profile's retry_mode and
+ * max_attempts (config file), then AWS_RETRY_MODE / AWS_MAX_ATTEMPTS.  cfg
+ * or profile may be NULL (environment only).  Bad values are ignored and
+ * reported in warn (MD_OK is returned). */
+md_status md_retry_cfg_resolve(struct md_retry_cfg *c, const struct md_awsconfig *cfg,
+                               const char *profile, struct md_err *warn);
+
 /* Would standard mode retry this outcome?  transport is the md_status of
  * md_http_perform (MD_ERR_NET = connection failure), status the HTTP status,
  * code the AWS error code ("" if none). */

@@ -1,8 +1,9 @@
 /* libFuzzer target: the raw HTTP/1.1 request parser of `mldeck awscurl
  * --request`, then signing what it produced.  Build by hand:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I src -I . -D_GNU_SOURCE \
- *     tests/fuzz/fuzz_rawreq.c src/net/rawreq.c src/net/http.c src/net/url.c \
- *     src/net/sigv4.c src/util/*.c -lcjson -lcurl -lcrypto -lpthread -o fuzz_rawreq
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I src -I BUILD -D_GNU_SOURCE \
+ *     -DMLDECK_DATADIR='"/tmp"' tests/fuzz/fuzz_rawreq.c src/net/*.c src/util/*.c \
+ *     -lexpat -lcjson -lcurl -lcrypto -lpthread -o fuzz_rawreq
+ *   (BUILD = a configured build directory, for config.h)
  *   ./fuzz_rawreq -max_total_time=60 corpus/ */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /* libFuzzer target: the expat XML reader and what reads its trees (the
  * AWS error parser, the S3 listing parser).  Build by hand:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I src -I . -D_GNU_SOURCE \
- *     tests/fuzz/fuzz_xml.c src/net/xml.c src/net/retry.c src/net/http.c src/net/url.c \
- *     src/net/sigv4.c src/aws/s3.c src/aws/proto.c src/util/*.c \
- *     -lexpat -lcjson -lcurl -lcrypto -lpthread -o fuzz_xml
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I src -I BUILD -D_GNU_SOURCE \
+ *     -DMLDECK_DATADIR='"/tmp"' tests/fuzz/fuzz_xml.c src/net/*.c src/aws/proto.c \
+ *     src/aws/s3.c src/util/*.c -lexpat -lcjson -lcurl -lcrypto -lpthread -o fuzz_xml
+ *   (BUILD = a configured build directory, for config.h)
  *   ./fuzz_xml -max_total_time=60 corpus/ */
 #include <stddef.h>
 #include <stdint.h>

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../tap.h"
 #include "aws/paginate.h"
 #include "aws/proto.h"
 #include "aws/s3.h"
+#include "net/awsconfig.h"
 #include "net/retry.h"
 #include "net/xml.h"
 
@@ -102,6 +104,34 @@ static void test_retry_cfg(void)
     md_retry_cfg_from_env(&c, &w);
     TAP_OK(c.mode == MD_RETRY_STANDARD && w.code == MD_ERR_INVALID, "unknown mode: standard + warning");
     unsetenv("AWS_RETRY_MODE");
+
+    /* The profile's retry_mode / max_attempts, under the environment. */
+    char path[] = "/tmp/mldeck-retry-cfg-XXXXXX";
+    int fd = mkstemp(path);
+    const char *ini = "[default]\nretry_mode = legacy\n[profile fast]\nmax_attempts = 2\n"
+                      "retry_mode = standard\n[profile odd]\nmax_attempts = many\n";
+    struct md_awsconfig *cfg = NULL;
+    if (fd >= 0 && write(fd, ini, strlen(ini)) == (ssize_t)strlen(ini) &&
+        md_awsconfig_load_paths(path, "/nonexistent/credentials", &cfg, &w) == MD_OK) {
+        md_retry_cfg_resolve(&c, cfg, "default", &w);
+        TAP_OK(c.mode == MD_RETRY_LEGACY && c.max_attempts == 5, "profile retry_mode = legacy");
+        md_retry_cfg_resolve(&c, cfg, "fast", &w);
+        TAP_OK(c.mode == MD_RETRY_STANDARD && c.max_attempts == 2, "profile max_attempts = 2");
+        setenv("AWS_MAX_ATTEMPTS", "4", 1);
+        md_retry_cfg_resolve(&c, cfg, "fast", &w);
+        TAP_EQ_INT(c.max_attempts, 4, "AWS_MAX_ATTEMPTS beats the profile");
+        unsetenv("AWS_MAX_ATTEMPTS");
+        md_retry_cfg_resolve(&c, cfg, "odd", &w);
+        TAP_OK(c.max_attempts == 3 && w.code == MD_ERR_INVALID, "bad profile value: warning (%s)",
+               w.msg);
+        md_awsconfig_free(cfg);
+    } else {
+        TAP_OK(0, "temporary config file");
+    }
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    }
 
     md_retry_cfg_from_env(&c, NULL);
     TAP_EQ_INT(md_retry_backoff_ms(&c, 1, 0.5), 500, "retry 1: rand * 1 s");
