@@ -355,6 +355,13 @@ int md_cmd_awscurl(struct md_cli *cli, int argc, char **argv)
     struct md_http_opts ho;
     md_http_opts_init(&ho);
     ho.insecure = cli->settings->insecure;
+    /* AWS_CA_BUNDLE, else the profile's ca_bundle */
+    struct md_profile_choice pch;
+    md_profile_choose(cli->settings, &pch);
+    char ca_bundle[1024];
+    md_creds_ca_bundle(cfg, pch.name, ca_bundle, sizeof ca_bundle);
+    if (ca_bundle[0])
+        ho.ca_bundle = ca_bundle;
     ho.debug = cli->settings->debug;
     if (o.verbose) {
         ho.trace = trace_stderr;

@@ -76,8 +76,17 @@ try:
                                stderr=subprocess.PIPE, env=env(), timeout=30)
             t.ok(p.returncode == 1 and b'TLS' in p.stderr, 'without --insecure awscurl refuses',
                  p.stderr.decode())
+            conf = os.path.join(tmp, 'config')
+            with open(conf, 'w') as f:
+                f.write('[default]\nregion = us-east-1\nca_bundle = %s\n' % cert)
+            tls.script(['ok'])
+            p = subprocess.run([MLDECK, 'awscurl', '--service', 'sagemaker', tls.url + '/'],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env(AWS_CONFIG_FILE=conf), timeout=30)
+            t.ok(p.returncode == 0 and b'"ok": true' in p.stdout,
+                 "awscurl trusts the profile's ca_bundle", p.stderr.decode())
     else:
-        for i in range(5):
+        for i in range(6):
             t.ok(True, '# SKIP openssl not installed')
 
     # --debug: the trace goes to the log file, redacted.
