@@ -181,7 +181,7 @@ with Fake(seed=SEED, time_scale=20) as fake:
             res = 'reset'
         except http.client.IncompleteRead:
             res = 'incomplete'
-        except (http.client.RemoteDisconnected, ConnectionError) as e:
+        except (http.client.RemoteDisconnected, ConnectionError):
             res = 'closed'
         return res, time.time() - t0
     tap.eq(outcome('reset')[0], 'reset', 'reset: the connection is reset (RST)')

@@ -2,7 +2,6 @@
 (form POST in, XML out) that CloudWatch also accepts."""
 
 import base64
-import calendar
 import datetime
 import json
 import urllib.parse

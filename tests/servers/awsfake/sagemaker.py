@@ -62,10 +62,6 @@ def project(data, shape):
     return {k: v for k, v in data.items() if k in members and v is not None}
 
 
-def job_name_ok(name):
-    return re.fullmatch(r'[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}', name) is not None
-
-
 def sort_items(items, params, keys, default_key, default_order='Descending'):
     key = keys.get(params.get('SortBy') or default_key, keys[default_key])
     desc = (params.get('SortOrder') or default_order) == 'Descending'
@@ -307,8 +303,6 @@ class TrainingJob(TimelineJob):
                                               for n, (t, v) in sorted(final.items())]
         if st == 'Failed':
             out['FailureReason'] = self.failure_reason or 'AlgorithmError: training failed'
-        elif self.stopped_early() and self.sm.stop_reason.get(self.name):
-            pass
         if req.get('MlflowConfig'):
             r = stable_rand(self.name, 'mlflow')
             out['MlflowDetails'] = {'MlflowExperimentId': str(r.randint(1, 999)),
@@ -770,7 +764,6 @@ class SageMaker(object):
         self.store = fake.store
         self.clock = fake.store.clock
         self.model = fake.services['sagemaker'].model
-        self.stop_reason = {}
         self.reset()
         self.store.parts['sagemaker'] = self
         self.store.resetters.append(self.reset)
