@@ -64,15 +64,21 @@ static void built_free(struct built *b)
     b->parent = b->needle = NULL;
 }
 
-/* A needle that could be a number is compared against numbers in their
- * SQL text form, which need not be spelled as in the raw JSON (1e3 vs
- * 1000.0), so the raw-text prefilter is not used for it. */
-static bool numeric_needle(const char *t)
+/* Whether the raw-text prefilter may be used for this needle.  Not when
+ * it could be a number (numbers are matched in their SQL text form, which
+ * need not be spelled as in the raw JSON: 1e3 vs 1000.0), nor when it has
+ * JSON punctuation (an object or array value is matched in its minified
+ * form, the raw text may have spaces). */
+static bool prefilter_ok(const char *t)
 {
-    for (; *t; t++)
-        if (!strchr("0123456789.+-eE", *t))
+    bool numeric = true;
+    for (const char *p = t; *p; p++) {
+        if (strchr("{}[]:,\"", *p))
             return false;
-    return true;
+        if (!strchr("0123456789.+-eE", *p))
+            numeric = false;
+    }
+    return !numeric;
 }
 
 /* select is "count(*)" or "seq"; with_order adds ORDER BY and LIMIT. */
@@ -102,7 +108,7 @@ static md_status build(struct md_cache *c, const struct md_scope *s, const struc
             r = -1;
         /* Most rows fail the cheap scan of the raw text and are never
          * parsed; the rest are tested column by column. */
-        if (q->nfilter_paths > 0 && !numeric_needle(q->filter_text))
+        if (q->nfilter_paths > 0 && prefilter_ok(q->filter_text))
             r |= md_buf_puts(&b->sql, " AND md_json_may_contain(json, ?4)");
         r |= md_buf_puts(&b->sql, " AND (");
         if (q->nfilter_paths == 0) {

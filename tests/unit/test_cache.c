@@ -723,6 +723,25 @@ static void test_queries(void)
     ids_of(c, &q, got, sizeof got);
     TAP_EQ_STR(got, "r2", "filter over a [?key=] path");
 
+    /* Values whose raw spelling differs from their SQL text form. */
+    put(c, "odd", "o1", "", "{\"n\": 1e3, \"o\": {\"k\": 1}, \"s\": \"caf\\u00e9 \\/x\"}");
+    const char *np[] = {"$.n"}, *op[] = {"$.o"}, *sp[] = {"$.s"};
+    q = (struct md_cache_query){.kind = "odd", .filter_paths = np, .nfilter_paths = 1,
+                                .filter_text = "1000"};
+    ids_of(c, &q, got, sizeof got);
+    TAP_EQ_STR(got, "o1", "number written 1e3 matches 1000");
+    q.filter_paths = op;
+    q.filter_text = "{\"k\":1";
+    ids_of(c, &q, got, sizeof got);
+    TAP_EQ_STR(got, "o1", "object value matched in its minified form");
+    q.filter_paths = sp;
+    q.filter_text = "/x";
+    ids_of(c, &q, got, sizeof got);
+    TAP_EQ_STR(got, "o1", "escaped slash in the raw text still matches");
+    q.filter_text = "CAF";
+    ids_of(c, &q, got, sizeof got);
+    TAP_EQ_STR(got, "o1", "string with a \\u escape matches its ASCII part");
+
     q = (struct md_cache_query){.kind = "runs", .filter_text = "loss"};
     ids_of(c, &q, got, sizeof got);
     TAP_EQ_STR(got, "r3", "filter without paths searches the whole object");
