@@ -14,7 +14,7 @@ import tempfile
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlflow_testlib import FIXTURES, Server, Tap, need_fixtures  # noqa: E402
+from mlflow_testlib import FIXTURES, MLRUNS, Server, Tap, need_fixtures  # noqa: E402
 
 need_fixtures()
 CHECK = os.path.join(os.environ.get("MLDECK_BUILDDIR", "."), "tests", "mlflow",
@@ -69,6 +69,20 @@ tap.eq(d["search"], {"run_ids": ["cbe7e951221a41dfb988d7ddfe3859d8"]},
 tap.eq(sum(1 for r in srv.requests() if r["path"].endswith("runs/search") and
            "backticked" in r["body"]), 0, "the bad filter never reached the server")
 srv.stop()
+
+# ---- the same provider on the fixture file store ----------------------------------------
+class Local:
+    url = "file://" + MLRUNS
+
+
+d, err = run_check(Local, "drone-detection-yolo11")
+if tap.ok(d is not None, "provider on a file store ran", err):
+    tap.eq((d["experiments"], d["runs"], d["histories"]), (3, 3, 13),
+           "file store: experiments, runs and the 13 histories of the oldest run")
+    tap.ok(d["fetch_cached"] and d["fetch_points"] == 30, "file store: a finished history is read once")
+    tap.eq(d.get("version1", {}).get("aliases"), ["champion"], "file store: version aliases")
+    tap.eq(d["search"]["run_ids"], ["f001a8777b59435b83cba143da785e5d"],
+           "file store: search action evaluates the filter locally")
 
 # ---- scale ---------------------------------------------------------------------------
 big = Server("--synthetic", "2000:10000")
