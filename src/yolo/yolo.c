@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "yolo/archive.h"
 #include "yolo/graph.h"
 
 #define MIN_OPSET 11
@@ -175,6 +176,22 @@ md_status md_yolo_model_load(const char *path, int threads, struct md_yolo_model
 {
     *out = NULL;
     struct md_onnx_model *om;
+    if (md_yolo_is_gzip(path) == 1) {   /* a SageMaker model.tar.gz */
+        char *onnx = NULL, *dir = NULL;
+        md_status st = md_yolo_extract_onnx(path, &onnx, &dir, err);
+        if (st)
+            return st;
+        st = md_onnx_load_file(onnx, &om, err);
+        md_yolo_remove_tree(dir);
+        free(onnx);
+        free(dir);
+        if (st)
+            return st;
+        st = finish_load(om, threads, out, err);
+        if (st)
+            md_err_wrap(err, "%s", path);
+        return st;
+    }
     md_status st = md_onnx_load_file(path, &om, err);
     if (st)
         return st;

@@ -57,8 +57,9 @@ struct md_yolo_result {
     double preprocess_ms, inference_ms, postprocess_ms;
 };
 
-/* Loads an .onnx file, checks it is a supported detection model and builds
- * the execution plan.  threads <= 0 means all online CPUs. */
+/* Loads an .onnx file -- or a SageMaker model.tar.gz (gzip magic), from
+ * which the .onnx is unpacked -- checks it is a supported detection model
+ * and builds the execution plan.  threads <= 0 means all online CPUs. */
 md_status md_yolo_model_load(const char *path, int threads, struct md_yolo_model **out,
                              struct md_err *err);
 /* The same from bytes in memory. */

@@ -86,5 +86,18 @@ head -c 9000 "$IMG/test_00.jpg" >"$T/trunc.jpg"
 check "truncated JPEG: exit 1 with a clear message" "[ $rc -eq 1 ] && grep -q 'trunc.jpg: corrupt or truncated JPEG' '$T/e'"
 check "the other image is still processed, lines prefixed by its path" "[ \$(grep -c '^$IMG/test_00.png boat' '$T/o') -ge 1 ]"
 
+# a SageMaker-style model.tar.gz
+mkdir -p "$T/pkg/weights" "$T/tmp"
+cp "$MODEL" "$T/pkg/weights/best.onnx"
+echo "epochs: 1" >"$T/pkg/args.yaml"
+tar -czf "$T/model.tar.gz" -C "$T/pkg" .
+"$BIN" infer "$MODEL" "$IMG/test_00.png" >"$T/plain" 2>/dev/null
+TMPDIR="$T/tmp" "$BIN" infer "$T/model.tar.gz" "$IMG/test_00.png" >"$T/o" 2>"$T/e"; rc=$?
+check "model.tar.gz: the .onnx inside is used" "[ $rc -eq 0 ] && cmp -s '$T/o' '$T/plain'"
+check "model.tar.gz: the unpacked copy is removed" "[ -z \"\$(ls -A '$T/tmp')\" ]"
+echo "not a tar" | gzip >"$T/bad.tar.gz"
+"$BIN" infer "$T/bad.tar.gz" "$IMG/test_00.png" >"$T/o" 2>"$T/e"; rc=$?
+check "a .tar.gz without a model: exit 1, clear message" "[ $rc -eq 1 ] && grep -q 'no .onnx file in the archive' '$T/e'"
+
 echo "1..$n"
 [ $fails -eq 0 ]
