@@ -225,6 +225,22 @@ with Fake(seed=SEED, time_scale=20) as fake:
                             {'TrainingJobName': 'seeded-later'})[2])
     tap.eq((r.get('TrainingJobStatus'), r.get('FailureReason')), ('Failed', 'boom'),
            'a seeded failed job describes as Failed with its reason')
+    pages, found, empty_with_token, tok = 0, [], 0, None
+    while True:
+        body = {'StatusEquals': 'Failed', 'MaxResults': 1}
+        if tok:
+            body['NextToken'] = tok
+        r = json.loads(fake.raw('sagemaker', 'ListTrainingJobs', body)[2])
+        pages += 1
+        found += [j['TrainingJobName'] for j in r['TrainingJobSummaries']]
+        tok = r.get('NextToken')
+        if not r['TrainingJobSummaries'] and tok:
+            empty_with_token += 1
+        if not tok or pages > 20:
+            break
+    tap.ok(found == ['seeded-later'] and empty_with_token > 0 and pages == 6,
+           'StatusEquals filters each MaxResults page after paging (empty pages keep NextToken)',
+           (found, empty_with_token, pages))
     fake.control('config', {'check_signatures': False})
     tap.eq(fake.raw('sagemaker', 'ListPipelines', {}, secret='wrong')[0], 200,
            'config check_signatures=false accepts any signature')
