@@ -9,7 +9,8 @@ src_net_libmd_net_a_SOURCES += \
 	src/net/sigv4.c src/net/sigv4.h \
 	src/net/xml.c src/net/xml.h \
 	src/net/retry.c src/net/retry.h \
-	src/net/rawreq.c src/net/rawreq.h
+	src/net/rawreq.c src/net/rawreq.h \
+	src/net/ratelimit.c src/net/ratelimit.h
 
 check_PROGRAMS += tests/unit/test_sigv4
 TESTS += tests/unit/test_sigv4

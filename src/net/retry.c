@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "net/awsconfig.h"
+#include "net/ratelimit.h"
 #include "net/xml.h"
 #include "util/log.h"
 
@@ -299,6 +300,16 @@ md_status md_aws_error_parse(const struct md_http_response *resp, struct md_err 
     return st;
 }
 
+/* ---- adaptive mode: one send-rate limiter for the process ---- */
+
+static struct md_ratelimit limiter;
+static pthread_once_t limiter_once = PTHREAD_ONCE_INIT;
+
+static void limiter_init(void)
+{
+    md_ratelimit_init(&limiter, md_ratelimit_clock());
+}
+
 /* ---- the send loop ---- */
 
 static void uuid4(char out[37])
@@ -419,8 +430,28 @@ md_status md_aws_send(void *curl, struct md_http_request *req, const struct md_a
         if (st != MD_OK)
             return st;
 
+        bool adaptive = cfg->mode == MD_RETRY_ADAPTIVE;
+        if (adaptive) {
+            pthread_once(&limiter_once, limiter_init);
+            double wait = md_ratelimit_acquire(&limiter, md_ratelimit_clock());
+            if (wait > 0 && !sleep_ms((long)(wait * 1000.0 + 0.5), opts))
+                return md_err_set(err, MD_ERR_CANCELLED, "cancelled");
+            if (wait > 0)
+                info->slept_ms += (long)(wait * 1000.0 + 0.5);
+        }
         info->attempts = attempt;
         st = md_http_perform(curl, req, opts, resp, err);
+        if (adaptive && st == MD_OK) {
+            bool throttled = false;
+            if (resp->status == 429) {
+                throttled = true;
+            } else if (resp->status >= 400) {
+                struct md_err probe;
+                md_aws_error_parse(resp, &probe);
+                throttled = md_retry_is_throttle(probe.svc_code);
+            }
+            md_ratelimit_record(&limiter, md_ratelimit_clock(), throttled);
+        }
         bool retryable;
         bool timeout = false;
         if (st == MD_OK && resp->status >= 200 && resp->status < 300) {

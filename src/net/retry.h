@@ -3,8 +3,9 @@
  * with capped exponential backoff and jitter, correct the clock skew.
  *
  * Environment: AWS_MAX_ATTEMPTS (total attempts, default 3),
- * AWS_RETRY_MODE (standard | legacy | adaptive; adaptive behaves as
- * standard, legacy defaults to 5 attempts). */
+ * AWS_RETRY_MODE (standard | legacy | adaptive; adaptive adds the
+ * client-side send-rate limiter of net/ratelimit.h once a throttling reply
+ * arrives; legacy defaults to 5 attempts). */
 #ifndef MD_NET_RETRY_H
 #define MD_NET_RETRY_H
 

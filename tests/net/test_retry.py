@@ -63,6 +63,11 @@ try:
     r = send(AWS_RETRY_MODE='legacy')
     t.eq((r.get('md_status'), r.get('attempts')), ('ok', 5), 'AWS_RETRY_MODE=legacy: 5 attempts')
 
+    srv.script(['throttle', 'throttle', 'ok', 'ok'])
+    r = send(AWS_RETRY_MODE='adaptive')
+    t.eq((r.get('md_status'), r.get('attempts')), ('ok', 3),
+         'AWS_RETRY_MODE=adaptive: throttled twice, then through the rate limiter')
+
     srv.script(['throttle', 'throttle429', 'slowdown', 'ok'])
     r = send(AWS_MAX_ATTEMPTS='4')
     t.eq((r.get('md_status'), r.get('attempts')), ('ok', 4),

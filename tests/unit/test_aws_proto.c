@@ -3,6 +3,7 @@
  * time parsing, S3 addressing, and the paginator table checked against
  * the official models in $MLDECK_SHARED/aws-models. */
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "aws/proto.h"
 #include "aws/s3.h"
 #include "net/awsconfig.h"
+#include "net/ratelimit.h"
 #include "net/retry.h"
 #include "net/xml.h"
 
@@ -146,6 +148,37 @@ static void test_retry_cfg(void)
     TAP_OK(md_retry_is_retryable(MD_OK, 400, "RequestTimeout") &&
                !md_retry_is_retryable(MD_OK, 501, "") && !md_retry_is_retryable(MD_ERR_AUTH, 0, ""),
            "transient codes yes; 501 and auth failures no");
+}
+
+/* Adaptive mode's limiter, driven with a fake clock. */
+static void test_ratelimit(void)
+{
+    struct md_ratelimit r;
+    bool on;
+    md_ratelimit_init(&r, 100.0);
+    TAP_OK(md_ratelimit_acquire(&r, 100.0) == 0, "off until throttled: no wait");
+    double t = 100.0;
+    for (int i = 0; i < 40; i++, t += 0.1)      /* 10 requests/s for 4 s */
+        md_ratelimit_record(&r, t, false);
+    md_ratelimit_rate(&r, &on);
+    TAP_OK(!on && md_ratelimit_acquire(&r, t) == 0, "successes alone never turn it on");
+    md_ratelimit_record(&r, t, true);
+    double rate = md_ratelimit_rate(&r, &on);
+    TAP_OK(on && rate > 6.0 && rate < 7.5, "throttled at ~10/s: rate cut to ~70%% (%.2f/s)", rate);
+    double w1 = md_ratelimit_acquire(&r, t);
+    double w2 = md_ratelimit_acquire(&r, t);
+    TAP_OK(w1 > 0 && w2 > w1 && w2 - w1 > 0.9 / rate && w2 - w1 < 1.1 / rate,
+           "tokens are spaced 1/rate apart (%.3f s, %.3f s)", w1, w2);
+    /* Successes afterwards climb back towards the rate before the throttle. */
+    double k = cbrt(10.0 * 0.3 / 0.4);
+    for (double s2 = t + 0.1; s2 < t + k + 0.05; s2 += 0.1)
+        md_ratelimit_record(&r, s2, false);
+    double back = md_ratelimit_rate(&r, NULL);
+    TAP_OK(back > rate && back < 12.0, "CUBIC recovery towards the old rate (%.2f/s)", back);
+    struct md_ratelimit slow;
+    md_ratelimit_init(&slow, 0.0);
+    md_ratelimit_record(&slow, 0.0, true);
+    TAP_OK(md_ratelimit_rate(&slow, NULL) == 0.5, "never below 0.5 request/s");
 }
 
 static void test_xml(void)
@@ -382,6 +415,7 @@ int main(void)
 {
     test_errors();
     test_retry_cfg();
+    test_ratelimit();
     test_xml();
     test_time_and_s3();
     test_s3_list_xml();
