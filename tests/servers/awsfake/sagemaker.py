@@ -768,10 +768,14 @@ class SageMaker(object):
         self.store.parts['sagemaker'] = self
         self.store.resetters.append(self.reset)
         self.store.seeders.append(self.seed)
+        # running executions start their steps' jobs even when only the jobs,
+        # logs or metrics are asked for
+        self.store.tickers.append(self.advance_all)
 
     def reset(self):
         self.pipelines = {}            # name -> Pipeline
         self.executions = {}           # arn -> Execution
+        self.active = set()            # executions still Executing or Stopping
         self.tokens = {}               # (op, token) -> result
         self.training = {}             # name -> TrainingJob
         self.processing = {}           # name -> ProcessingJob
@@ -898,9 +902,10 @@ class SageMaker(object):
         return ex
 
     def advance_all(self, now):
-        for ex in self.executions.values():
-            if ex.status in ('Executing', 'Stopping'):
-                ex.advance(now)
+        for ex in list(self.active):
+            ex.advance(now)
+            if ex.status not in ('Executing', 'Stopping'):
+                self.active.discard(ex)
 
     def ordered_steps(self, text):
         """The definition's top-level steps in dependency order, their
@@ -984,6 +989,7 @@ class SageMaker(object):
                        pipeline.definition, display or 'execution-%d' % int(created * 1000),
                        description, token, region, parallelism)
         self.executions[arn] = ex
+        self.active.add(ex)
         pipeline.executions.append(ex)
         pipeline.last_run = created if pipeline.last_run is None else max(pipeline.last_run, created)
         return ex
@@ -1403,6 +1409,7 @@ def register(fake):
             raise ApiError('ConflictException', 'Pipeline execution %s is in status %s; only Failed '
                            'or Stopped executions can be retried.' % (ex.arn, ex.status))
         ex.retry(ctx.now)
+        sm.active.add(ex)
         res = {'PipelineExecutionArn': ex.arn}
         sm.tokens[key] = res
         return res

@@ -400,6 +400,7 @@ class Handler(BaseHTTPRequestHandler):
             parsed = sigcheck.parse_authorization(self.headers.get('Authorization', ''))
             region = parsed[2] if parsed else 'us-east-1'
         ctx = Context(fake, region, service, op)
+        fake.store.tick(ctx.now)
         result = fn(ctx, params)
         if result is None:
             result = {}

@@ -94,7 +94,12 @@ class Store(object):
         self.outcomes = []
         self.seeders = []
         self.resetters = []
+        self.tickers = []       # fn(now): bring lazily advanced state up to now
         self.parts = {}
+
+    def tick(self, now):
+        for fn in self.tickers:
+            fn(now)
 
     def reset(self):
         self.outcomes = []
