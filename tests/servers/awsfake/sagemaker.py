@@ -1100,6 +1100,9 @@ class SageMaker(object):
             if i % 5 == 3:
                 ex.forced['Train'] = {'reason': 'AlgorithmError: CUDA out of memory'}
             ex.advance(now)
+        for i in range(int(spec.get('running', 0))):
+            # started just now: they run at the current time scale
+            self.start_execution(p, now, [], 'running-%d' % i, None, None, region)
 
     def seed_labeling_job(self, now, region, spec):
         name = spec['name']
