@@ -331,6 +331,30 @@ static void trace_body(const struct md_http_opts *o, const char *dir, const char
     trace_line(o, line);
 }
 
+/* A presigned URL on a request line carries the session token and the
+ * signature in its query: blank their values in place. */
+static void redact_query(char *line)
+{
+    static const char *const names[] = {"x-amz-security-token=", "x-amz-signature=",
+                                        "x-amz-credential=", NULL};
+    char *q = strchr(line, '?');
+    while (q) {
+        char *param = q + 1;
+        for (int i = 0; names[i]; i++) {
+            size_t nl = strlen(names[i]);
+            if (strncasecmp(param, names[i], nl) == 0) {
+                char *v = param + nl;
+                size_t vl = strcspn(v, "& ");
+                if (vl >= 3) {
+                    memcpy(v, "***", 3);
+                    memmove(v + 3, v + vl, strlen(v + vl) + 1);
+                }
+            }
+        }
+        q = strchr(param, '&');
+    }
+}
+
 struct trace_ctx {
     const struct md_http_opts *opts;
     bool secret_body;
@@ -369,6 +393,7 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
         if (len) {
             char raw[2048], red[2100], line[2200];
             snprintf(raw, sizeof raw, "%.*s", (int)len, p);
+            redact_query(raw);
             md_log_redact_header(raw, red, sizeof red);
             snprintf(line, sizeof line, "%s %s", dir, red);
             trace_line(t->opts, line);

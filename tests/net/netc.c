@@ -3,7 +3,7 @@
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (the chain
  * itself is tested elsewhere).  Every command prints one JSON object.
  *
- *   netc send --url U [--method M] [--body B | --body-file F] [-H 'N: v']... [--tamper body|header]
+ *   netc send --url U [--method M] [--body B | --body-file F] [--no-sign] [-H 'N: v']... [--tamper body|header]
  *   netc json --op Op --target-prefix P [--json-version 1.1] [--input JSON] [--paginate N]
  *   netc query --action A --version V [--param k=v]...
  *   netc s3-put-many --bucket B --count N [--prefix P]
@@ -216,7 +216,8 @@ int main(int argc, char **argv)
                 st = md_aws_error_parse(&resp, &err);
             info.attempts = 1;
         } else {
-            struct md_aws_target t = {.service = c.service, .region = c.region, .creds = &creds,
+            struct md_aws_target t = {.service = c.service, .region = c.region,
+                                      .creds = flag(argc, argv, "--no-sign") ? NULL : &creds,
                                       .unsigned_payload = flag(argc, argv, "--unsigned")};
             st = md_aws_send(c.curl, &req, &t, &ho, &rc, &resp, &info, &err);
         }

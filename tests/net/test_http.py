@@ -103,6 +103,16 @@ try:
          'bytes <redacted>' in log, 'no token, secret or credential body in the log')
     t.eq(oct(os.stat(logf).st_mode & 0o777) if os.path.exists(logf) else None, '0o600',
          'the log file is 0600')
+    # A presigned URL in the trace: its token and signature are blanked.
+    plain.script(['ok'])
+    logf2 = os.path.join(tmp, 'debug2.log')
+    url = plain.url + ('/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDX%2F20260101'
+                       '&X-Amz-Security-Token=QUERYTOKENVALUE&X-Amz-Signature=abcdef0123456789')
+    r = netc('send', '--url', url, '--log', logf2, '--no-sign', *ONE)
+    log2 = open(logf2).read() if os.path.exists(logf2) else ''
+    t.ok('QUERYTOKENVALUE' not in log2 and 'abcdef0123456789' not in log2 and
+         'X-Amz-Security-Token=***&X-Amz-Signature=***' in log2,
+         'a presigned URL on the request line is redacted in the trace', log2[:800])
 
     if os.path.exists(MLDECK):
         plain.script(['ok'])
