@@ -394,7 +394,10 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
             char raw[2048], red[2100], line[2200];
             snprintf(raw, sizeof raw, "%.*s", (int)len, p);
             redact_query(raw);
-            md_log_redact_header(raw, red, sizeof red);
+            if (!strncasecmp(raw, "x-amz-sso_bearer_token:", 23))
+                snprintf(red, sizeof red, "x-amz-sso_bearer_token: <redacted>");
+            else
+                md_log_redact_header(raw, red, sizeof red);
             snprintf(line, sizeof line, "%s %s", dir, red);
             trace_line(t->opts, line);
         }

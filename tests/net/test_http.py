@@ -108,11 +108,13 @@ try:
     logf2 = os.path.join(tmp, 'debug2.log')
     url = plain.url + ('/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDX%2F20260101'
                        '&X-Amz-Security-Token=QUERYTOKENVALUE&X-Amz-Signature=abcdef0123456789')
-    r = netc('send', '--url', url, '--log', logf2, '--no-sign', *ONE)
+    r = netc('send', '--url', url, '--log', logf2, '--no-sign', '-H',
+             'x-amz-sso_bearer_token: SSOBEARERVALUE', *ONE)
     log2 = open(logf2).read() if os.path.exists(logf2) else ''
     t.ok('QUERYTOKENVALUE' not in log2 and 'abcdef0123456789' not in log2 and
+         'SSOBEARERVALUE' not in log2 and
          'X-Amz-Security-Token=***&X-Amz-Signature=***' in log2,
-         'a presigned URL on the request line is redacted in the trace', log2[:800])
+         'presigned URL query and the SSO bearer token are redacted in the trace', log2[:800])
 
     if os.path.exists(MLDECK):
         plain.script(['ok'])
