@@ -265,12 +265,6 @@ static void close_db(struct md_cache *c)
     c->txn_depth = 0;
 }
 
-/* "kind = +?3", not "kind = ?3": the per-kind indexes are partial
- * (WHERE kind = 'x'), and when a bound parameter is compared against a
- * partial index's condition SQLite marks the statement to be re-prepared
- * whenever that parameter is bound again.  With a hundred such indexes the
- * re-prepare made every upsert 30 times slower.  The unary plus keeps the
- * (profile, region, kind, ...) indexes usable and skips that check. */
 static int prepare_fixed(struct md_cache *c)
 {
     static const struct {
@@ -286,13 +280,13 @@ static int prepare_fixed(struct md_cache *c)
          * does not assign json leaves every expression index alone. */
         {offsetof(struct md_cache, st_touch),
          "UPDATE resources SET fetched_at = ?5"
-         " WHERE profile = ?1 AND region = ?2 AND kind = +?3 AND id = ?4"
+         " WHERE profile = ?1 AND region = ?2 AND kind = ?3 AND id = ?4"
          " AND json = ?6 AND parent = ?7"},
         {offsetof(struct md_cache, st_get),
          "SELECT json, fetched_at FROM resources"
-         " WHERE profile = ?1 AND region = ?2 AND kind = +?3 AND id = ?4"},
+         " WHERE profile = ?1 AND region = ?2 AND kind = ?3 AND id = ?4"},
         {offsetof(struct md_cache, st_delete),
-         "DELETE FROM resources WHERE profile = ?1 AND region = ?2 AND kind = +?3 AND id = ?4"},
+         "DELETE FROM resources WHERE profile = ?1 AND region = ?2 AND kind = ?3 AND id = ?4"},
         {offsetof(struct md_cache, st_meta_get),
          "SELECT value FROM meta WHERE profile = ?1 AND region = ?2 AND key = ?3"},
         {offsetof(struct md_cache, st_meta_set),
@@ -302,14 +296,14 @@ static int prepare_fixed(struct md_cache *c)
          "DELETE FROM meta WHERE profile = ?1 AND region = ?2 AND key = ?3"},
         {offsetof(struct md_cache, st_fetched),
          "SELECT min(fetched_at) FROM resources"
-         " WHERE profile = ?1 AND region = ?2 AND kind = +?3 AND parent = ?4"},
+         " WHERE profile = ?1 AND region = ?2 AND kind = ?3 AND parent = ?4"},
         {offsetof(struct md_cache, st_row_by_seq),
          "SELECT kind, id, parent, json, fetched_at FROM resources WHERE seq = ?1"},
         {offsetof(struct md_cache, st_parent_lo),
-         "SELECT parent FROM resources WHERE profile = ?1 AND region = ?2 AND kind = +?3"
+         "SELECT parent FROM resources WHERE profile = ?1 AND region = ?2 AND kind = ?3"
          " ORDER BY parent LIMIT 1"},
         {offsetof(struct md_cache, st_parent_hi),
-         "SELECT parent FROM resources WHERE profile = ?1 AND region = ?2 AND kind = +?3"
+         "SELECT parent FROM resources WHERE profile = ?1 AND region = ?2 AND kind = ?3"
          " ORDER BY parent DESC LIMIT 1"},
     };
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
@@ -721,10 +715,10 @@ md_status md_cache_prune(struct md_cache *c, const struct md_scope *s, const cha
     if (ins && rc == SQLITE_OK)
         del = md_cache_stmt(c,
                             parent ? "DELETE FROM resources WHERE profile = ?1 AND region = ?2"
-                                     " AND kind = +?3 AND parent = ?4"
+                                     " AND kind = ?3 AND parent = ?4"
                                      " AND id NOT IN (SELECT id FROM temp.md_keep)"
                                    : "DELETE FROM resources WHERE profile = ?1 AND region = ?2"
-                                     " AND kind = +?3 AND id NOT IN (SELECT id FROM temp.md_keep)",
+                                     " AND kind = ?3 AND id NOT IN (SELECT id FROM temp.md_keep)",
                             &rc);
     if (del) {
         bind_scope(del, s);
@@ -806,7 +800,7 @@ md_status md_cache_fetched_at(struct md_cache *c, const struct md_scope *s, cons
     sqlite3_stmt *st = parent ? c->st_fetched
                               : md_cache_stmt(c,
                                               "SELECT min(fetched_at) FROM resources"
-                                              " WHERE profile = ?1 AND region = ?2 AND kind = +?3",
+                                              " WHERE profile = ?1 AND region = ?2 AND kind = ?3",
                                               &rc);
     if (!st) {
         free(only);
