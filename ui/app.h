@@ -19,6 +19,7 @@
 
 struct md_app;
 struct md_view;
+struct md_workspace;
 
 /* The rectangle a view draws into. */
 struct md_rect {
@@ -76,6 +77,9 @@ struct md_view {
     long match_line;                  /* source line of the current match, -1 = none */
     /* page */
     char *title, *text;
+    /* Views added after the first three keep their own state here; their
+     * class's free releases it. */
+    void *priv;
 };
 
 enum md_overlay { MD_OV_NONE, MD_OV_HELP, MD_OV_PROMPT, MD_OV_CONFIRM };
@@ -90,10 +94,10 @@ struct md_app {
     struct md_keymap *keys;
     char keys_errors[1024];           /* keys file problems, shown at start-up */
 
+    struct md_workspace *ws;          /* what this run reads and talks to (src/app) */
     struct md_cache *cache;
     struct md_scope scope;
     struct md_sync *sync;
-    const struct md_provider *providers[8];
     char not_configured[256];         /* "AWS, MLflow" when no provider serves them */
     bool refresh_failed;              /* the last refresh could not reach its source */
     unsigned char indexed[256];       /* kinds whose sort indexes were asked for */

@@ -5,7 +5,6 @@ noinst_LIBRARIES += ui/libmd-ui.a
 ui_libmd_ui_a_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 ui_libmd_ui_a_SOURCES = \
 	ui/app.h \
-	ui/backend.c ui/backend.h \
 	ui/clip.c ui/clip.h \
 	ui/commands.c \
 	ui/dialog.c \

@@ -13,7 +13,9 @@
 
 #include "action/action.h"
 #include "ui/app.h"
-#include "ui/backend.h"
+#include "app/action_job.h"
+#include "app/workspace.h"
+#include "cli/cli.h"
 #include "ui/clip.h"
 #include "ui/tui.h"
 #include "util/buf.h"
@@ -210,16 +212,18 @@ void md_app_run_action(struct md_app *app)
                    app->not_configured[0] ? app->not_configured : "all");
         return;
     }
-    struct md_job job = {
-        .type = MD_JOB_ACTION,
-        .kind = app->confirm_kind->name,
-        .id = app->confirm_id,
-        .action = a->name,
-    };
-    if (md_sync_submit(app->sync, &job))
+    /* The worker runs it through md_action_run: gate, call, audit line. */
+    struct md_action_job *aj = md_action_job_new(app->ws, app->confirm_kind, a, app->confirm_id,
+                                                 NULL);
+    struct md_job job;
+    if (aj)
+        md_action_job_submit_args(aj, 0, &job);
+    if (aj && md_sync_submit(app->sync, &job))
         md_app_msg(app, MD_MSG_INFO, "%s on %s: sent...", a->label, app->confirm_label);
-    else
+    else {
+        md_action_job_free(aj);
         md_app_msg(app, MD_MSG_ERROR, "%s: could not queue the job", a->label);
+    }
 }
 
 static void handle_event(struct md_app *app, struct md_sync_event *ev)
@@ -245,9 +249,12 @@ static void handle_event(struct md_app *app, struct md_sync_event *ev)
             md_app_msg(app, MD_MSG_ERROR, "refresh %s: %s (showing cached rows)", ev->kind,
                        md_err_line(&ev->err, line, sizeof line));
         }
-    } else if (ev->type == MD_JOB_CALL && ev->status != MD_OK && ev->status != MD_ERR_CANCELLED) {
+    } else if (ev->type == MD_JOB_CALL && !ev->action[0] && ev->status != MD_OK &&
+               ev->status != MD_ERR_CANCELLED) {
         md_app_msg(app, MD_MSG_ERROR, "%s", md_err_line(&ev->err, line, sizeof line));
-    } else if (ev->type == MD_JOB_ACTION) {
+    } else if (ev->type == MD_JOB_ACTION || (ev->type == MD_JOB_CALL && ev->action[0])) {
+        if (ev->type == MD_JOB_CALL)
+            md_action_job_free(ev->arg); /* an action job (md_app_run_action) */
         if (ev->status == MD_OK) {
             md_app_msg(app, MD_MSG_INFO, "%s %s: done", ev->action, ev->id);
             for (int i = 0; i < app->depth; i++) {
@@ -499,24 +506,27 @@ int md_tui_run(struct md_settings *settings)
     }
     load_keys(&app);
 
-    struct md_backend be;
+    /* Opened before the terminal is taken, so start-up errors print plainly. */
+    struct md_workspace ws;
+    struct md_err werr;
     char why[600];
-    if (!md_backend_open(settings, &be, why, sizeof why)) {
-        fprintf(stderr, "mldeck: %s\n", why);
+    if (md_workspace_open(settings, MD_WS_SYNC, &ws, &werr) != MD_OK) {
+        fprintf(stderr, "mldeck: %s\n", md_err_line(&werr, why, sizeof why));
         md_keymap_free(app.keys);
         if (app.bench)
             fclose(app.bench);
-        return 1;
+        return md_cli_exit_code(werr.code);
     }
-    app.cache = be.cache;
-    app.scope = be.scope;
-    app.sync = be.sync;
-    snprintf(app.not_configured, sizeof app.not_configured, "%s", be.not_configured);
+    app.ws = &ws;
+    app.cache = ws.cache;
+    app.scope = ws.scope;
+    app.sync = ws.sync;
+    snprintf(app.not_configured, sizeof app.not_configured, "%s", ws.not_configured);
     md_bench_log(&app, "backend-open");
 
     if (!md_term_init(&app.term, settings->no_color, settings->ascii, why, sizeof why)) {
         fprintf(stderr, "mldeck: %s\n", why);
-        md_backend_close(&be);
+        md_workspace_close(&ws);
         md_keymap_free(app.keys);
         if (app.bench)
             fclose(app.bench);
@@ -527,17 +537,17 @@ int md_tui_run(struct md_settings *settings)
     md_app_open_pane(&app, DEFAULT_PANE);
     if (app.keys_errors[0])
         md_app_msg(&app, MD_MSG_ERROR, "%s", app.keys_errors);
-    else if (be.warning[0])
-        md_app_msg(&app, MD_MSG_ERROR, "%s", be.warning);
-    else if (be.not_configured[0])
-        md_app_msg(&app, MD_MSG_INFO, "showing cached data; not configured: %s", be.not_configured);
+    else if (ws.warning[0])
+        md_app_msg(&app, MD_MSG_ERROR, "%s", ws.warning);
+    else if (ws.not_configured[0])
+        md_app_msg(&app, MD_MSG_INFO, "showing cached data; not configured: %s", ws.not_configured);
 
     loop(&app);
 
     while (app.depth > 0)
         view_free(&app, app.stack[--app.depth]);
     md_term_end(&app.term);
-    md_backend_close(&be);
+    md_workspace_close(&ws);
     md_keymap_free(app.keys);
     md_bench_log(&app, "exit");
     if (app.bench)

@@ -36,8 +36,8 @@ src_aws_libmd_awsprov_a_SOURCES = \
 	src/aws/cwmetrics.c src/aws/cwmetrics.h
 
 check_PROGRAMS += tests/unit/test_pipeline_params
-TESTS += tests/unit/test_pipeline_params tests/aws/test_sagemaker_cli.py
+TESTS += tests/unit/test_pipeline_params tests/aws/test_sagemaker_cli.py tests/aws/test_demo_cli.py
 tests_unit_test_pipeline_params_SOURCES = tests/unit/test_pipeline_params.c
 tests_unit_test_pipeline_params_LDADD = src/aws/libmd-awsprov.a src/util/libmd-util.a $(MD_DEP_LIBS)
-EXTRA_DIST += tests/aws/test_sagemaker_cli.py tests/aws/awsfake_proc.py
+EXTRA_DIST += tests/aws/test_sagemaker_cli.py tests/aws/test_demo_cli.py tests/aws/awsfake_proc.py
 # --- end lead ---

@@ -399,6 +399,9 @@ md_status md_sm_action(struct md_sm_ctx *x, const char *kind, const char *id,
         snprintf(request_id, 80, "%s", c.last.request_id);
     if (st != MD_OK)
         return st;
+    /* As botocore does: the reply carries its request id, for the audit. */
+    cJSON *meta = cJSON_AddObjectToObject(out, "ResponseMetadata");
+    cJSON_AddStringToObject(meta, "RequestId", c.last.request_id);
 
     /* Show the new state at once: the execution just started or stopping,
      * the job now Stopping. */

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include "action/action.h"
+#include "app/action_job.h"
+#include "app/workspace.h"
+#include "local/demo.h"
 #include "aws/client.h"
 #include "aws/pipeline_params.h"
 #include "aws/sagemaker.h"
@@ -19,10 +22,11 @@
 #include "net/http.h"
 #include "util/json.h"
 
-/* What one SageMaker command works with. */
+/* What one SageMaker command works with: the workspace (under --demo the
+ * demo cache, which needs no refresh and refuses every action). */
 struct sm_cli {
     struct md_cli *cli;
-    struct md_aws_env *env;
+    struct md_workspace ws;
     struct md_cache *cache;
     struct md_scope scope;
     struct md_sm_ctx x;
@@ -32,28 +36,21 @@ static md_status sm_open(struct md_cli *cli, struct sm_cli *s, struct md_err *er
 {
     memset(s, 0, sizeof *s);
     s->cli = cli;
-    md_http_global_init();
-    md_status st = md_aws_env_open(cli->settings, NULL, &s->env, err);
+    md_status st = md_workspace_open(cli->settings, cli->settings->demo ? 0 : MD_WS_NEED_AWS,
+                                     &s->ws, err);
     if (st != MD_OK)
         return st;
-    const char *region;
-    if ((st = md_aws_env_region(s->env, &region, err)) != MD_OK)
-        return st;
-    st = md_cache_open(cli->settings->cache_path[0] ? cli->settings->cache_path : NULL,
-                       &s->cache, err);
-    if (st != MD_OK)
-        return st;
-    if (md_cache_warning(s->cache))
-        fprintf(cli->err, "mldeck: %s\n", md_cache_warning(s->cache));
-    s->scope = (struct md_scope){s->env->profile.name, region};
-    s->x = (struct md_sm_ctx){s->env, cli->settings, s->cache, &s->scope, NULL, NULL, NULL};
+    if (s->ws.warning[0])
+        fprintf(cli->err, "mldeck: %s\n", s->ws.warning);
+    s->cache = s->ws.cache;
+    s->scope = s->ws.scope;
+    s->x = (struct md_sm_ctx){s->ws.aws, cli->settings, s->cache, &s->scope, NULL, NULL, NULL};
     return MD_OK;
 }
 
 static void sm_close(struct sm_cli *s)
 {
-    md_cache_close(s->cache);
-    md_aws_env_free(s->env);
+    md_workspace_close(&s->ws);
 }
 
 static int sm_fail(struct sm_cli *s, struct md_cli *cli, const struct md_err *err)
@@ -176,7 +173,7 @@ int md_cli_ls_sagemaker(struct md_cli *cli, const struct md_kind *k, int argc, c
         return sm_fail(&s, cli, &err);
     const char *parent = ls_parent(k, &o);
     md_status st = MD_OK;
-    if (!o.cached) {
+    if (!o.cached && !s.ws.demo) {
         if (!strcmp(k->name, "pipeline-executions") && !parent) {
             st = md_sm_refresh(&s.x, "pipelines", NULL, o.full, NULL, &err);
             struct parents ps = {0};
@@ -212,7 +209,7 @@ int md_cli_describe_sagemaker(struct md_cli *cli, const struct md_kind *k, const
         return sm_fail(&s, cli, &err);
     cJSON *obj = NULL;
     md_status st = MD_OK;
-    if (!cached) {
+    if (!cached && !s.ws.demo) {
         char rid[80];
         st = md_sm_action(&s.x, k->name, id, "describe", NULL, &obj, rid, &err);
     }
@@ -252,7 +249,6 @@ static bool confirm(struct md_cli *cli, const char *question)
     return line[0] == 'y' || line[0] == 'Y';
 }
 
-static void arn_account(const char *arn, char *out, size_t n);
 
 struct sm_action_call {
     struct sm_cli *s;
@@ -267,24 +263,8 @@ static md_status run_sm_action(void *ctx, const struct md_action_req *req, cJSON
     md_status st = md_sm_action(&c->s->x, req->kind->name, req->target, c->action, req->params,
                                 result, request_id, err);
     if (st == MD_OK && !c->account[0] && result && *result)
-        arn_account(md_json_str(*result, "$.PipelineExecutionArn", NULL), c->account, 32);
+        md_arn_account(md_json_str(*result, "$.PipelineExecutionArn", NULL), c->account, 32);
     return st;
-}
-
-/* The account is the fifth field of an ARN. */
-static void arn_account(const char *arn, char *out, size_t n)
-{
-    out[0] = '\0';
-    if (!arn || strncmp(arn, "arn:", 4) != 0)
-        return;
-    const char *p = arn;
-    for (int i = 0; i < 4 && p; i++)
-        p = strchr(p + 1, ':');
-    if (!p)
-        return;
-    const char *e = strchr(p + 1, ':');
-    if (e)
-        snprintf(out, n, "%.*s", (int)(e - p - 1), p + 1);
 }
 
 static int do_action(struct md_cli *cli, const char *kindname, const char *actname,
@@ -309,6 +289,11 @@ static int do_action(struct md_cli *cli, const char *kindname, const char *actna
         fprintf(cli->err, "%s %s\n%s\n", a->label, target, text ? text : "");
         cJSON_free(text);
     }
+    if (cli->settings->demo) {
+        md_demo_refuse(kindname, a->name, &err);
+        cJSON_Delete(params);
+        return md_cli_fail(cli, &err);
+    }
     char q[1024];
     snprintf(q, sizeof q, "%s %s?", a->label, target);
     if (a->confirm && !yes && !confirm(cli, q)) {
@@ -321,7 +306,7 @@ static int do_action(struct md_cli *cli, const char *kindname, const char *actna
         return sm_fail(&s, cli, &err);
     }
     char account[32];
-    arn_account(target, account, sizeof account);
+    md_arn_account(target, account, sizeof account);
     struct md_action_scope scope = {s.scope.profile, account, s.scope.region};
     struct sm_action_call call = {&s, actname, account};
     cJSON *result = NULL;
@@ -364,7 +349,7 @@ static md_status build_params(struct md_cli *cli, const char *pipeline, char **a
     struct md_aws_client c;
     struct md_endpoint ep;
     struct md_http_opts http;
-    st = md_aws_client_init(&c, s.env, cli->settings, "sagemaker", NULL, NULL, NULL, &ep, &http,
+    st = md_aws_client_init(&c, s.ws.aws, cli->settings, "sagemaker", NULL, NULL, NULL, &ep, &http,
                             err);
     cJSON *in = cJSON_CreateObject(), *desc = NULL;
     cJSON_AddStringToObject(in, "PipelineName", pipeline);
@@ -418,6 +403,11 @@ int md_cmd_start_execution(struct md_cli *cli, int argc, char **argv)
     struct md_action_req gate = {k, md_kind_action_by_name(k, "start-execution"), pipeline, NULL};
     if (gate.action && md_action_gate(cli->settings, &gate, &err) != MD_OK) {
         free(assigns);
+        return md_cli_fail(cli, &err);
+    }
+    if (cli->settings->demo) {
+        free(assigns);
+        md_demo_refuse("pipelines", "start-execution", &err);
         return md_cli_fail(cli, &err);
     }
     cJSON *pp = NULL;

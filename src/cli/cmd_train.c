@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "action/action.h"
+#include "app/action_job.h"
 #include "aws/client.h"
 #include "aws/sagemaker.h"
 #include "cli/cli.h"
@@ -27,17 +28,6 @@ struct call {
     const char *describe_op;    /* to recognise our own create after a lost reply */
     char *account;
 };
-
-static void arn_account(const char *arn, char *out, size_t n)
-{
-    out[0] = '\0';
-    const char *p = arn;
-    for (int i = 0; i < 4 && p; i++)
-        p = strchr(p + 1, ':');
-    const char *e = p ? strchr(p + 1, ':') : NULL;
-    if (arn && !strncmp(arn, "arn:", 4) && e)
-        snprintf(out, n, "%.*s", (int)(e - p - 1), p + 1);
-}
 
 static md_status run_create(void *ctx, const struct md_action_req *req, cJSON **result,
                             char *request_id, struct md_err *err)
@@ -70,7 +60,7 @@ static md_status run_create(void *ctx, const struct md_action_req *req, cJSON **
         const char *arn = md_json_str(*result, "$.TrainingJobArn", NULL);
         if (!arn)
             arn = md_json_str(*result, "$.PipelineArn", NULL);
-        arn_account(arn, c->account, 32);
+        md_arn_account(arn, c->account, 32);
     }
     return st;
 }

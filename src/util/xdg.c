@@ -81,6 +81,18 @@ const char *md_data_dir(void)
             }
         }
     }
+    /* Installed, else the source tree this binary was built from (an
+     * out-of-tree build that was never installed). */
+    struct stat st;
+    char probe[PATH_MAX + 32];
+    snprintf(probe, sizeof probe, "%s/demo", MLDECK_DATADIR);
+    if (stat(probe, &st) != 0) {
+        snprintf(probe, sizeof probe, "%s/demo", MLDECK_SRCDATADIR);
+        if (stat(probe, &st) == 0) {
+            snprintf(dir, sizeof dir, "%s", MLDECK_SRCDATADIR);
+            return dir;
+        }
+    }
     snprintf(dir, sizeof dir, "%s", MLDECK_DATADIR);
     return dir;
 }

@@ -16,8 +16,9 @@ md_status md_xdg_dir(enum md_xdg which, char *out, size_t n, struct md_err *err)
 int md_mkdir_p(const char *path, unsigned mode);
 
 /* The folder holding mldeck's data files (demo workspace, templates, model):
- * $MLDECK_DATA_DIR, else the source tree's data/ when running uninstalled,
- * else the installed pkgdatadir. */
+ * $MLDECK_DATA_DIR, else data/ beside the binary (run from the source
+ * tree), else the installed pkgdatadir, else the data/ of the source tree
+ * an uninstalled out-of-tree build came from. */
 const char *md_data_dir(void);
 
 #endif

@@ -1,0 +1,133 @@
+#include "app/workspace.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "local/demo.h"
+#include "mlflow/provider.h"
+#include "net/http.h"
+
+static void note(char *buf, size_t n, const char *what)
+{
+    size_t len = strlen(buf);
+    snprintf(buf + len, n - len, "%s%s", len ? ", " : "", what);
+}
+
+static md_status open_account(const struct md_settings *s, unsigned flags,
+                              struct md_workspace *ws, struct md_err *err)
+{
+    md_http_global_init();
+    if (md_aws_env_open(s, NULL, &ws->aws, &ws->aws_err) == MD_OK) {
+        const char *region = NULL;
+        if (md_aws_env_region(ws->aws, &region, &ws->aws_err) == MD_OK) {
+            snprintf(ws->region, sizeof ws->region, "%s", region);
+        } else {
+            md_aws_env_free(ws->aws);
+            ws->aws = NULL;
+        }
+    } else {
+        md_aws_env_free(ws->aws);
+        ws->aws = NULL;
+    }
+    if (!ws->aws && (flags & MD_WS_NEED_AWS)) {
+        *err = ws->aws_err;
+        return err->code;
+    }
+    if (ws->aws) {
+        snprintf(ws->profile, sizeof ws->profile, "%s", ws->aws->profile.name);
+        ws->sm_state = (struct md_sm_provider_state){ws->aws, s};
+        md_sm_provider_init(&ws->sm_provider, &ws->sm_state);
+    } else {
+        snprintf(ws->profile, sizeof ws->profile, "%s", s->profile);
+        snprintf(ws->region, sizeof ws->region, "%s", s->region);
+        char line[640], what[700];
+        snprintf(what, sizeof what, "AWS (%s)", md_err_line(&ws->aws_err, line, sizeof line));
+        note(ws->not_configured, sizeof ws->not_configured, what);
+    }
+    if (s->mlflow_uri[0]) {
+        struct md_err merr;
+        if (md_mlflow_provider_new(s, &ws->mlflow, &merr) != MD_OK) {
+            char line[640];
+            snprintf(ws->warning, sizeof ws->warning, "MLflow: %s", md_err_line(&merr, line, sizeof line));
+            ws->mlflow = NULL;
+        }
+    }
+    if (!ws->mlflow)
+        note(ws->not_configured, sizeof ws->not_configured,
+             s->mlflow_uri[0] ? "MLflow" : "MLflow (no MLFLOW_TRACKING_URI)");
+    return md_cache_open(s->cache_path[0] ? s->cache_path : NULL, &ws->cache, err);
+}
+
+md_status md_workspace_open(const struct md_settings *s, unsigned flags, struct md_workspace *ws,
+                            struct md_err *err)
+{
+    memset(ws, 0, sizeof *ws);
+    ws->settings = s;
+    ws->demo = s->demo;
+    md_status st;
+    if (s->demo) {
+        /* A fresh copy of data/demo, never the operator's own cache. */
+        st = md_demo_open(NULL, &ws->cache, err);
+        snprintf(ws->profile, sizeof ws->profile, "%s", MD_DEMO_PROFILE);
+        snprintf(ws->region, sizeof ws->region, "%s", MD_DEMO_REGION);
+    } else {
+        st = open_account(s, flags, ws, err);
+    }
+    if (st != MD_OK) {
+        md_workspace_close(ws);
+        return st;
+    }
+    ws->scope = (struct md_scope){ws->profile, ws->region};
+    const char *w = md_cache_warning(ws->cache);
+    if (w && *w && !ws->warning[0])
+        snprintf(ws->warning, sizeof ws->warning, "%s", w);
+
+    size_t n = 0;
+    if (s->demo)
+        ws->providers[n++] = md_demo_provider();
+    if (ws->aws)
+        ws->providers[n++] = &ws->sm_provider;
+    if (ws->mlflow)
+        ws->providers[n++] = ws->mlflow;
+    ws->providers[n] = NULL;
+
+    if ((flags & MD_WS_SYNC) && n > 0) {
+        struct md_sync_config cfg = {
+            .workers = s->workers > 0 ? s->workers : 3,
+            .cache_path = md_cache_file(ws->cache),
+            .scope = ws->scope,
+            .providers = ws->providers,
+        };
+        struct md_err serr;
+        if (md_sync_start(&cfg, &ws->sync, &serr) != MD_OK) {
+            char line[640];
+            snprintf(ws->warning, sizeof ws->warning, "sync: %s (showing cached rows only)",
+                     md_err_line(&serr, line, sizeof line));
+            ws->sync = NULL;
+        }
+    }
+    return MD_OK;
+}
+
+void md_workspace_close(struct md_workspace *ws)
+{
+    if (ws->sync)
+        md_sync_stop(ws->sync);
+    ws->sync = NULL;
+    if (ws->mlflow)
+        md_mlflow_provider_free(ws->mlflow);
+    ws->mlflow = NULL;
+    if (ws->cache)
+        md_cache_close(ws->cache);
+    ws->cache = NULL;
+    md_aws_env_free(ws->aws);
+    ws->aws = NULL;
+}
+
+const struct md_provider *md_workspace_provider(const struct md_workspace *ws, const char *kind)
+{
+    for (size_t i = 0; ws->providers[i]; i++)
+        if (ws->providers[i]->handles(ws->providers[i], kind))
+            return ws->providers[i];
+    return NULL;
+}

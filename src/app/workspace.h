@@ -1,0 +1,48 @@
+/* A workspace: what one run of mldeck reads and talks to — the cache, the
+ * account scope, the providers that refresh it, and (for the screen) the
+ * sync workers.  `--demo` opens the demo cache with the demo provider;
+ * otherwise the SageMaker provider serves when AWS resolves (profile,
+ * region) and the MLflow provider when a tracking URI is set.  The screen
+ * and the CLI both open one, so they see the same rows. */
+#ifndef MD_APP_WORKSPACE_H
+#define MD_APP_WORKSPACE_H
+
+#include <stdbool.h>
+
+#include "aws/sagemaker.h"
+#include "cache/cache.h"
+#include "net/awsenv.h"
+#include "sync/sync.h"
+#include "util/settings.h"
+
+enum {
+    MD_WS_SYNC = 1,         /* start the sync workers (the screen) */
+    MD_WS_NEED_AWS = 2,     /* fail when AWS cannot be resolved (AWS commands) */
+};
+
+struct md_workspace {
+    const struct md_settings *settings;
+    bool demo;
+    struct md_cache *cache;
+    struct md_scope scope;
+    char profile[128];
+    char region[64];
+    struct md_aws_env *aws;                 /* NULL: AWS not configured (see aws_err) */
+    struct md_err aws_err;
+    struct md_sm_provider_state sm_state;
+    struct md_provider sm_provider;
+    struct md_provider *mlflow;             /* NULL: no tracking URI */
+    const struct md_provider *providers[8]; /* NULL-terminated, tried in order */
+    struct md_sync *sync;                   /* MD_WS_SYNC and at least one provider */
+    char not_configured[256];               /* "AWS (no region), MLflow" */
+    char warning[512];                      /* one line for the operator, "" if none */
+};
+
+md_status md_workspace_open(const struct md_settings *s, unsigned flags, struct md_workspace *ws,
+                            struct md_err *err);
+void md_workspace_close(struct md_workspace *ws);
+
+/* The provider that serves kind, or NULL. */
+const struct md_provider *md_workspace_provider(const struct md_workspace *ws, const char *kind);
+
+#endif
