@@ -245,6 +245,34 @@ with Fake(seed=SEED, time_scale=20) as fake:
     tap.eq(fake.raw('sagemaker', 'ListPipelines', {}, secret='wrong')[0], 200,
            'config check_signatures=false accepts any signature')
     fake.control('config', {'check_signatures': True})
+    # ---------------------------------------------------------------- concurrent clients
+    import threading
+    results = []
+
+    def worker(n):
+        for i in range(25):
+            op, body = [('ListTrainingJobs', {'MaxResults': 3}), ('ListPipelines', {}),
+                        ('StartPipelineExecution', {'PipelineName': 'p1',
+                                                    'ClientRequestToken': 'tok-%02d-%032d' % (n, i % 5)})][i % 3]
+            try:
+                results.append(fake.raw('sagemaker', op, body)[0])
+            except Exception as e:
+                results.append(repr(e))
+    before = len(json.loads(fake.raw('sagemaker', 'ListPipelineExecutions',
+                                     {'PipelineName': 'p1', 'MaxResults': 100})[2])
+                 ['PipelineExecutionSummaries'])
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after = len(json.loads(fake.raw('sagemaker', 'ListPipelineExecutions',
+                                    {'PipelineName': 'p1', 'MaxResults': 100})[2])
+                ['PipelineExecutionSummaries'])
+    tap.ok(results.count(200) == 200, '8 concurrent clients x 25 requests: all answered 200',
+           [r for r in results if r != 200][:5])
+    tap.eq(after - before, 8 * 5, 'concurrent starts: one execution per distinct token')
+
     # ---------------------------------------------------------------- garbage in
     import random
     rnd = random.Random(1234)
