@@ -73,7 +73,8 @@ void md_log_redact_header(const char *line, char *out, size_t n)
 {
     static const char *const secret[] = {
         "authorization", "x-amz-security-token", "cookie", "set-cookie",
-        "proxy-authorization", "x-aws-ec2-metadata-token", NULL,
+        "proxy-authorization", "x-aws-ec2-metadata-token", "x-amz-sso_bearer_token",
+        NULL,
     };
     const char *colon = strchr(line, ':');
     if (colon) {

@@ -150,9 +150,10 @@ md_status md_settings_load(struct md_settings *s, const char *path, struct md_er
             return st;
     }
     const char *v;
-    if ((v = getenv("AWS_PROFILE")) && *v)
+    /* botocore reads the older name first */
+    if ((v = getenv("AWS_DEFAULT_PROFILE")) && *v)
         COPY(s->profile, v);
-    else if ((v = getenv("AWS_DEFAULT_PROFILE")) && *v)
+    else if ((v = getenv("AWS_PROFILE")) && *v)
         COPY(s->profile, v);
     if ((v = getenv("MLFLOW_TRACKING_URI")) && *v)
         COPY(s->mlflow_uri, v);

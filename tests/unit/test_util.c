@@ -83,6 +83,8 @@ static void test_xdg_and_log(void)
     TAP_OK(stat(logp, &st) == 0 && (st.st_mode & 0777) == 0600 && st.st_size > 0, "log 0600");
     md_log_redact_header("Authorization: AWS4-HMAC-SHA256 secret", red, sizeof red);
     TAP_EQ_STR(red, "Authorization: <redacted>", "authorization redacted");
+    md_log_redact_header("X-Amz-Sso_bearer_token: abc", red, sizeof red);
+    TAP_EQ_STR(red, "X-Amz-Sso_bearer_token: <redacted>", "SSO bearer token redacted");
     md_log_redact_header("x-amz-date: 20150830T123600Z", red, sizeof red);
     TAP_EQ_STR(red, "x-amz-date: 20150830T123600Z", "other headers kept");
     char cmd[600];
