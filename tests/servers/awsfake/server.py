@@ -487,8 +487,16 @@ class Handler(BaseHTTPRequestHandler):
                 with fake.lock:
                     out = fake.store.seed(data or {})
             elif path == 'outcomes':
-                with fake.lock:
-                    fake.store.outcomes.extend(data if isinstance(data, list) else [data])
+                if self.command == 'GET':
+                    out = {'outcomes': fake.store.outcomes}
+                else:
+                    rules = data if isinstance(data, list) else [data]
+                    if not all(isinstance(r, dict) and r.get('kind') for r in rules):
+                        raise ValueError('outcome rules are objects with a "kind"')
+                    with fake.lock:
+                        fake.store.outcomes.extend(rules)
+            elif path == 'config' and not isinstance(data, dict):
+                raise ValueError('config wants a JSON object')
             elif path == 'config':
                 with fake.lock:
                     if 'time_scale' in data:
