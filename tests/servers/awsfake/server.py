@@ -522,9 +522,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(404, {'Content-Type': 'application/json'},
                                   b'{"error":"no such control endpoint"}')
         except Exception as e:
-            traceback.print_exc()
+            if not isinstance(e, (ValueError, KeyError, TypeError)):
+                traceback.print_exc()
             return self._send(400, {'Content-Type': 'application/json'},
-                              json.dumps({'error': str(e)}).encode())
+                              json.dumps({'error': '%s: %s' % (type(e).__name__, e)}).encode())
         self._send(200, {'Content-Type': 'application/json'}, json.dumps(out).encode())
         if shutdown:
             # after the reply is out, or the process may exit before sending it
