@@ -128,6 +128,10 @@ int main(int argc, char **argv)
                 rest[nrest++] = argv[i];
             continue;
         }
+        if (!strcmp(o->name, "--help") && nrest > 0) {
+            rest[nrest++] = argv[i]; /* after a command: that command's help */
+            continue;
+        }
         if (!strcmp(o->name, "--help")) {
             usage(stdout);
             free(rest);

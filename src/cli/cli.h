@@ -4,6 +4,7 @@
 #ifndef MD_CLI_H
 #define MD_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "util/settings.h"
@@ -30,6 +31,7 @@ struct md_cli_cmd {
     const char *usage;      /* "MODEL IMAGE... [--conf C]" */
     const char *summary;    /* one line for `mldeck --help` */
     int (*run)(struct md_cli *cli, int argc, char **argv);  /* argv[0] = command name */
+    bool own_help;          /* handles --help/-h itself; else the table's usage is printed */
 };
 
 extern const struct md_cli_cmd md_cli_commands[];

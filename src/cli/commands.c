@@ -7,13 +7,13 @@
 const struct md_cli_cmd md_cli_commands[] = {
     {"version", "", "print the version", md_cmd_version},
     {"infer", "MODEL IMAGE... [--conf C] [--iou I] [--max-det K] [--threads N] [--json] [--out FILE] [--raw-output FILE]",
-     "run a YOLO detection model (.onnx) on images", md_cmd_infer},
+     "run a YOLO detection model (.onnx) on images", md_cmd_infer, true},
     {"awscurl", "[--service S] [-X METHOD] [-H 'N: v']... [-d BODY|@FILE] [-i] [--dry-run] [--date T] [--unsigned-payload] (URL | --request FILE|-)",
      "send one SigV4-signed request with the resolved credentials", md_cmd_awscurl},
-    {"whoami", "[--json]", "show the AWS account and identity in use (STS GetCallerIdentity)", md_cmd_whoami},
-    {"config", "[--json] [--no-fetch]", "show the resolved AWS profile, region, credentials and endpoints", md_cmd_config},
-    {"ls", "KIND [--json|--tsv] ...", "list a kind: experiments, runs, registered-models, model-versions", md_cmd_ls},
-    {"metrics", "RUN_ID KEY [--json|--tsv]", "print the history of one MLflow metric of a run", md_cmd_metrics},
+    {"whoami", "[--json]", "show the AWS account and identity in use (STS GetCallerIdentity)", md_cmd_whoami, true},
+    {"config", "[--json] [--no-fetch]", "show the resolved AWS profile, region, credentials and endpoints", md_cmd_config, true},
+    {"ls", "KIND [--json|--tsv] ...", "list a kind (pipelines, executions, training-jobs, runs...; see mldeck kinds)", md_cmd_ls, true},
+    {"metrics", "RUN_ID KEY [--json|--tsv]", "print the history of one MLflow metric of a run", md_cmd_metrics, true},
     {"describe", "KIND ID [--cached]", "print one object as the API returns it", md_cmd_describe},
     {"start-execution", "PIPELINE [-p NAME=VALUE]... [--display-name N] [--description D] [--yes]",
      "start a pipeline execution (typed parameters, idempotent)", md_cmd_start_execution},
@@ -68,6 +68,12 @@ int md_cli_run(struct md_cli *cli, int argc, char **argv)
         fprintf(cli->err, "mldeck: unknown command '%s' (see mldeck --help)\n", argv[0]);
         return MD_EXIT_USAGE;
     }
+    if (!c->own_help)
+        for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+            if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                fprintf(cli->out, "usage: mldeck %s %s\n\n%s\n", c->name, c->usage, c->summary);
+                return MD_EXIT_OK;
+            }
     return c->run(cli, argc, argv);
 }
 
