@@ -125,9 +125,12 @@ static act_fn pick(void)
 
 void md_act_apply(const float *in, float *out, size_t n, float bias, int act)
 {
-    static act_fn fn;
-    if (!fn)
-        fn = pick();   /* idempotent: a race only picks the same function twice */
+    static act_fn cached;
+    act_fn fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) {   /* two threads may both pick: they pick the same function */
+        fn = pick();
+        __atomic_store_n(&cached, fn, __ATOMIC_RELEASE);
+    }
     if (act == MD_ACT_NONE && bias == 0.0f) {
         if (in != out)
             for (size_t i = 0; i < n; i++)
