@@ -9,7 +9,9 @@
 #include "cli/cli.h"
 #include "config.h"
 #include "ui/tui.h"
+#include "util/log.h"
 #include "util/settings.h"
+#include "util/xdg.h"
 
 struct gopt {
     const char *name;
@@ -153,6 +155,15 @@ int main(int argc, char **argv)
         apply_opt(&settings, o->name, val);
     }
 
+    /* The log: warnings always, the redacted HTTP trace with --debug. */
+    char state[1024];
+    struct md_err lerr;
+    if (md_xdg_dir(MD_XDG_STATE, state, sizeof state, &lerr) == MD_OK) {
+        char logpath[1100];
+        snprintf(logpath, sizeof logpath, "%s/mldeck.log", state);
+        md_log_open(logpath, settings.debug ? MD_LOG_DEBUG : MD_LOG_INFO);
+    }
+
     int rc;
     if (nrest > 0 && rest[0][0] == '-') {
         fprintf(stderr, "mldeck: unknown option '%s' (see mldeck --help)\n", rest[0]);
@@ -164,5 +175,6 @@ int main(int argc, char **argv)
         rc = md_tui_run(&settings);
     }
     free(rest);
+    md_log_close();
     return rc;
 }

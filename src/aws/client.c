@@ -16,6 +16,8 @@ md_status md_aws_client_init(struct md_aws_client *c, const struct md_aws_env *e
     http->debug = s && s->debug;
     http->cancelled = cancelled;
     http->cancel_ctx = cancel_ctx;
+    if (env->ca_bundle[0])
+        http->ca_bundle = env->ca_bundle;
     memset(c, 0, sizeof *c);
     c->curl = curl;
     c->service = ep->signing_name;
@@ -24,6 +26,7 @@ md_status md_aws_client_init(struct md_aws_client *c, const struct md_aws_env *e
     c->get_creds = md_creds_get;
     c->creds_ctx = env->creds;
     c->http = http;
+    c->retry = &env->retry;
     /* Custom S3 endpoints (s3rver, MinIO, VPC endpoints) rarely resolve
      * bucket sub-domains. */
     c->s3_path_style = ep->custom;

@@ -30,6 +30,7 @@ struct sm_cli {
     struct md_cache *cache;
     struct md_scope scope;
     struct md_sm_ctx x;
+    void *curl;
 };
 
 static md_status sm_open(struct md_cli *cli, struct sm_cli *s, struct md_err *err)
@@ -44,12 +45,17 @@ static md_status sm_open(struct md_cli *cli, struct sm_cli *s, struct md_err *er
         fprintf(cli->err, "mldeck: %s\n", s->ws.warning);
     s->cache = s->ws.cache;
     s->scope = s->ws.scope;
-    s->x = (struct md_sm_ctx){s->ws.aws, cli->settings, s->cache, &s->scope, NULL, NULL, NULL};
+    /* One handle for the whole command: its connection is kept between
+     * pages and describes, as a worker keeps its own. */
+    s->curl = md_http_handle_new();
+    s->x = (struct md_sm_ctx){s->ws.aws, cli->settings, s->cache, &s->scope, s->curl, NULL, NULL};
     return MD_OK;
 }
 
 static void sm_close(struct sm_cli *s)
 {
+    md_http_handle_free(s->curl);
+    s->curl = NULL;
     md_workspace_close(&s->ws);
 }
 

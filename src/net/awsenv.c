@@ -1,5 +1,7 @@
 #include "net/awsenv.h"
 
+#include "util/log.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,11 @@ md_status md_aws_env_open(const struct md_settings *s, const struct md_creds_opt
         return st;
     }
     md_creds_ca_bundle(env->cfg, env->profile.name, env->ca_bundle, sizeof env->ca_bundle);
+    struct md_err warn;
+    md_err_clear(&warn);
+    md_retry_cfg_resolve(&env->retry, env->cfg, env->profile.name, &warn);
+    if (warn.code != MD_OK)
+        md_log(MD_LOG_WARN, "retry settings: %s", warn.msg);
     if (s && s->endpoint_url[0])
         snprintf(env->endpoint_flag, sizeof env->endpoint_flag, "%s", s->endpoint_url);
     md_status rs = md_region_resolve(s, env->cfg, env->profile.name, NULL, &env->region,

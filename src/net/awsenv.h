@@ -30,6 +30,8 @@ struct md_aws_env {
     char endpoint_flag[512];        /* --endpoint-url */
     char ca_bundle[1024];           /* AWS_CA_BUNDLE / profile ca_bundle; "" = system:
                                      * pass as md_http_opts.ca_bundle when set */
+    struct md_retry_cfg retry;      /* AWS_RETRY_MODE/AWS_MAX_ATTEMPTS, else the profile's
+                                     * retry_mode/max_attempts */
 };
 
 /* Loads the files and builds the provider; asks IMDS for the region only

@@ -588,3 +588,15 @@ out:
         curl_easy_cleanup(h);
     return st;
 }
+
+void *md_http_handle_new(void)
+{
+    md_http_global_init();
+    return curl_easy_init();
+}
+
+void md_http_handle_free(void *curl)
+{
+    if (curl)
+        curl_easy_cleanup(curl);
+}

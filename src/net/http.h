@@ -111,6 +111,11 @@ md_status md_http_perform(void *curl, const struct md_http_request *req,
  * and NO_PROXY/no_proxy.  Writes "" when no proxy applies. */
 void md_http_proxy_for(const char *url, char *out, size_t n);
 
+/* A handle for md_http_perform that keeps its connections between calls
+ * (one per thread); NULL when out of memory.  Free with md_http_handle_free. */
+void *md_http_handle_new(void);
+void md_http_handle_free(void *curl);
+
 /* Global libcurl initialisation; call once from main before threads
  * start (md_http_perform calls it lazily too, thread-safely). */
 void md_http_global_init(void);

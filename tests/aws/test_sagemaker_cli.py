@@ -9,7 +9,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awsfake_proc import SHARED, FakeAws, Tap, mldeck_env  # noqa: E402
+from awsfake_proc import SHARED, SRC, FakeAws, Tap, mldeck_env  # noqa: E402
 
 if not os.path.isdir(os.path.join(SHARED, 'aws-models')):
     print('1..0 # SKIP ../shared/aws-models not found')
@@ -224,7 +224,7 @@ try:
     fake.control('config', {'time_scale': 20})
 
     # pipeline upsert: create, then update, from the team's definition
-    tmpl = os.path.join(os.environ.get('MLDECK_DATA_DIR') or os.path.join(os.path.dirname(BIN), 'data'),
+    tmpl = os.path.join(os.environ.get('MLDECK_DATA_DIR') or os.path.join(SRC, 'data'),
                         'templates', 'yolo11-train-pipeline.json')
     role = 'arn:aws:iam::123456789012:role/SageMakerPipelineRole'
     c0 = fake.counts()
