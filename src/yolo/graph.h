@@ -44,6 +44,8 @@ struct md_conv {
     int act;
     int depthwise;              /* group == cin == cout */
     int direct;                 /* 1x1, stride 1, no pad: the input is the GEMM operand */
+    int rowwise;                /* stride 1: im2col over kx only, one GEMM per ky (see conv.c) */
+    float *wk;                  /* rowwise: weights as kh matrices [cout][cin*kw], plan-owned */
     const float *w;             /* [cout][cin/group * kh * kw] */
     const float *bias;          /* [cout] or NULL */
 };
@@ -94,6 +96,7 @@ struct md_plan {
     size_t arena_size;
     float *scratch;             /* per-thread im2col tiles */
     size_t scratch_per_thread;  /* floats */
+    float *xbuf;                /* the row-im2col matrix of a stride-1 conv (shared by the threads) */
     struct md_pool *pool;
     int nthreads;
     double *step_ms;            /* optional per-step profile (MLDECK_PROFILE) */
@@ -109,6 +112,7 @@ md_status md_step_set_out(struct md_plan *p, struct md_step *s, int k, int dtype
 md_status md_conv_prepare(struct md_plan *p, struct md_step *s, struct md_err *err);
 void md_conv_run(struct md_plan *p, struct md_step *s);
 size_t md_conv_scratch(const struct md_conv *c);
+size_t md_conv_shared_scratch(const struct md_conv *c);
 
 /* Builds the plan from a parsed model (which must outlive the plan). */
 md_status md_plan_build(struct md_onnx_model *m, int nthreads, struct md_plan **out,

@@ -128,7 +128,9 @@ void md_plan_free(struct md_plan *p)
     for (int i = 0; i < p->n_steps; i++) {
         free(p->steps[i].in);
         free(p->steps[i].out);
+        free(p->steps[i].conv.wk);
     }
+    free(p->xbuf);
     free(p->steps);
     free(p->vals);
     free(p->hash);
@@ -408,6 +410,17 @@ static md_status alloc_scratch(struct md_plan *p, struct md_err *err)
         need = n > need ? n : need;
     }
     need = (need + 15) & ~(size_t)15;
+    size_t xneed = 16;
+    for (int i = 0; i < p->n_steps; i++)
+        if (p->steps[i].op->run == md_conv_run) {
+            size_t n = md_conv_shared_scratch(&p->steps[i].conv);
+            xneed = n > xneed ? n : xneed;
+        }
+    if (!p->xbuf) {
+        p->xbuf = aligned_alloc(ALIGN, ((xneed + 15) & ~(size_t)15) * sizeof(float));
+        if (!p->xbuf)
+            return md_err_set(err, MD_ERR_NOMEM, "out of memory allocating scratch space");
+    }
     free(p->scratch);
     p->scratch_per_thread = need;
     p->scratch = aligned_alloc(ALIGN, need * sizeof(float) * (size_t)p->nthreads);
