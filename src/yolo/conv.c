@@ -4,9 +4,10 @@
  * (C_in*kw) rows by (padded input rows * W_out) columns; vertical tap ky is
  * then X shifted by ky rows, so the output is kh GEMMs accumulating into the
  * same tile (weights regrouped per ky once, at plan time) -- a third of
- * im2col's copying for a 3x3.  Strided kernels go through im2col one column
- * tile at a time (the tile stays in L2); depthwise convolutions run as
- * direct loops.  Bias and the activation are applied to each output tile
+ * im2col's copying for a 3x3.  Strides work the same way once X's columns
+ * are grouped by input-row phase (row r*stride + phase).  Grouped
+ * convolutions go through a full im2col one column tile at a time (the tile
+ * stays in L2); depthwise convolutions run as direct loops.  Bias and the activation are applied to each output tile
  * while it is still in cache.  OpenBLAS runs single-threaded; the tiles are
  * spread over mldeck's own threads. */
 #include <cblas.h>
@@ -57,7 +58,8 @@ size_t md_conv_shared_scratch(const struct md_conv *c)
 {
     if (!c->rowwise)
         return 0;
-    return (size_t)c->cin * c->kw * (size_t)(c->ih + c->pt + c->pb) * c->ow;
+    size_t ihp = (size_t)(c->ih + c->pt + c->pb), rpp = (ihp + c->sh - 1) / c->sh;
+    return (size_t)c->cin * c->kw * c->sh * rpp * c->ow;
 }
 
 md_status md_conv_prepare(struct md_plan *p, struct md_step *s, struct md_err *err)
@@ -122,7 +124,8 @@ md_status md_conv_prepare(struct md_plan *p, struct md_step *s, struct md_err *e
                 !pads[2] && !pads[3];
     c->w = w->cdata;
     c->bias = b ? b->cdata : NULL;
-    c->rowwise = group == 1 && sh == 1 && sw == 1 && !c->direct;
+    /* (measured: also better than the tiled im2col for the 3-channel stem) */
+    c->rowwise = group == 1 && !c->direct;
     if (c->rowwise) {
         /* wk[ky][co][ci*kw + kx] = w[co][ci][ky][kx] */
         size_t k = (size_t)cin * kw;
@@ -283,23 +286,29 @@ static void depthwise_task(void *ctx, size_t ch, int thread)
     }
 }
 
-/* Row-wise im2col, one input channel per task:
- * X[ci*kw + kx][yp*ow + ox] = in[ci][yp - pt][ox + kx*dw - pl], 0 outside. */
+/* Row-wise im2col, one input channel per task.  For padded input row
+ * yp = r * sh + phase (stride sh), column block (phase, r) holds
+ *   X[ci*kw + kx][phase][r][ox] = in[ci][yp - pt][ox*sw + kx*dw - pl], 0 outside,
+ * so that the rows a vertical tap needs are contiguous for any stride. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
 static void rowcol_task(void *ctx, size_t ci, int thread)
 {
     struct conv_job *j = ctx;
     const struct md_conv *c = j->c;
-    int ihp = c->ih + c->pt + c->pb, ow = c->ow;
-    size_t cols = (size_t)ihp * ow;
+    int ihp = c->ih + c->pt + c->pb, ow = c->ow, sh = c->sh, sw = c->sw;
+    int rpp = (ihp + sh - 1) / sh;
+    size_t kstride = (size_t)sh * rpp * ow;
     const float *plane = j->in + ci * (size_t)c->ih * c->iw;
     for (int kx = 0; kx < c->kw; kx++) {
-        float *x = j->p->xbuf + (ci * c->kw + kx) * cols;
+        float *x = j->p->xbuf + (ci * c->kw + kx) * kstride;
         int off = kx * c->dw - c->pl;
-        int lo = off < 0 ? -off : 0, hi = c->iw - off < ow ? c->iw - off : ow;
-        hi = hi < lo ? lo : hi;
+        /* valid ox: 0 <= ox*sw + off < iw */
+        int lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+        int hi = c->iw - off > 0 ? (c->iw - off + sw - 1) / sw : 0;
+        lo = lo > ow ? ow : lo;
+        hi = hi > ow ? ow : hi < lo ? lo : hi;
         for (int yp = 0; yp < ihp; yp++) {
-            float *d = x + (size_t)yp * ow;
+            float *d = x + ((size_t)(yp % sh) * rpp + (size_t)(yp / sh)) * ow;
             int iy = yp - c->pt;
             if (iy < 0 || iy >= c->ih) {
                 for (int ox = 0; ox < ow; ox++)
@@ -309,8 +318,15 @@ static void rowcol_task(void *ctx, size_t ci, int thread)
             const float *sr = plane + (size_t)iy * c->iw;
             for (int ox = 0; ox < lo; ox++)
                 d[ox] = 0;
-            for (int ox = lo; ox < hi; ox++)
-                d[ox] = sr[ox + off];
+            if (sw == 1)
+                for (int ox = lo; ox < hi; ox++)
+                    d[ox] = sr[ox + off];
+            else if (sw == 2)
+                for (int ox = lo; ox < hi; ox++)
+                    d[ox] = sr[2 * ox + off];
+            else
+                for (int ox = lo; ox < hi; ox++)
+                    d[ox] = sr[ox * sw + off];
             for (int ox = hi; ox < ow; ox++)
                 d[ox] = 0;
         }
@@ -323,12 +339,15 @@ static void rowgemm_task(void *ctx, size_t t, int thread)
     const struct md_conv *c = j->c;
     int rows = j->tile, oy0 = (int)t * rows, oy1 = oy0 + rows < c->oh ? oy0 + rows : c->oh;
     int ow = c->ow, hw = c->oh * ow, k = c->cin * c->kw, n = (oy1 - oy0) * ow;
-    int ldb = (c->ih + c->pt + c->pb) * ow;
+    int ihp = c->ih + c->pt + c->pb, rpp = (ihp + c->sh - 1) / c->sh;
+    int ldb = c->sh * rpp * ow;
     float *out = j->out + (size_t)oy0 * ow;
-    for (int ky = 0; ky < c->kh; ky++)
+    for (int ky = 0; ky < c->kh; ky++) {
+        int dy = ky * c->dh, phase = dy % c->sh, r0 = oy0 + dy / c->sh;
+        const float *b = j->p->xbuf + ((size_t)phase * rpp + (size_t)r0) * ow;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c->cout, n, k, 1.0f,
-                    c->wk + (size_t)ky * c->cout * k, k, j->p->xbuf + (size_t)(oy0 + ky * c->dh) * ow, ldb,
-                    ky ? 1.0f : 0.0f, out, hw);
+                    c->wk + (size_t)ky * c->cout * k, k, b, ldb, ky ? 1.0f : 0.0f, out, hw);
+    }
     for (int m = 0; m < c->cout; m++)
         epilogue(out + (size_t)m * hw, (size_t)n, c->bias ? c->bias[m] : 0.0f, c->act);
 }

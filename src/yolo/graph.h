@@ -44,7 +44,7 @@ struct md_conv {
     int act;
     int depthwise;              /* group == cin == cout */
     int direct;                 /* 1x1, stride 1, no pad: the input is the GEMM operand */
-    int rowwise;                /* stride 1: im2col over kx only, one GEMM per ky (see conv.c) */
+    int rowwise;                /* im2col over kx only, one GEMM per ky (see conv.c) */
     float *wk;                  /* rowwise: weights as kh matrices [cout][cin*kw], plan-owned */
     const float *w;             /* [cout][cin/group * kh * kw] */
     const float *bias;          /* [cout] or NULL */
