@@ -1,5 +1,5 @@
 /* Conv: 1x1 stride-1 convolutions multiply the NCHW input directly
- * (C_out x C_in times C_in x HW).  Other stride-1 kernels use a row-wise
+ * (C_out x C_in times C_in x HW).  Other kernels use a row-wise
  * im2col: only the kw horizontal taps are unrolled, into a matrix X of
  * (C_in*kw) rows by (padded input rows * W_out) columns; vertical tap ky is
  * then X shifted by ky rows, so the output is kh GEMMs accumulating into the
@@ -7,8 +7,8 @@
  * im2col's copying for a 3x3.  Strides work the same way once X's columns
  * are grouped by input-row phase (row r*stride + phase).  Grouped
  * convolutions go through a full im2col one column tile at a time (the tile
- * stays in L2); depthwise convolutions run as direct loops.  Bias and the activation are applied to each output tile
- * while it is still in cache.  OpenBLAS runs single-threaded; the tiles are
+ * stays in L2); depthwise convolutions run as direct loops.  Bias and the
+ * activation are applied to each output tile while it is still in cache.  OpenBLAS runs single-threaded; the tiles are
  * spread over mldeck's own threads. */
 #include <cblas.h>
 #include <stdlib.h>
