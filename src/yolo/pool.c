@@ -1,23 +1,30 @@
 #include "yolo/pool.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
+/* One job at a time.  Completion is counted in finished tasks, not in
+ * workers checking in, so the caller never waits for a worker that was
+ * descheduled before it started: on a busy machine the caller simply runs
+ * the tasks itself.  `seq` works like a seqlock: odd while the caller
+ * rewrites the job, even once it is published.  A worker announces itself
+ * in `active` before reading the job; the caller rewrites it only when no
+ * worker is inside. */
 struct md_pool {
     int n;                      /* threads including the caller */
     pthread_t *tids;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    /* the current job */
     md_pool_fn fn;
     void *ctx;
     size_t n_tasks;
-    atomic_size_t next;
-    atomic_int pending;         /* workers still inside the job */
-    atomic_uint generation;     /* bumped for every job; workers spin on it */
-    int quit;
+    atomic_size_t next;         /* next task to claim */
+    atomic_size_t done;         /* tasks finished */
+    atomic_int active;          /* workers inside the current job */
+    atomic_uint seq;            /* bumped for every job */
+    atomic_int sleepers;
+    atomic_int quit;
 };
 
 struct worker_arg {
@@ -25,11 +32,26 @@ struct worker_arg {
     int id;
 };
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 static void drain(struct md_pool *p, int id)
 {
-    size_t t;
-    while ((t = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed)) < p->n_tasks)
+    size_t t, n = p->n_tasks;
+    while ((t = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed)) < n) {
         p->fn(p->ctx, t, id);
+        atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+    }
+}
+
+static int nothing_new(struct md_pool *p, unsigned seen)
+{
+    unsigned s = atomic_load(&p->seq);
+    return s == seen || (s & 1);
 }
 
 static void *worker(void *arg)
@@ -38,31 +60,29 @@ static void *worker(void *arg)
     struct md_pool *p = wa->p;
     int id = wa->id;
     free(wa);
-    unsigned seen = 0;
+    unsigned seen = atomic_load(&p->seq) & ~1u;
     for (;;) {
         /* Spin briefly: jobs come back to back during a run; then sleep so an
          * idle model costs no CPU. */
-        unsigned g = 0;
-        int spins = 0;
-        while ((g = atomic_load_explicit(&p->generation, memory_order_acquire)) == seen &&
-               spins < 20000) {
-            spins++;
-#if defined(__x86_64__) || defined(__i386__)
-            __builtin_ia32_pause();
-#endif
-        }
-        if (g == seen) {
+        for (int spins = 0; nothing_new(p, seen) && !atomic_load(&p->quit) && spins < 20000; spins++)
+            cpu_relax();
+        if (nothing_new(p, seen) && !atomic_load(&p->quit)) {
             pthread_mutex_lock(&p->mu);
-            while ((g = atomic_load_explicit(&p->generation, memory_order_acquire)) == seen &&
-                   !p->quit)
+            atomic_fetch_add(&p->sleepers, 1);
+            while (nothing_new(p, seen) && !atomic_load(&p->quit))
                 pthread_cond_wait(&p->cv, &p->mu);
+            atomic_fetch_sub(&p->sleepers, 1);
             pthread_mutex_unlock(&p->mu);
         }
-        if (p->quit)
+        if (atomic_load(&p->quit))
             return NULL;
-        seen = g;
-        drain(p, id);
-        atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel);
+        atomic_fetch_add(&p->active, 1);
+        unsigned s = atomic_load(&p->seq);
+        if (!(s & 1) && s != seen) {
+            seen = s;
+            drain(p, id);
+        }
+        atomic_fetch_sub(&p->active, 1);
     }
 }
 
@@ -77,8 +97,11 @@ struct md_pool *md_pool_new(int nthreads)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     atomic_init(&p->next, 0);
-    atomic_init(&p->pending, 0);
-    atomic_init(&p->generation, 0);
+    atomic_init(&p->done, 0);
+    atomic_init(&p->active, 0);
+    atomic_init(&p->seq, 0);
+    atomic_init(&p->sleepers, 0);
+    atomic_init(&p->quit, 0);
     p->tids = calloc((size_t)nthreads, sizeof *p->tids);
     if (!p->tids) {
         free(p);
@@ -100,8 +123,8 @@ void md_pool_free(struct md_pool *p)
     if (!p)
         return;
     pthread_mutex_lock(&p->mu);
-    p->quit = 1;
-    atomic_fetch_add(&p->generation, 1);
+    atomic_store(&p->quit, 1);
+    atomic_fetch_add(&p->seq, 2);
     pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
     for (int i = 1; i < p->n; i++)
@@ -124,19 +147,21 @@ void md_pool_run(struct md_pool *p, size_t n_tasks, md_pool_fn fn, void *ctx)
             fn(ctx, t, 0);
         return;
     }
+    atomic_fetch_add(&p->seq, 1);               /* odd: being rewritten */
+    while (atomic_load(&p->active) > 0)         /* workers still leaving the last job */
+        cpu_relax();
     p->fn = fn;
     p->ctx = ctx;
     p->n_tasks = n_tasks;
     atomic_store_explicit(&p->next, 0, memory_order_relaxed);
-    atomic_store_explicit(&p->pending, p->n - 1, memory_order_relaxed);
-    pthread_mutex_lock(&p->mu);
-    atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    drain(p, 0);
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
+    atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+    atomic_fetch_add(&p->seq, 1);               /* even: published */
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
     }
+    drain(p, 0);
+    while (atomic_load_explicit(&p->done, memory_order_acquire) < n_tasks)
+        cpu_relax();
 }
