@@ -216,20 +216,41 @@ struct conv_job {
     const float *in;
     float *out;
     int tile, ntiles;
+    int mblocks, mrows;         /* output channels split in mblocks blocks of mrows */
 };
+
+/* Deep layers have few output columns: when the column tiles alone would
+ * leave threads idle, also split the output channels (GEMM rows). */
+static void split_rows(struct conv_job *j, int nthreads, int cout)
+{
+    j->mblocks = 1;
+    j->mrows = cout;
+    if (nthreads < 2 || j->ntiles >= 2 * nthreads)
+        return;
+    int want = (2 * nthreads + j->ntiles - 1) / j->ntiles;
+    int rows = (cout + want - 1) / want;
+    rows = (rows + 15) & ~15;
+    if (rows >= cout)
+        return;
+    j->mrows = rows;
+    j->mblocks = (cout + rows - 1) / rows;
+}
 
 static void gemm_task(void *ctx, size_t task, int thread)
 {
     struct conv_job *j = ctx;
     const struct md_conv *c = j->c;
+    int mb = (int)(task % (size_t)j->mblocks);
+    task /= (size_t)j->mblocks;
     int g = (int)(task / (size_t)j->ntiles), ti = (int)(task % (size_t)j->ntiles);
     int hw = c->oh * c->ow;
     int j0 = ti * j->tile, j1 = j0 + j->tile < hw ? j0 + j->tile : hw;
     int cin = c->cin / c->group, cout = c->cout / c->group;
+    int m0 = mb * j->mrows, m1 = m0 + j->mrows < cout ? m0 + j->mrows : cout;
     int k = cin * c->kh * c->kw;
     const float *in = j->in + (size_t)g * cin * c->ih * c->iw;
-    const float *w = c->w + (size_t)g * cout * k;
-    float *out = j->out + (size_t)g * cout * hw;
+    const float *w = c->w + ((size_t)g * cout + m0) * k;
+    float *out = j->out + ((size_t)g * cout + m0) * hw;
     const float *bmat;
     int ldb;
     if (c->direct) {
@@ -241,10 +262,10 @@ static void gemm_task(void *ctx, size_t task, int thread)
         bmat = col;
         ldb = j1 - j0;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, cout, j1 - j0, k, 1.0f, w, k, bmat, ldb,
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m1 - m0, j1 - j0, k, 1.0f, w, k, bmat, ldb,
                 0.0f, out + j0, hw);
-    for (int m = 0; m < cout; m++)
-        epilogue(out + (size_t)m * hw + j0, (size_t)(j1 - j0),
+    for (int m = m0; m < m1; m++)
+        epilogue(out + (size_t)(m - m0) * hw + j0, (size_t)(j1 - j0),
                  c->bias ? c->bias[g * cout + m] : 0.0f, c->act);
 }
 
@@ -337,26 +358,29 @@ static void rowgemm_task(void *ctx, size_t t, int thread)
 {
     struct conv_job *j = ctx;
     const struct md_conv *c = j->c;
+    int mb = (int)(t % (size_t)j->mblocks);
+    t /= (size_t)j->mblocks;
     int rows = j->tile, oy0 = (int)t * rows, oy1 = oy0 + rows < c->oh ? oy0 + rows : c->oh;
+    int m0 = mb * j->mrows, m1 = m0 + j->mrows < c->cout ? m0 + j->mrows : c->cout;
     int ow = c->ow, hw = c->oh * ow, k = c->cin * c->kw, n = (oy1 - oy0) * ow;
     int ihp = c->ih + c->pt + c->pb, rpp = (ihp + c->sh - 1) / c->sh;
     int ldb = c->sh * rpp * ow;
-    float *out = j->out + (size_t)oy0 * ow;
+    float *out = j->out + (size_t)m0 * hw + (size_t)oy0 * ow;
     for (int ky = 0; ky < c->kh; ky++) {
         int dy = ky * c->dh, phase = dy % c->sh, r0 = oy0 + dy / c->sh;
         const float *b = j->p->xbuf + ((size_t)phase * rpp + (size_t)r0) * ow;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c->cout, n, k, 1.0f,
-                    c->wk + (size_t)ky * c->cout * k, k, b, ldb, ky ? 1.0f : 0.0f, out, hw);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m1 - m0, n, k, 1.0f,
+                    c->wk + ((size_t)ky * c->cout + m0) * k, k, b, ldb, ky ? 1.0f : 0.0f, out, hw);
     }
-    for (int m = 0; m < c->cout; m++)
-        epilogue(out + (size_t)m * hw, (size_t)n, c->bias ? c->bias[m] : 0.0f, c->act);
+    for (int m = m0; m < m1; m++)
+        epilogue(out + (size_t)(m - m0) * hw, (size_t)n, c->bias ? c->bias[m] : 0.0f, c->act);
 }
 
 void md_conv_run(struct md_plan *p, struct md_step *s)
 {
     struct md_conv *c = &s->conv;
     c->act = s->act;
-    struct conv_job j = {p, c, md_plan_ptr(p, s->in[0]), md_plan_ptr(p, s->out[0]), 0, 0};
+    struct conv_job j = {p, c, md_plan_ptr(p, s->in[0]), md_plan_ptr(p, s->out[0]), 0, 0, 1, c->cout};
     if (c->depthwise) {
         md_pool_run(p->pool, (size_t)c->cout, depthwise_task, &j);
         return;
@@ -365,11 +389,17 @@ void md_conv_run(struct md_plan *p, struct md_step *s)
         md_pool_run(p->pool, (size_t)c->cin, rowcol_task, &j);
         /* output rows per task: a few hundred columns per GEMM */
         j.tile = 512 / c->ow > 1 ? 512 / c->ow : 1;
-        md_pool_run(p->pool, (size_t)((c->oh + j.tile - 1) / j.tile), rowgemm_task, &j);
+        j.ntiles = (c->oh + j.tile - 1) / j.tile;
+        split_rows(&j, p->nthreads, c->cout);
+        md_pool_run(p->pool, (size_t)j.ntiles * (size_t)j.mblocks, rowgemm_task, &j);
         return;
     }
     int hw = c->oh * c->ow;
     j.tile = tile_cols(c);
     j.ntiles = (hw + j.tile - 1) / j.tile;
-    md_pool_run(p->pool, (size_t)j.ntiles * (size_t)c->group, gemm_task, &j);
+    j.mblocks = 1;
+    j.mrows = c->cout / c->group;
+    if (c->direct)      /* im2col tiles would be rebuilt per row block */
+        split_rows(&j, p->nthreads, c->cout);
+    md_pool_run(p->pool, (size_t)j.ntiles * (size_t)c->group * (size_t)j.mblocks, gemm_task, &j);
 }
