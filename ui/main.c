@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "config.h"
@@ -93,8 +94,29 @@ static void apply_opt(struct md_settings *s, const char *name, const char *v)
     else if (!strcmp(name, "--ascii")) s->ascii = true;
 }
 
+/* OpenBLAS (linked for the YOLO engine) starts a pool of threads when it is
+ * loaded, sized from OPENBLAS_NUM_THREADS, and they spin before sleeping.
+ * mldeck runs OpenBLAS single-threaded and spreads inference over its own
+ * threads, so the pool is pure waste: on a 2-core bastion it steals a core
+ * from every short command.  The variable is only read at load time, hence
+ * one re-exec with it set (skipped when the operator set it). */
+static void single_threaded_blas(char **argv)
+{
+    if (getenv("OPENBLAS_NUM_THREADS"))
+        return;
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return;
+    self[n] = '\0';
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    execv(self, argv); /* the real path keeps the process named mldeck */
+    /* exec failed (no /proc): carry on with the pool */
+}
+
 int main(int argc, char **argv)
 {
+    single_threaded_blas(argv);
     setlocale(LC_ALL, "");
     struct md_settings settings;
     md_settings_defaults(&settings);
