@@ -37,6 +37,12 @@ struct md_view_class {
     /* Breadcrumb words for this view into out. */
     void (*crumb)(struct md_app *app, struct md_view *v, char *out, size_t n);
     void (*free)(struct md_view *v);
+    /* Optional, added for forms and detail views (may be NULL):
+     * key sees every key first (before the key table); true = consumed.
+     * event receives the view's own worker jobs (md_app_submit_call); it may
+     * keep ev->arg by setting it to NULL, else the loop frees it. */
+    bool (*key)(struct md_app *app, struct md_view *v, int key);
+    void (*event)(struct md_app *app, struct md_view *v, struct md_sync_event *ev);
 };
 
 /* One row of a table view's window (rows [win_off, win_off + win_n)). */
@@ -120,6 +126,16 @@ struct md_app {
     char confirm_id[512];
     char confirm_label[256];
     bool confirm_ok_focused;          /* false = Cancel, the default */
+    cJSON *confirm_params;            /* owned: the action's request parameters, or NULL */
+
+    /* Worker jobs submitted by views (md_app_submit_call), so each event
+     * finds its view, or its arg is freed when the view has gone. */
+    struct md_app_call {
+        unsigned long job;
+        unsigned group;
+        void (*arg_free)(void *arg);
+    } calls[64];
+    int ncalls;
 
     char msg[512];
     enum md_msg_level msg_level;
@@ -168,6 +184,21 @@ void md_app_copy(struct md_app *app, const char *text);
 void md_app_start_action(struct md_app *app, const struct md_kind *k, const struct md_action *a,
                          const char *id, const char *label);
 void md_app_run_action(struct md_app *app);
+/* Runs fn(arg) on a sync worker for view v (its group: cancelled when v
+ * goes); the event is handed to v->cls->event.  arg_free frees arg when
+ * nobody takes it.  Returns the job id, 0 when it could not be queued
+ * (arg is freed then). */
+unsigned long md_app_submit_call(struct md_app *app, struct md_view *v, md_job_fn fn, void *arg,
+                                 void (*arg_free)(void *arg));
+
+/* Detail views that hang off a kind (ui/detail.c): what `l` (logs), `m`
+ * (chart), `L` (lineage) and `d` open for the selected row of table v.
+ * Returns false when the kind has no such view (the caller goes on). */
+bool md_detail_open(struct md_app *app, struct md_view *v, enum md_act act);
+/* An action that opens a form first (start-execution's launch form):
+ * true when a view took over.  Called after the read-only gate. */
+bool md_detail_action(struct md_app *app, const struct md_kind *k, const struct md_action *a,
+                      const char *id, const char *label);
 
 /* Chrome and overlays (screen.c, help.c, prompt.c, dialog.c). */
 void md_screen_draw(struct md_app *app);

@@ -40,6 +40,10 @@ static const struct {
     [MD_ACT_SEARCH_NEXT] = {"search-next", "next match"},
     [MD_ACT_SEARCH_PREV] = {"search-prev", "previous match"},
     [MD_ACT_WRAP] = {"wrap", "toggle line wrap"},
+    [MD_ACT_LOGS] = {"logs", "tail the job's CloudWatch logs"},
+    [MD_ACT_CHART] = {"chart", "chart the job's metrics"},
+    [MD_ACT_LINK] = {"lineage", "jump to the linked object (step -> job -> MLflow run)"},
+    [MD_ACT_TIMESTAMPS] = {"timestamps", "show/hide timestamps"},
     [MD_ACT_KIND] = {"kind-action", "an action of the kind"},
 };
 
@@ -81,6 +85,9 @@ static const struct {
     {'r', MD_ACT_REFRESH, MD_CTX_LIST},
     {'d', MD_ACT_DESCRIBE, MD_CTX_LIST},
     {'y', MD_ACT_COPY, MD_CTX_LIST},
+    {'l', MD_ACT_LOGS, MD_CTX_LIST},
+    {'m', MD_ACT_CHART, MD_CTX_LIST},
+    {'L', MD_ACT_LINK, MD_CTX_LIST},
     {'j', MD_ACT_DOWN, MD_CTX_DESCRIBE},
     {KEY_DOWN, MD_ACT_DOWN, MD_CTX_DESCRIBE},
     {'k', MD_ACT_UP, MD_CTX_DESCRIBE},
@@ -95,6 +102,7 @@ static const struct {
     {'N', MD_ACT_SEARCH_PREV, MD_CTX_DESCRIBE},
     {'w', MD_ACT_WRAP, MD_CTX_DESCRIBE},
     {'y', MD_ACT_COPY, MD_CTX_DESCRIBE},
+    {'t', MD_ACT_TIMESTAMPS, MD_CTX_DESCRIBE},
 };
 
 const char *md_act_name(enum md_act a)

@@ -16,7 +16,14 @@ ui_libmd_ui_a_SOURCES = \
 	ui/term.c ui/term.h \
 	ui/tui.c ui/tui.h \
 	ui/view_describe.c \
-	ui/view_table.c
+	ui/view_table.c \
+	ui/dag.c ui/dag.h \
+	ui/detail.c \
+	ui/pipelines.h \
+	ui/view_dag.c \
+	ui/view_launch.c \
+	ui/view_logs.c \
+	ui/view_jobchart.c
 
 bin_PROGRAMS += mldeck
 mldeck_SOURCES = ui/main.c

@@ -189,6 +189,8 @@ void md_app_start_action(struct md_app *app, const struct md_kind *k, const stru
         md_app_msg(app, MD_MSG_ERROR, "%s", err.msg);
         return;
     }
+    if (md_detail_action(app, k, a, id, label))
+        return;
     app->confirm_action = a;
     app->confirm_kind = k;
     snprintf(app->confirm_id, sizeof app->confirm_id, "%s", id);
@@ -208,13 +210,17 @@ void md_app_run_action(struct md_app *app)
     if (!a)
         return;
     if (!app->sync) {
+        cJSON_Delete(app->confirm_params);
+        app->confirm_params = NULL;
         md_app_msg(app, MD_MSG_ERROR, "%s: no provider can run it (not configured: %s)", a->label,
                    app->not_configured[0] ? app->not_configured : "all");
         return;
     }
     /* The worker runs it through md_action_run: gate, call, audit line. */
     struct md_action_job *aj = md_action_job_new(app->ws, app->confirm_kind, a, app->confirm_id,
-                                                 NULL);
+                                                 app->confirm_params);
+    cJSON_Delete(app->confirm_params);
+    app->confirm_params = NULL;
     struct md_job job;
     if (aj)
         md_action_job_submit_args(aj, 0, &job);
@@ -226,9 +232,56 @@ void md_app_run_action(struct md_app *app)
     }
 }
 
+unsigned long md_app_submit_call(struct md_app *app, struct md_view *v, md_job_fn fn, void *arg,
+                                 void (*arg_free)(void *arg))
+{
+    if (!app->sync || app->ncalls == (int)(sizeof app->calls / sizeof app->calls[0])) {
+        if (arg_free)
+            arg_free(arg);
+        return 0;
+    }
+    struct md_job job = {.type = MD_JOB_CALL, .kind = v->kind ? v->kind->name : "",
+                         .fn = fn, .arg = arg, .group = v->group, .arg_free = arg_free};
+    unsigned long id = md_sync_submit(app->sync, &job);
+    if (!id) {
+        if (arg_free)
+            arg_free(arg);
+        return 0;
+    }
+    app->calls[app->ncalls++] = (struct md_app_call){id, v->group, arg_free};
+    return id;
+}
+
+/* A view's own job: to the view that asked (still on the stack), else
+ * its arg is freed. */
+static bool view_call_event(struct md_app *app, struct md_sync_event *ev)
+{
+    int i = 0;
+    while (i < app->ncalls && app->calls[i].job != ev->job_id)
+        i++;
+    if (i == app->ncalls)
+        return false;
+    struct md_app_call c = app->calls[i];
+    app->calls[i] = app->calls[--app->ncalls];
+    for (int d = app->depth - 1; d >= 0; d--) {
+        struct md_view *v = app->stack[d];
+        if (v->group == c.group && v->cls->event) {
+            v->cls->event(app, v, ev);
+            break;
+        }
+    }
+    if (ev->arg && c.arg_free)
+        c.arg_free(ev->arg);
+    ev->arg = NULL;
+    return true;
+}
+
 static void handle_event(struct md_app *app, struct md_sync_event *ev)
 {
     char line[700];
+    if (view_call_event(app, ev))
+        return;
+
     struct md_view *top = md_app_top(app);
     bool top_refresh = top && top->refresh_job && top->refresh_job == ev->job_id;
     for (int i = 0; i < app->depth; i++) {
@@ -301,6 +354,8 @@ static void handle_key(struct md_app *app, int key)
     default: break;
     }
     struct md_view *v = md_app_top(app);
+    if (v && v->cls->key && v->cls->key(app, v, key))
+        return;
     md_table_prepare(app, v);
     enum md_key_ctx ctx = v ? v->cls->ctx : MD_CTX_LIST;
     const struct md_binding *b = md_keymap_lookup(app->keys, ctx, key);

@@ -527,8 +527,17 @@ static bool table_action(struct md_app *app, struct md_view *v, enum md_act act,
                        v->kind->title);
         }
         break;
+    case MD_ACT_LOGS:
+    case MD_ACT_CHART:
+    case MD_ACT_LINK:
+        if (!md_detail_open(app, v, act))
+            md_app_msg(app, MD_MSG_INFO, "%s: nothing to %s here", v->kind->title,
+                       act == MD_ACT_LOGS ? "tail" : act == MD_ACT_CHART ? "chart" : "jump to");
+        break;
     case MD_ACT_DESCRIBE: {
         const struct md_row *r = md_table_selected(v);
+        if (r && md_detail_open(app, v, act))
+            break;
         if (r) {
             char label[256];
             md_row_label(v->kind, r, label, sizeof label);

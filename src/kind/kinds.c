@@ -74,7 +74,7 @@ static const struct md_column execution_cols[] = {
 static const struct md_action execution_actions[] = {
     {.key = 'x', .name = "stop-execution", .label = "Stop execution", .confirm = true,
      .mutating = true},
-    {.key = 'R', .name = "retry-execution", .label = "Retry execution", .confirm = true,
+    {.key = 'T', .name = "retry-execution", .label = "Retry execution", .confirm = true,
      .mutating = true},
 };
 

@@ -149,8 +149,8 @@ static void test_actions(void)
     a = md_kind_action_by_key(pe, 'x');
     TAP_OK(a && strcmp(a->name, "stop-execution") == 0 && a->confirm && a->mutating,
            "executions: x stops");
-    a = md_kind_action_by_key(pe, 'R');
-    TAP_OK(a && strcmp(a->label, "Retry execution") == 0, "executions: R retries");
+    a = md_kind_action_by_key(pe, 'T');
+    TAP_OK(a && strcmp(a->label, "Retry execution") == 0, "executions: T retries (R is sort-reverse)");
     TAP_OK(md_kind_action_by_key(pe, 'r') == NULL, "r is refresh, not an action");
     TAP_OK(md_kind_action_by_name(pe, ":stop-execution") == md_kind_action_by_key(pe, 'x'),
            "action by :name");

@@ -1,0 +1,568 @@
+/* The launch form of a pipeline (`s` on a pipeline): one field per
+ * parameter of its definition (DescribePipeline -> PipelineDefinition ->
+ * Parameters) with its type and default, checked as it is typed
+ * (md_pipeline_param_check: the same rules as the CLI's -p), an optional
+ * display name and description, then a confirmation screen that shows the
+ * exact StartPipelineExecution request, ClientRequestToken included, with
+ * the focus on Cancel.  OK runs it through the one action path
+ * (md_app_run_action: read-only gate, provider, audit). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/workspace.h"
+#include "aws/client.h"
+#include "aws/pipeline_params.h"
+#include "ui/app.h"
+#include "ui/pipelines.h"
+#include "util/json.h"
+
+#define VALUE_MAX 1024
+
+enum stage { ST_LOADING, ST_FORM, ST_CONFIRM, ST_ERROR };
+
+struct field {
+    char value[VALUE_MAX];
+    char error[300];          /* "" when the value is fine */
+};
+
+struct launch_view {
+    char pipeline[256];
+    enum stage stage;
+    char err[600];
+    struct md_pipeline_params params;
+    struct field *fields;     /* params.n + 2 (display name, description) */
+    int nfields;              /* params.n + 2; the Review button is index nfields */
+    int cur;
+    int scroll;
+    cJSON *request;           /* on the confirm screen: the parameters to send */
+    char token[40];
+    bool ok_focused;
+};
+
+static struct launch_view *P(struct md_view *v)
+{
+    return v->priv;
+}
+
+/* ---- the definition, on a worker ------------------------------------------ */
+
+struct def_job {
+    const struct md_workspace *ws;
+    char pipeline[256];
+    char *text;
+};
+
+static void def_job_free(void *arg)
+{
+    struct def_job *j = arg;
+    if (j)
+        free(j->text);
+    free(j);
+}
+
+static bool worker_cancelled(void *w)
+{
+    return md_worker_cancelled(w);
+}
+
+static md_status fetch_definition(struct md_worker *w, void *arg, struct md_err *err)
+{
+    struct def_job *j = arg;
+    if (!j->ws->aws)
+        return md_err_set(err, MD_ERR_UNSUPPORTED, "starting an execution needs AWS, which is "
+                                                   "not configured");
+    struct md_aws_client c;
+    struct md_endpoint ep;
+    struct md_http_opts http;
+    md_status st = md_aws_client_init(&c, j->ws->aws, j->ws->settings, "sagemaker",
+                                      md_worker_curl(w), worker_cancelled, w, &ep, &http, err);
+    if (st != MD_OK)
+        return st;
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON_AddStringToObject(in, "PipelineName", j->pipeline);
+    st = md_aws_json_call(&c, "SageMaker", "DescribePipeline", "1.1", in, &out, err);
+    cJSON_Delete(in);
+    if (st == MD_OK) {
+        const char *def = md_json_str(out, "$.PipelineDefinition", NULL);
+        if (!def)
+            st = md_err_set(err, MD_ERR_PARSE, "DescribePipeline: no PipelineDefinition");
+        else if (!(j->text = strdup(def)))
+            st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    cJSON_Delete(out);
+    return st;
+}
+
+/* ---- fields ---------------------------------------------------------------- */
+
+static bool is_param(const struct launch_view *d, int i)
+{
+    return i >= 0 && (size_t)i < d->params.n;
+}
+
+static void check_field(struct launch_view *d, int i)
+{
+    struct field *f = &d->fields[i];
+    f->error[0] = '\0';
+    if (!is_param(d, i))
+        return;
+    const struct md_pipeline_param *p = &d->params.v[i];
+    if (!f->value[0]) {
+        if (!p->has_default)
+            snprintf(f->error, sizeof f->error, "required (no default)");
+        return;
+    }
+    char canon[VALUE_MAX];
+    struct md_err err;
+    if (md_pipeline_param_check(p, f->value, canon, sizeof canon, &err) != MD_OK)
+        snprintf(f->error, sizeof f->error, "%s", err.msg);
+}
+
+static void set_definition(struct launch_view *d, const char *text)
+{
+    struct md_err err;
+    if (md_pipeline_params_parse(text, &d->params, &err) != MD_OK) {
+        d->stage = ST_ERROR;
+        snprintf(d->err, sizeof d->err, "pipeline definition: %s", err.msg);
+        return;
+    }
+    d->nfields = (int)d->params.n + 2;
+    d->fields = calloc((size_t)d->nfields, sizeof *d->fields);
+    if (!d->fields) {
+        d->stage = ST_ERROR;
+        snprintf(d->err, sizeof d->err, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < d->params.n; i++) {
+        snprintf(d->fields[i].value, VALUE_MAX, "%s", d->params.v[i].default_value);
+        check_field(d, (int)i);
+    }
+    d->stage = ST_FORM;
+}
+
+/* The request parameters (PipelineName is the action's target): values
+ * that differ from the default; the service applies the defaults of the
+ * others, as for the CLI's -p. */
+static cJSON *build_request(struct launch_view *d)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < d->params.n; i++) {
+        const struct md_pipeline_param *p = &d->params.v[i];
+        const struct field *f = &d->fields[i];
+        if (!f->value[0])
+            continue;
+        char canon[VALUE_MAX], dcanon[VALUE_MAX];
+        struct md_err err;
+        if (md_pipeline_param_check(p, f->value, canon, sizeof canon, &err) != MD_OK)
+            continue;
+        if (p->has_default &&
+            md_pipeline_param_check(p, p->default_value, dcanon, sizeof dcanon, &err) == MD_OK &&
+            !strcmp(canon, dcanon))
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "Name", p->name);
+        cJSON_AddStringToObject(o, "Value", canon);
+        cJSON_AddItemToArray(arr, o);
+    }
+    if (cJSON_GetArraySize(arr) > 0)
+        cJSON_AddItemToObject(req, "PipelineParameters", arr);
+    else
+        cJSON_Delete(arr);
+    const char *dn = d->fields[d->params.n].value, *ds = d->fields[d->params.n + 1].value;
+    if (dn[0])
+        cJSON_AddStringToObject(req, "PipelineExecutionDisplayName", dn);
+    if (ds[0])
+        cJSON_AddStringToObject(req, "PipelineExecutionDescription", ds);
+    /* One token per confirmed request: a retry of this same request after a
+     * dropped reply starts nothing new. */
+    cJSON_AddStringToObject(req, "ClientRequestToken", d->token);
+    return req;
+}
+
+static int first_error(const struct launch_view *d)
+{
+    for (int i = 0; i < d->nfields; i++)
+        if (d->fields[i].error[0])
+            return i;
+    return -1;
+}
+
+/* ---- drawing ----------------------------------------------------------------- */
+
+static void draw_form(struct md_app *app, struct launch_view *d, struct md_rect r)
+{
+    int y = r.y;
+    char buf[1200];
+    snprintf(buf, sizeof buf, "Start execution of %s", d->pipeline);
+    md_put(y++, r.x, r.w, buf, md_attr(MD_ROLE_TITLE), false);
+    md_put(y++, r.x, r.w,
+           "Tab/Up/Down move  Left/Right pick (enum, boolean)  Enter next  Esc cancels",
+           md_attr(MD_ROLE_MUTED), false);
+    y++;
+    int name_w = 22, type_w = 8;
+    int val_x = r.x + 2 + name_w + 1 + type_w + 1;
+    int val_w = r.w - (val_x - r.x) - 1;
+    if (val_w > 34)
+        val_w = 34;
+    int err_x = val_x + val_w + 1;
+    int rows = r.h - (y - r.y) - 2;
+    if (rows < 1)
+        return;
+    int total = d->nfields + 1;
+    if (d->cur < d->scroll)
+        d->scroll = d->cur;
+    if (d->cur >= d->scroll + rows)
+        d->scroll = d->cur - rows + 1;
+    for (int i = d->scroll; i < total && y < r.y + 3 + rows; i++, y++) {
+        bool cur = i == d->cur;
+        attr_t a = md_attr(MD_ROLE_NORMAL);
+        if (i == d->nfields) {
+            md_put(y, r.x + 2, r.w - 2, cur ? "> Review the request <" : "[ Review the request ]",
+                   cur ? md_attr(MD_ROLE_BUTTON) : a, false);
+            continue;
+        }
+        struct field *f = &d->fields[i];
+        md_put(y, r.x, 2, cur ? ">" : " ", md_attr(MD_ROLE_TITLE), false);
+        if (is_param(d, i)) {
+            const struct md_pipeline_param *p = &d->params.v[i];
+            md_put(y, r.x + 2, name_w, p->name, cur ? a | A_BOLD : a, true);
+            md_put(y, r.x + 3 + name_w, type_w, md_param_type_name(p->type), md_attr(MD_ROLE_MUTED),
+                   true);
+        } else {
+            md_put(y, r.x + 2, name_w + 1 + type_w,
+                   i == (int)d->params.n ? "Display name (optional)" : "Description (optional)",
+                   cur ? a | A_BOLD : a, true);
+        }
+        /* The value, its end visible while typing. */
+        const char *text = f->value;
+        while (cur && md_text_width(text) > val_w - 1 && *text)
+            text++;
+        attr_t va = cur ? md_attr(MD_ROLE_SELECTED) : md_attr(MD_ROLE_NORMAL) | A_UNDERLINE;
+        int used = md_put(y, val_x, val_w, text, va, true);
+        (void)used;
+        if (cur) {
+            int cx = val_x + md_text_width(text);
+            if (cx < val_x + val_w)
+                md_put(y, cx, 1, " ", A_REVERSE, false);
+        }
+        if (f->error[0]) {
+            snprintf(buf, sizeof buf, "%s %s", app->term.utf8 ? "✗" : "x", f->error);
+            md_put(y, err_x, r.x + r.w - err_x, buf, md_attr(MD_ROLE_FAIL), false);
+        } else if (is_param(d, i) && d->params.v[i].has_default &&
+                   strcmp(f->value, d->params.v[i].default_value) != 0 && f->value[0]) {
+            snprintf(buf, sizeof buf, "default %s", d->params.v[i].default_value);
+            md_put(y, err_x, r.x + r.w - err_x, buf, md_attr(MD_ROLE_MUTED), false);
+        }
+    }
+    /* The current field's full error (long messages list what is allowed). */
+    if (d->cur < d->nfields && d->fields[d->cur].error[0])
+        md_put(r.y + r.h - 1, r.x, r.w, d->fields[d->cur].error, md_attr(MD_ROLE_FAIL), false);
+    else if (is_param(d, d->cur) && d->params.v[d->cur].nenum) {
+        size_t used = (size_t)snprintf(buf, sizeof buf, "one of:");
+        for (size_t k = 0; k < d->params.v[d->cur].nenum && used < sizeof buf; k++)
+            used += (size_t)snprintf(buf + used, sizeof buf - used, " %s",
+                                     d->params.v[d->cur].enum_values[k]);
+        md_put(r.y + r.h - 1, r.x, r.w, buf, md_attr(MD_ROLE_MUTED), false);
+    }
+}
+
+static void draw_confirm(struct md_app *app, struct launch_view *d, struct md_rect r)
+{
+    int y = r.y;
+    char buf[600];
+    snprintf(buf, sizeof buf, "Confirm: Start execution of %s", d->pipeline);
+    md_put(y++, r.x, r.w, buf, md_attr(MD_ROLE_TITLE), false);
+    md_put(y++, r.x, r.w, "This request will be sent (SageMaker StartPipelineExecution):",
+           md_attr(MD_ROLE_NORMAL), false);
+    cJSON *full = cJSON_CreateObject();
+    if (full) {
+        /* PipelineName first, as the provider sends it. */
+        cJSON_AddStringToObject(full, "PipelineName", d->pipeline);
+        for (cJSON *it = d->request ? d->request->child : NULL; it; it = it->next)
+            cJSON_AddItemToObject(full, it->string, cJSON_Duplicate(it, 1));
+        char *text = cJSON_Print(full);
+        cJSON_Delete(full);
+        int room = r.h - 6;
+        const char *p = text ? text : "";
+        int lines = 0;
+        while (*p && lines < room) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            char line[1200];
+            size_t o = 0;
+            for (size_t k = 0; k < len && o + 2 < sizeof line; k++) {
+                if (p[k] == '\t') {
+                    line[o++] = ' ';
+                    line[o++] = ' ';
+                } else {
+                    line[o++] = p[k];
+                }
+            }
+            line[o] = '\0';
+            md_put(y++, r.x + 2, r.w - 2, line, md_attr(MD_ROLE_INFO), false);
+            lines++;
+            p += len;
+            if (*p)
+                p++;
+        }
+        if (*p)
+            md_put(y++, r.x + 2, r.w - 2, "... (the terminal is too small to show it all)",
+                   md_attr(MD_ROLE_MUTED), false);
+        cJSON_free(text);
+    }
+    md_put(y++, r.x, r.w, "Parameters at their default are not sent (the pipeline applies them). "
+                          "This changes the account and is written to the audit log.",
+           md_attr(MD_ROLE_MUTED), false);
+    y++;
+    const char *cancel = d->ok_focused ? "[ Cancel ]" : "> Cancel <";
+    const char *ok = d->ok_focused ? "> Start <" : "[ Start ]";
+    int bx = r.x + 2;
+    md_put(y, bx, 12, cancel, d->ok_focused ? md_attr(MD_ROLE_NORMAL) : md_attr(MD_ROLE_BUTTON),
+           false);
+    md_put(y, bx + 13, 12, ok, d->ok_focused ? md_attr(MD_ROLE_BUTTON) : md_attr(MD_ROLE_NORMAL),
+           false);
+    md_put(y, bx + 26, r.w - 28, "Tab/arrows move, Enter chooses, Esc back to the form",
+           md_attr(MD_ROLE_MUTED), false);
+}
+
+static void launch_draw(struct md_app *app, struct md_view *v, struct md_rect r)
+{
+    struct launch_view *d = P(v);
+    struct md_rect in = {r.y + 1, r.x + 1, r.h - 1, r.w - 2};
+    switch (d->stage) {
+    case ST_LOADING:
+        md_put(in.y, in.x, in.w, "Reading the pipeline definition (DescribePipeline)...",
+               md_attr(MD_ROLE_MUTED), false);
+        break;
+    case ST_ERROR:
+        md_put(in.y, in.x, in.w, d->err, md_attr(MD_ROLE_ERROR), false);
+        md_put(in.y + 2, in.x, in.w, "Esc goes back.", md_attr(MD_ROLE_MUTED), false);
+        break;
+    case ST_FORM: draw_form(app, d, in); break;
+    case ST_CONFIRM: draw_confirm(app, d, in); break;
+    }
+}
+
+/* ---- keys ---------------------------------------------------------------------- */
+
+static void cycle(struct launch_view *d, int dir)
+{
+    if (!is_param(d, d->cur))
+        return;
+    const struct md_pipeline_param *p = &d->params.v[d->cur];
+    struct field *f = &d->fields[d->cur];
+    const char *bools[2] = {"true", "false"};
+    char *const *vals = p->enum_values;
+    size_t n = p->nenum;
+    if (!n && p->type == MD_PARAM_BOOLEAN) {
+        vals = (char *const *)bools;
+        n = 2;
+    }
+    if (!n)
+        return;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(vals[i], f->value))
+            at = (i + n + (size_t)(dir > 0 ? 1 : n - 1)) % n;
+    snprintf(f->value, VALUE_MAX, "%s", vals[at]);
+    check_field(d, d->cur);
+}
+
+static void confirm_choose(struct md_app *app, struct md_view *v)
+{
+    struct launch_view *d = P(v);
+    if (!d->ok_focused) {
+        d->stage = ST_FORM;
+        cJSON_Delete(d->request);
+        d->request = NULL;
+        md_app_msg(app, MD_MSG_INFO, "Start execution cancelled (the form keeps your values)");
+        return;
+    }
+    const struct md_kind *k = md_kind_find("pipelines");
+    const struct md_action *a = k ? md_kind_action_by_name(k, "start-execution") : NULL;
+    if (!a)
+        return;
+    char pipeline[256];
+    snprintf(pipeline, sizeof pipeline, "%s", d->pipeline);
+    app->confirm_action = a;
+    app->confirm_kind = k;
+    snprintf(app->confirm_id, sizeof app->confirm_id, "%s", pipeline);
+    snprintf(app->confirm_label, sizeof app->confirm_label, "%s", pipeline);
+    app->confirm_params = d->request;
+    d->request = NULL;
+    md_app_run_action(app);
+    app->confirm_action = NULL;
+    /* Show where the new execution will appear. */
+    md_app_pop(app);
+    struct md_view *top = md_app_top(app);
+    const struct md_kind *ek = md_kind_find("pipeline-executions");
+    if (ek && !(top && top->kind == ek && top->parent && !strcmp(top->parent, pipeline)))
+        md_app_push(app, md_table_new(app, ek, pipeline, pipeline));
+}
+
+static bool launch_key(struct md_app *app, struct md_view *v, int key)
+{
+    struct launch_view *d = P(v);
+    if (key == 27) {
+        if (d->stage == ST_CONFIRM) {
+            d->stage = ST_FORM;
+            cJSON_Delete(d->request);
+            d->request = NULL;
+            md_app_msg(app, MD_MSG_INFO, "back to the form");
+            return true;
+        }
+        md_app_msg(app, MD_MSG_INFO, "Start execution cancelled");
+        md_app_pop(app);
+        return true;
+    }
+    if (d->stage == ST_CONFIRM) {
+        switch (key) {
+        case '\t': case KEY_BTAB: case KEY_LEFT: case KEY_RIGHT: case 'h': case 'l':
+            d->ok_focused = !d->ok_focused;
+            break;
+        case '\n':
+            confirm_choose(app, v);
+            break;
+        case 'q': case 'n':
+            d->ok_focused = false;
+            confirm_choose(app, v);
+            break;
+        default:
+            break;
+        }
+        return true;
+    }
+    if (d->stage != ST_FORM)
+        return key != 'q' && key != ':' && key != '?';
+    int last = d->nfields;   /* the Review button */
+    struct field *f = d->cur < d->nfields ? &d->fields[d->cur] : NULL;
+    switch (key) {
+    case '\t': case KEY_DOWN: d->cur = d->cur < last ? d->cur + 1 : 0; break;
+    case KEY_BTAB: case KEY_UP: d->cur = d->cur > 0 ? d->cur - 1 : last; break;
+    case KEY_LEFT: cycle(d, -1); break;
+    case KEY_RIGHT: cycle(d, 1); break;
+    case '\n':
+        if (d->cur < last) {
+            d->cur++;
+            break;
+        }
+        for (int i = 0; i < d->nfields; i++)
+            check_field(d, i);
+        int bad = first_error(d);
+        if (bad >= 0) {
+            d->cur = bad;
+            md_app_msg(app, MD_MSG_ERROR, "fix %s first: %s",
+                       is_param(d, bad) ? d->params.v[bad].name : "this field",
+                       d->fields[bad].error);
+            break;
+        }
+        md_aws_idempotency_token(d->token);
+        cJSON_Delete(d->request);
+        d->request = build_request(d);
+        d->ok_focused = false;
+        d->stage = ST_CONFIRM;
+        break;
+    case KEY_BACKSPACE:
+        if (f && f->value[0]) {
+            size_t len = strlen(f->value);
+            do
+                len--;
+            while (len > 0 && ((unsigned char)f->value[len] & 0xC0) == 0x80);
+            f->value[len] = '\0';
+            check_field(d, d->cur);
+        }
+        break;
+    case 21: /* C-u */
+        if (f) {
+            f->value[0] = '\0';
+            check_field(d, d->cur);
+        }
+        break;
+    default:
+        if (f && key >= 32 && key < 256 && key != 127) {
+            size_t len = strlen(f->value);
+            if (len + 1 < VALUE_MAX) {
+                f->value[len] = (char)key;
+                f->value[len + 1] = '\0';
+            }
+            check_field(d, d->cur);
+        }
+        break;
+    }
+    return true;
+}
+
+static bool launch_action(struct md_app *app, struct md_view *v, enum md_act act,
+                          const struct md_binding *b)
+{
+    return false;
+}
+
+static void launch_event(struct md_app *app, struct md_view *v, struct md_sync_event *ev)
+{
+    struct launch_view *d = P(v);
+    struct def_job *j = ev->arg;
+    if (ev->status == MD_OK && j && j->text) {
+        set_definition(d, j->text);
+    } else if (ev->status != MD_ERR_CANCELLED) {
+        char line[600];
+        d->stage = ST_ERROR;
+        snprintf(d->err, sizeof d->err, "%s", md_err_line(&ev->err, line, sizeof line));
+    }
+}
+
+static void launch_crumb(struct md_app *app, struct md_view *v, char *out, size_t n)
+{
+    snprintf(out, n, "%s%sstart execution", P(v)->pipeline, app->term.g.sep);
+}
+
+static void launch_free(struct md_view *v)
+{
+    struct launch_view *d = P(v);
+    if (!d)
+        return;
+    md_pipeline_params_free(&d->params);
+    free(d->fields);
+    cJSON_Delete(d->request);
+    free(d);
+}
+
+static const struct md_view_class launch_class = {
+    .name = "launch",
+    .ctx = MD_CTX_DESCRIBE,
+    .draw = launch_draw,
+    .action = launch_action,
+    .crumb = launch_crumb,
+    .free = launch_free,
+    .key = launch_key,
+    .event = launch_event,
+};
+
+struct md_view *md_launch_new(struct md_app *app, const char *pipeline)
+{
+    struct md_view *v = calloc(1, sizeof *v);
+    struct launch_view *d = calloc(1, sizeof *d);
+    if (!v || !d) {
+        free(v);
+        free(d);
+        return NULL;
+    }
+    v->cls = &launch_class;
+    v->priv = d;
+    v->group = ++app->next_group;
+    snprintf(d->pipeline, sizeof d->pipeline, "%s", pipeline);
+    struct def_job *j = calloc(1, sizeof *j);
+    if (j) {
+        j->ws = app->ws;
+        snprintf(j->pipeline, sizeof j->pipeline, "%s", pipeline);
+    }
+    if (!j || !md_app_submit_call(app, v, fetch_definition, j, def_job_free)) {
+        d->stage = ST_ERROR;
+        snprintf(d->err, sizeof d->err, "could not read the pipeline definition (%s)",
+                 app->sync ? "queue full" : "no provider configured");
+    }
+    return v;
+}
