@@ -307,50 +307,52 @@ static void depthwise_task(void *ctx, size_t ch, int thread)
     }
 }
 
-/* Row-wise im2col, one input channel per task.  For padded input row
+/* Row-wise im2col.  For padded input row
  * yp = r * sh + phase (stride sh), column block (phase, r) holds
  *   X[ci*kw + kx][phase][r][ox] = in[ci][yp - pt][ox*sw + kx*dw - pl], 0 outside,
  * so that the rows a vertical tap needs are contiguous for any stride. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void rowcol_task(void *ctx, size_t ci, int thread)
+static void rowcol_task(void *ctx, size_t task, int thread)
 {
     struct conv_job *j = ctx;
     const struct md_conv *c = j->c;
     int ihp = c->ih + c->pt + c->pb, ow = c->ow, sh = c->sh, sw = c->sw;
     int rpp = (ihp + sh - 1) / sh;
     size_t kstride = (size_t)sh * rpp * ow;
-    const float *plane = j->in + ci * (size_t)c->ih * c->iw;
-    for (int kx = 0; kx < c->kw; kx++) {
-        float *x = j->p->xbuf + (ci * c->kw + kx) * kstride;
-        int off = kx * c->dw - c->pl;
-        /* valid ox: 0 <= ox*sw + off < iw */
-        int lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
-        int hi = c->iw - off > 0 ? (c->iw - off + sw - 1) / sw : 0;
-        lo = lo > ow ? ow : lo;
-        hi = hi > ow ? ow : hi < lo ? lo : hi;
-        for (int yp = 0; yp < ihp; yp++) {
-            float *d = x + ((size_t)(yp % sh) * rpp + (size_t)(yp / sh)) * ow;
-            int iy = yp - c->pt;
-            if (iy < 0 || iy >= c->ih) {
-                for (int ox = 0; ox < ow; ox++)
-                    d[ox] = 0;
-                continue;
-            }
-            const float *sr = plane + (size_t)iy * c->iw;
-            for (int ox = 0; ox < lo; ox++)
+    /* task = (row of X, block of padded input rows) */
+    int xr = (int)(task / (size_t)j->ntiles), blk = (int)(task % (size_t)j->ntiles);
+    int ci = xr / c->kw, kx = xr % c->kw;
+    int y0 = blk * j->tile, y1 = y0 + j->tile < ihp ? y0 + j->tile : ihp;
+    const float *plane = j->in + (size_t)ci * c->ih * c->iw;
+    float *x = j->p->xbuf + (size_t)xr * kstride;
+    int off = kx * c->dw - c->pl;
+    /* valid ox: 0 <= ox*sw + off < iw */
+    int lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
+    int hi = c->iw - off > 0 ? (c->iw - off + sw - 1) / sw : 0;
+    lo = lo > ow ? ow : lo;
+    hi = hi > ow ? ow : hi < lo ? lo : hi;
+    for (int yp = y0; yp < y1; yp++) {
+        float *d = x + ((size_t)(yp % sh) * rpp + (size_t)(yp / sh)) * ow;
+        int iy = yp - c->pt;
+        if (iy < 0 || iy >= c->ih) {
+            for (int ox = 0; ox < ow; ox++)
                 d[ox] = 0;
-            if (sw == 1)
-                for (int ox = lo; ox < hi; ox++)
-                    d[ox] = sr[ox + off];
-            else if (sw == 2)
-                for (int ox = lo; ox < hi; ox++)
-                    d[ox] = sr[2 * ox + off];
-            else
-                for (int ox = lo; ox < hi; ox++)
-                    d[ox] = sr[ox * sw + off];
-            for (int ox = hi; ox < ow; ox++)
-                d[ox] = 0;
+            continue;
         }
+        const float *sr = plane + (size_t)iy * c->iw;
+        for (int ox = 0; ox < lo; ox++)
+            d[ox] = 0;
+        if (sw == 1)
+            for (int ox = lo; ox < hi; ox++)
+                d[ox] = sr[ox + off];
+        else if (sw == 2)
+            for (int ox = lo; ox < hi; ox++)
+                d[ox] = sr[2 * ox + off];
+        else
+            for (int ox = lo; ox < hi; ox++)
+                d[ox] = sr[ox * sw + off];
+        for (int ox = hi; ox < ow; ox++)
+            d[ox] = 0;
     }
 }
 
@@ -386,7 +388,12 @@ void md_conv_run(struct md_plan *p, struct md_step *s)
         return;
     }
     if (c->rowwise) {
-        md_pool_run(p->pool, (size_t)c->cin, rowcol_task, &j);
+        /* X rows x blocks of input rows: enough tasks to keep every thread busy */
+        int xrows = c->cin * c->kw, ihp = c->ih + c->pt + c->pb;
+        int blocks = xrows >= 8 * p->nthreads ? 1 : (8 * p->nthreads + xrows - 1) / xrows;
+        j.tile = (ihp + blocks - 1) / blocks;
+        j.ntiles = (ihp + j.tile - 1) / j.tile;
+        md_pool_run(p->pool, (size_t)xrows * (size_t)j.ntiles, rowcol_task, &j);
         /* output rows per task: a few hundred columns per GEMM */
         j.tile = 512 / c->ow > 1 ? 512 / c->ow : 1;
         j.ntiles = (c->oh + j.tile - 1) / j.tile;
