@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ui/app.h"
+#include "ui/experiments.h"
 
 struct md_command {
     const char *name;
@@ -64,12 +65,18 @@ static void cmd_refresh(struct md_app *app, const char *arg)
     }
 }
 
+static void cmd_search(struct md_app *app, const char *arg)
+{
+    md_runs_search_command(app, arg);
+}
+
 static const struct md_command commands[] = {
     {"quit", "q", "", cmd_quit},
     {"help", NULL, "", cmd_help},
     {"sort", NULL, "COLUMN", cmd_sort},
     {"filter", NULL, "TEXT|COLUMN:TEXT", cmd_filter},
     {"refresh", NULL, "", cmd_refresh},
+    {"search", NULL, "MLFLOW-FILTER (runs table; F)", cmd_search},
     {NULL, NULL, NULL, NULL},
 };
 

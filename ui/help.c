@@ -92,7 +92,7 @@ static void build(struct md_app *app, struct help_lines *h)
         add(h, false, "%s", "");
     }
     for (int c = 0; c < MD_CTX_COUNT; c++) {
-        add(h, true, "%s keys", c == MD_CTX_GLOBAL ? "Everywhere" : c == MD_CTX_LIST ? "Lists" : "Describe");
+        add(h, true, "%s keys", c == MD_CTX_GLOBAL ? "Everywhere" : c == MD_CTX_LIST ? "Lists" : c == MD_CTX_INFER ? "Inference pane" : c == MD_CTX_RUNS ? "MLflow runs (before Lists)" : c == MD_CTX_CHART ? "Metric chart" : c == MD_CTX_COMPARE ? "Compare runs" : "Describe");
         bool seen[MD_ACT_COUNT] = {0};
         for (size_t i = 0; i < km->n; i++) {
             const struct md_binding *b = &km->b[i];

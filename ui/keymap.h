@@ -10,7 +10,11 @@
 #include <stddef.h>
 
 /* Where a binding applies.  Global bindings are tried after the view's own. */
-enum md_key_ctx { MD_CTX_GLOBAL, MD_CTX_LIST, MD_CTX_DESCRIBE, MD_CTX_COUNT };
+enum md_key_ctx { MD_CTX_GLOBAL, MD_CTX_LIST, MD_CTX_DESCRIBE, MD_CTX_INFER,
+    /* experiments pane (ui/view_runs.c): runs tables try "runs" before
+     * "list"; the metric chart and the compare view have their own. */
+    MD_CTX_RUNS, MD_CTX_CHART, MD_CTX_COMPARE,
+    MD_CTX_COUNT };
 
 enum md_act {
     MD_ACT_NONE,       /* an unbound key: swallowed, does nothing */
@@ -21,6 +25,14 @@ enum md_act {
     MD_ACT_PANE5, MD_ACT_PANE6, MD_ACT_SEARCH, MD_ACT_SEARCH_NEXT, MD_ACT_SEARCH_PREV,
     MD_ACT_WRAP,
     MD_ACT_LOGS, MD_ACT_CHART, MD_ACT_LINK, MD_ACT_TIMESTAMPS,
+    MD_ACT_COLUMNS, MD_ACT_SERVER_FILTER, MD_ACT_SELECT, MD_ACT_COMPARE, MD_ACT_X_AXIS,
+    MD_ACT_SMOOTH_MORE, MD_ACT_SMOOTH_LESS, MD_ACT_LOG_Y, MD_ACT_OUTLIERS, MD_ACT_ZOOM_IN,
+    MD_ACT_ZOOM_OUT, MD_ACT_PAN_LEFT, MD_ACT_PAN_RIGHT, MD_ACT_ZOOM_RESET, MD_ACT_PNG,
+    MD_ACT_METRIC, MD_ACT_DIFF_ONLY,
+    /* inference pane (ui/view_infer.c) */
+    MD_ACT_OPEN_MODEL, MD_ACT_OPEN_IMAGE, MD_ACT_MODEL_FROM_JOB, MD_ACT_MODEL_FROM_REGISTRY,
+    MD_ACT_IMAGE_FROM_DATASET, MD_ACT_NEXT_IMAGE, MD_ACT_PREV_IMAGE, MD_ACT_CONF_UP,
+    MD_ACT_CONF_DOWN, MD_ACT_RERUN, MD_ACT_HIGHLIGHT,
     MD_ACT_KIND,       /* a kind action, by name (binding->kind_action) */
     MD_ACT_COUNT
 };

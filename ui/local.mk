@@ -65,3 +65,9 @@ noinst_PROGRAMS += tests/bench/tui/fill
 tests_bench_tui_fill_SOURCES = tests/bench/tui/fill.c
 tests_bench_tui_fill_LDADD = src/kind/libmd-kind.a src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
 EXTRA_DIST += tests/bench/tui/run.sh
+
+# Experiments pane (helper experiments-ui): runs tables with chosen
+# columns, marks, MLflow search and paging; the metric chart (braille
+# widget ui/chart.c, reusable) and the run comparison.
+ui_libmd_ui_a_SOURCES += ui/chart.c ui/chart.h ui/experiments.h \
+	ui/view_runs.c ui/view_chart.c ui/view_compare.c

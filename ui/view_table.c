@@ -8,6 +8,7 @@
 
 #include "ui/app.h"
 #include "ui/filter.h"
+#include "ui/experiments.h"
 #include "util/json.h"
 
 #define MIN_FLEX_WIDTH 10
@@ -630,5 +631,5 @@ struct md_view *md_table_new(struct md_app *app, const struct md_kind *k, const 
     v->need_count = v->need_rows = true;
     v->match_line = -1;
     v->group = ++app->next_group;
-    return v;
+    return md_experiments_wrap(app, v);
 }

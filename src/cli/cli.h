@@ -57,6 +57,7 @@ int md_cmd_train(struct md_cli *cli, int argc, char **argv);
 int md_cmd_pipeline(struct md_cli *cli, int argc, char **argv);
 int md_cmd_metrics(struct md_cli *cli, int argc, char **argv);
 int md_cmd_kinds(struct md_cli *cli, int argc, char **argv);
+int md_cmd_chart(struct md_cli *cli, int argc, char **argv);
 /* The terminal MFA prompt (an md_mfa_prompt_fn, net/creds.h) for AWS commands. */
 md_status md_cli_mfa_prompt(void *ctx, const char *profile, const char *mfa_serial, char *code,
                             size_t n, struct md_err *err);

@@ -14,6 +14,7 @@ const struct md_cli_cmd md_cli_commands[] = {
     {"config", "[--json] [--no-fetch]", "show the resolved AWS profile, region, credentials and endpoints", md_cmd_config, true},
     {"ls", "KIND [--json|--tsv] ...", "list a kind (pipelines, executions, training-jobs, runs...; see mldeck kinds)", md_cmd_ls, true},
     {"metrics", "RUN_ID KEY [--json|--tsv]", "print the history of one MLflow metric of a run", md_cmd_metrics, true},
+    {"chart", "RUN_ID... --metric KEY --png FILE", "draw MLflow metric histories of runs as a PNG line chart", md_cmd_chart, true},
     {"describe", "KIND ID [--cached]", "print one object as the API returns it", md_cmd_describe},
     {"start-execution", "PIPELINE [-p NAME=VALUE]... [--display-name N] [--description D] [--yes]",
      "start a pipeline execution (typed parameters, idempotent)", md_cmd_start_execution},

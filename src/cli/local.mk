@@ -12,3 +12,4 @@ src_cli_libmd_cli_a_SOURCES += src/cli/cmd_kinds.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_logs.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_train.c
 src_cli_libmd_cli_a_SOURCES += src/cli/cmd_jobmetrics.c
+src_cli_libmd_cli_a_SOURCES += src/cli/cmd_chart.c

@@ -31,7 +31,7 @@ void md_plot_colour(size_t i, uint8_t rgb[3])
 void md_plot_layout(int w, int h, struct md_plot_layout *L)
 {
     L->px0 = 70;
-    L->py0 = 30;
+    L->py0 = 44;
     L->px1 = w - LEGEND_W - 10;
     L->py1 = h - 36;
     if (L->px1 < L->px0 + 20)
@@ -173,12 +173,12 @@ md_status md_plot_render(const struct md_chart_series *s, size_t n,
                         : o->xfmt == MD_CHART_X_DURATION ? "relative time" : "step";
     md_image_draw_text(out, L.px0 + pw / 2 - md_image_text_width(xname, 1) / 2, L.py1 + 22, xname, 1, AXIS);
     if (title)
-        md_image_draw_text(out, L.px0, 8, title, 2, BLACK);
+        md_image_draw_text(out, L.px0, 6, title, 2, BLACK);
     if (ylabel) {
         char yl[80];
         snprintf(yl, sizeof yl, "%s%s%s", ylabel, o->log_y ? " (log)" : "",
                  o->smooth > 0 ? " smoothed" : "");
-        md_image_draw_text(out, 4, L.py0 - 12, yl, 1, AXIS);
+        md_image_draw_text(out, 4, L.py0 - 14, yl, 1, AXIS);
     }
 
     for (size_t i = 0; i < m.nseries; i++)
