@@ -4,6 +4,7 @@
 #ifndef MD_UI_PIPELINES_H
 #define MD_UI_PIPELINES_H
 
+#include "app/workspace.h"
 #include "ui/app.h"
 
 /* The step graph of the execution arn (label for the breadcrumb). */
@@ -23,9 +24,15 @@ bool md_open_job_arn(struct md_app *app, const char *arn);
 void md_open_job_run(struct md_app *app, const char *job, const cJSON *obj);
 
 /* The job's name as created (ARNs carry it in lower case), from the cache
- * when it holds the job; else name itself. */
-void md_job_resolve_name(struct md_app *app, const struct md_kind *k, const char *name, char *out,
+ * when it holds the job (true); else name itself (false). */
+bool md_job_resolve_name(struct md_app *app, const struct md_kind *k, const char *name, char *out,
                          size_t n);
+
+/* On a worker: DescribeTrainingJob/DescribeProcessingJob of name (AWS
+ * looks names up case-insensitively), cached as a side effect; *out is the
+ * reply (caller frees). */
+md_status md_job_describe(struct md_worker *w, const struct md_workspace *ws, const char *kind,
+                          const char *name, cJSON **out, struct md_err *err);
 
 /* The name after the last '/' of an ARN (the whole string when none). */
 const char *md_arn_tail(const char *arn);

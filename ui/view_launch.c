@@ -294,7 +294,9 @@ static void draw_confirm(struct md_app *app, struct launch_view *d, struct md_re
             char line[1200];
             size_t o = 0;
             for (size_t k = 0; k < len && o + 2 < sizeof line; k++) {
-                if (p[k] == '\t') {
+                if (p[k] == '\t' && k > 0 && p[k - 1] == ':') {
+                    line[o++] = ' ';   /* "key":<TAB>value */
+                } else if (p[k] == '\t') {
                     line[o++] = ' ';
                     line[o++] = ' ';
                 } else {

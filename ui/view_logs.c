@@ -13,9 +13,11 @@
 #include "app/workspace.h"
 #include "aws/client.h"
 #include "aws/logs.h"
+#include "aws/sagemaker.h"
 #include "local/demo.h"
 #include "ui/app.h"
 #include "ui/pipelines.h"
+#include "util/json.h"
 
 #define LOG_KEEP 50000
 #define POLL_MS 2000.0
@@ -30,7 +32,9 @@ struct logline {
  * with it and come back to the view. */
 struct poll_job {
     const struct md_workspace *ws;
+    const char *kind;
     bool demo;
+    bool resolved;            /* job holds the name as created */
     const char *group;
     char job[256];
     struct md_log_streams streams;
@@ -44,6 +48,7 @@ struct logs_view {
     const struct md_kind *kind;
     const char *group;
     char job[256];
+    bool resolved;
     struct logline *ring;
     size_t head, n;           /* oldest at ring[head] */
     size_t total;             /* lines received */
@@ -140,6 +145,21 @@ static md_status poll_fn(struct md_worker *w, void *arg, struct md_err *err)
                                 &c, err);
     if (!j->ws->aws)
         return md_err_set(err, MD_ERR_UNSUPPORTED, "logs need AWS, which is not configured");
+    if (!j->resolved) {
+        /* Stream names start with the job's name as created; an ARN gave
+         * it in lower case. */
+        cJSON *obj = NULL;
+        struct md_err e;
+        if (md_job_describe(w, j->ws, j->kind, j->job, &obj, &e) == MD_OK) {
+            const char *real = md_json_str(obj, !strcmp(j->kind, "processing-jobs")
+                                                    ? "$.ProcessingJobName"
+                                                    : "$.TrainingJobName", NULL);
+            if (real)
+                snprintf(j->job, sizeof j->job, "%s", real);
+            j->resolved = true;
+        }
+        cJSON_Delete(obj);
+    }
     struct md_aws_client cl;
     struct md_endpoint ep;
     struct md_http_opts http;
@@ -169,6 +189,8 @@ static void start_poll(struct md_app *app, struct md_view *v)
     if (!j)
         return;
     j->ws = app->ws;
+    j->kind = d->kind->name;
+    j->resolved = d->resolved;
     j->demo = app->settings->demo;
     j->group = d->group;
     snprintf(j->job, sizeof j->job, "%s", d->job);
@@ -210,6 +232,10 @@ static void logs_event(struct md_app *app, struct md_view *v, struct md_sync_eve
     d->first_done = true;
     if (!j)
         return;
+    if (j->resolved && !d->resolved) {
+        d->resolved = true;
+        snprintf(d->job, sizeof d->job, "%s", j->job);
+    }
     d->streams = j->streams;           /* back to the view, with their tokens */
     j->streams = (struct md_log_streams){0};
     for (size_t i = 0; i < j->n; i++) {
@@ -417,6 +443,18 @@ static const struct md_view_class logs_class = {
     .event = logs_event,
 };
 
+md_status md_job_describe(struct md_worker *w, const struct md_workspace *ws, const char *kind,
+                          const char *name, cJSON **out, struct md_err *err)
+{
+    *out = NULL;
+    if (!ws->aws)
+        return md_err_set(err, MD_ERR_UNSUPPORTED, "AWS is not configured");
+    struct md_sm_ctx x = {ws->aws, ws->settings, md_worker_cache(w), md_worker_scope(w),
+                          md_worker_curl(w), worker_cancelled, w};
+    char rid[80];
+    return md_sm_action(&x, kind, name, "describe", NULL, out, rid, err);
+}
+
 struct found {
     char id[256];
     const char *want;
@@ -433,7 +471,7 @@ static int pick_row(void *ctx, const struct md_cache_row *row)
 
 /* ARNs carry job names in lower case; logs and the demo want the name as
  * created: take it from the cached job when there is one. */
-void md_job_resolve_name(struct md_app *app, const struct md_kind *k, const char *name, char *out,
+bool md_job_resolve_name(struct md_app *app, const struct md_kind *k, const char *name, char *out,
                          size_t n)
 {
     snprintf(out, n, "%s", name);
@@ -441,14 +479,17 @@ void md_job_resolve_name(struct md_app *app, const struct md_kind *k, const char
     struct md_err err;
     if (md_cache_get(app->cache, &app->scope, k->name, name, &json, NULL, &err) == MD_OK) {
         free(json);
-        return;
+        return true;
     }
     const char *paths[1] = {k->id_path};
     struct md_cache_query q = {.kind = k->name, .filter_paths = paths, .nfilter_paths = 1,
                                .filter_text = name, .limit = 8};
     struct found f = {"", name};
-    if (md_cache_query(app->cache, &app->scope, &q, pick_row, &f, &err) == MD_OK && f.id[0])
+    if (md_cache_query(app->cache, &app->scope, &q, pick_row, &f, &err) == MD_OK && f.id[0]) {
         snprintf(out, n, "%s", f.id);
+        return true;
+    }
+    return false;
 }
 
 struct md_view *md_logs_new(struct md_app *app, const struct md_kind *k, const char *job)
@@ -474,7 +515,7 @@ struct md_view *md_logs_new(struct md_app *app, const struct md_kind *k, const c
     d->kind = k;
     d->group = !strcmp(k->name, "processing-jobs") ? MD_LOGS_PROCESSING_GROUP
                                                    : MD_LOGS_TRAINING_GROUP;
-    md_job_resolve_name(app, k, job, d->job, sizeof d->job);
+    d->resolved = md_job_resolve_name(app, k, job, d->job, sizeof d->job);
     d->follow = true;
     d->show_ts = true;
     d->static_source = app->settings->demo;
