@@ -59,8 +59,20 @@ assert len(a["detections"]) == 9, len(a["detections"])
 PY
 check "--json: the documented keys, in order; boxes inside the image" "/usr/bin/python3 '$T/check.py' '$T/j1'"
 "$BIN" infer "$MODEL" "$IMG/test_00.png" "$IMG/test_06.jpg" --json --threads 2 >"$T/j2" 2>/dev/null
-sed 's/"timing_ms".*//' "$T/j1" >"$T/a"; sed 's/"timing_ms".*//' "$T/j2" >"$T/b"
-check "--threads 1 and 2 give the same detections" "cmp -s '$T/a' '$T/b'"
+# Splitting the work differently changes the float summation order, so the
+# numbers may differ in the last printed digit, never more.
+cat >"$T/same.py" <<'PY'
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in open(sys.argv[2])]
+assert len(a) == len(b)
+for x, y in zip(a, b):
+    assert len(x["detections"]) == len(y["detections"])
+    for d, e in zip(x["detections"], y["detections"]):
+        assert d["class_id"] == e["class_id"] and abs(d["confidence"] - e["confidence"]) < 1e-5
+        assert all(abs(p - q) < 1e-2 for p, q in zip(d["box"], e["box"]))
+PY
+check "--threads 1 and 2 give the same detections" "/usr/bin/python3 '$T/same.py' '$T/j1' '$T/j2'"
 
 "$BIN" infer "$MODEL" "$IMG/test_00.png" --max-det 3 >"$T/o" 2>/dev/null
 check "--max-det 3: three lines" "[ \$(wc -l <'$T/o') -eq 3 ]"
