@@ -5,7 +5,9 @@
 
 #include "local/demo.h"
 #include "mlflow/provider.h"
+#include "cli/cli.h"
 #include "net/http.h"
+#include "net/mfa_broker.h"
 
 static void note(char *buf, size_t n, const char *what)
 {
@@ -17,7 +19,16 @@ static md_status open_account(const struct md_settings *s, unsigned flags,
                               struct md_workspace *ws, struct md_err *err)
 {
     md_http_global_init();
-    if (md_aws_env_open(s, NULL, &ws->aws, &ws->aws_err) == MD_OK) {
+    /* The screen asks for an MFA code in a dialog: a worker that needs one
+     * hands the question over through the broker and waits. */
+    struct md_creds_opts co = {0};
+    if ((flags & MD_WS_SYNC) && (ws->mfa = md_mfa_broker_new())) {
+        co.mfa_prompt = md_mfa_broker_prompt;
+        co.mfa_ctx = ws->mfa;
+    } else if (!(flags & MD_WS_SYNC)) {
+        co.mfa_prompt = md_cli_mfa_prompt;   /* the CLI asks on the terminal */
+    }
+    if (md_aws_env_open(s, &co, &ws->aws, &ws->aws_err) == MD_OK) {
         const char *region = NULL;
         if (md_aws_env_region(ws->aws, &region, &ws->aws_err) == MD_OK) {
             snprintf(ws->region, sizeof ws->region, "%s", region);
@@ -122,6 +133,8 @@ void md_workspace_close(struct md_workspace *ws)
     ws->cache = NULL;
     md_aws_env_free(ws->aws);
     ws->aws = NULL;
+    md_mfa_broker_free(ws->mfa);   /* after the workers: none can be waiting */
+    ws->mfa = NULL;
 }
 
 const struct md_provider *md_workspace_provider(const struct md_workspace *ws, const char *kind)

@@ -20,8 +20,11 @@ enum {
     MD_WS_NEED_AWS = 2,     /* fail when AWS cannot be resolved (AWS commands) */
 };
 
+struct md_mfa_broker;
+
 struct md_workspace {
     const struct md_settings *settings;
+    struct md_mfa_broker *mfa;              /* MD_WS_SYNC: MFA codes asked on the screen */
     bool demo;
     struct md_cache *cache;
     struct md_scope scope;
