@@ -89,7 +89,8 @@ struct md_view {
 };
 
 enum md_overlay { MD_OV_NONE, MD_OV_HELP, MD_OV_PROMPT, MD_OV_CONFIRM };
-enum md_prompt_kind { MD_PROMPT_FILTER, MD_PROMPT_COMMAND, MD_PROMPT_SEARCH };
+enum md_prompt_kind { MD_PROMPT_FILTER, MD_PROMPT_COMMAND, MD_PROMPT_SEARCH,
+    MD_PROMPT_MLFLOW /* F in a runs table: an MLflow search expression */ };
 enum md_msg_level { MD_MSG_INFO, MD_MSG_ERROR };
 
 #define MD_VIEW_MAX 16

@@ -115,7 +115,7 @@ void md_command_run(struct md_app *app, const char *line)
         /* k9s habit: ":executions status:Failed" opens the kind filtered. */
         md_app_open_kind(app, k);
         struct md_view *nv = md_app_top(app);
-        if (*arg && nv && nv->kind == k)
+        if (*arg && nv && nv->kind && !strcmp(nv->kind->name, k->name))
             md_table_set_filter(app, nv, arg);
         return;
     }

@@ -71,3 +71,6 @@ EXTRA_DIST += tests/bench/tui/run.sh
 # widget ui/chart.c, reusable) and the run comparison.
 ui_libmd_ui_a_SOURCES += ui/chart.c ui/chart.h ui/experiments.h \
 	ui/view_runs.c ui/view_chart.c ui/view_compare.c
+
+# Experiments pane terminal tests (demo workspace; the MLflow test server).
+MD_TUI_TESTS += tests/tui/experiments_demo.sh

@@ -4,10 +4,11 @@
 #include <string.h>
 
 #include "ui/app.h"
+#include "ui/experiments.h"
 
 static const char *prompt_char(enum md_prompt_kind k)
 {
-    return k == MD_PROMPT_COMMAND ? ":" : "/";
+    return k == MD_PROMPT_COMMAND ? ":" : k == MD_PROMPT_MLFLOW ? "F " : "/";
 }
 
 void md_prompt_open(struct md_app *app, enum md_prompt_kind kind, const char *initial)
@@ -34,7 +35,8 @@ void md_prompt_draw(struct md_app *app)
     int room = app->cols - 3;
     while (md_text_width(text) > room && *text)
         text++;
-    int x = md_put(y, 0, 1, prompt_char(app->prompt_kind), md_attr(MD_ROLE_CRUMB), false);
+    const char *pc = prompt_char(app->prompt_kind);
+    int x = md_put(y, 0, md_text_width(pc), pc, md_attr(MD_ROLE_CRUMB), false);
     x += md_put(y, x, app->cols - x - 1, text, md_attr(MD_ROLE_NORMAL), false);
     md_put(y, x, 1, " ", A_REVERSE, false);
 }
@@ -60,6 +62,10 @@ static void finish(struct md_app *app, bool accept)
     case MD_PROMPT_COMMAND:
         if (accept)
             md_command_run(app, line);
+        break;
+    case MD_PROMPT_MLFLOW:
+        if (accept)
+            md_runs_search_command(app, line);
         break;
     }
 }

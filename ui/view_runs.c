@@ -674,9 +674,7 @@ static void start_search(struct md_app *app, struct md_view *v, const char *text
 
 /* ---- prompt for F ------------------------------------------------------------ */
 
-/* The one-line prompt (prompt.c) serves `/` and `:`; F reuses the command
- * prompt with a "search " prefix that the palette's `search` command
- * routes back here. */
+/* F's prompt (MD_PROMPT_MLFLOW) and `:search` land here. */
 void md_runs_search_command(struct md_app *app, const char *text)
 {
     struct md_view *v = md_app_top(app);
@@ -819,9 +817,7 @@ static bool runs_action(struct md_app *app, struct md_view *v, enum md_act act,
     case MD_ACT_COLUMNS: open_picker(app, v); return true;
     case MD_ACT_SELECT: toggle_mark(app, v); return true;
     case MD_ACT_SERVER_FILTER: {
-        char init[600];
-        snprintf(init, sizeof init, "search %s", p->search);
-        md_prompt_open(app, MD_PROMPT_COMMAND, init);
+        md_prompt_open(app, MD_PROMPT_MLFLOW, p->search);
         return true;
     }
     case MD_ACT_CHART:
