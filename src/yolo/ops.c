@@ -776,14 +776,84 @@ static void transpose_task(void *ctx, size_t t, int thread)
     }
 }
 
+/* When the input's contiguous axis is not the output's, copy in 16 x 16
+ * tiles between the two so both sides touch whole cache lines.
+ * Task = (outer index, block of 16 along output axis q, chunk of the last
+ * output axis). */
+struct tile_job {
+    struct md_plan *p;
+    struct md_step *s;
+    int q;                      /* output axis that is the input's last axis */
+    int64_t kblocks, ichunks, ichunk;
+};
+
+static void transpose_tile_task(void *ctx, size_t t, int thread)
+{
+    struct tile_job *j = ctx;
+    struct md_plan *p = j->p;
+    struct md_step *s = j->s;
+    struct md_val *x = VAL(0), *o = OUTV(0);
+    int nd = o->ndim, q = j->q;
+    int64_t xs[MD_MAXDIM], ost[MD_MAXDIM], st = 1;
+    for (int i = nd - 1; i >= 0; i--) {
+        xs[i] = st;
+        st *= x->dims[i];
+    }
+    st = 1;
+    for (int i = nd - 1; i >= 0; i--) {
+        ost[i] = st;
+        st *= o->dims[i];
+    }
+    int64_t ic = (int64_t)(t % (size_t)j->ichunks);
+    t /= (size_t)j->ichunks;
+    int64_t kb = (int64_t)(t % (size_t)j->kblocks);
+    size_t outer = t / (size_t)j->kblocks;
+    int64_t ibase = 0, obase = 0;
+    for (int d = nd - 2; d >= 0; d--) {
+        if (d == q)
+            continue;
+        int64_t v = (int64_t)(outer % (size_t)o->dims[d]);
+        outer /= (size_t)o->dims[d];
+        ibase += v * xs[s->iparam[d]];
+        obase += v * ost[d];
+    }
+    int64_t istr = xs[s->iparam[nd - 1]], oq = ost[q];
+    int64_t k0 = kb * 16, k1 = k0 + 16 < o->dims[q] ? k0 + 16 : o->dims[q];
+    int64_t i0 = ic * j->ichunk, i1 = i0 + j->ichunk < o->dims[nd - 1] ? i0 + j->ichunk : o->dims[nd - 1];
+    const float *src = (const float *)md_plan_ptr(p, s->in[0]) + ibase;
+    float *dst = (float *)md_plan_ptr(p, s->out[0]) + obase;
+    for (int64_t ii = i0; ii < i1; ii += 16) {
+        int64_t ie = ii + 16 < i1 ? ii + 16 : i1;
+        for (int64_t k = k0; k < k1; k++) {
+            float *dr = dst + k * oq;
+            const float *sr = src + k;
+            for (int64_t i = ii; i < ie; i++)
+                dr[i] = sr[i * istr];
+        }
+    }
+}
+
 static void run_transpose(struct md_plan *p, struct md_step *s)
 {
     struct md_val *o = OUTV(0);
-    if (o->ndim == 0) {
+    int nd = o->ndim;
+    if (nd == 0) {
         memcpy(md_plan_ptr(p, s->out[0]), md_plan_ptr(p, s->in[0]), md_dtype_size(o->dtype));
         return;
     }
-    size_t inner = (size_t)o->dims[o->ndim - 1];
+    int q = -1;
+    for (int d = 0; d < nd; d++)
+        if (s->iparam[d] == nd - 1)
+            q = d;
+    if (o->dtype == MD_DT_F32 && q >= 0 && q != nd - 1 && o->numel) {
+        struct tile_job j = {p, s, q, (o->dims[q] + 15) / 16, 1, 512};
+        j.ichunks = (o->dims[nd - 1] + j.ichunk - 1) / j.ichunk;
+        size_t outer = o->numel / (size_t)(o->dims[q] * o->dims[nd - 1]);
+        md_pool_run(s->fold ? NULL : p->pool, outer * (size_t)j.kblocks * (size_t)j.ichunks,
+                    transpose_tile_task, &j);
+        return;
+    }
+    size_t inner = (size_t)o->dims[nd - 1];
     run_rows(p, s, inner ? o->numel / inner : 0, inner, transpose_task);
 }
 
