@@ -885,6 +885,7 @@ static md_status prep_softmax(struct md_plan *p, struct md_step *s, struct md_er
     return md_step_set_out(p, s, 0, x->dtype, x->ndim, x->dims, err);
 }
 
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void softmax_task(void *ctx, size_t t, int thread)
 {
     struct rows_job *j = ctx;
@@ -898,14 +899,31 @@ static void softmax_task(void *ctx, size_t t, int thread)
         if (inner == 1) {
             const float *xp = x + r * (size_t)n;
             float *op = o + r * (size_t)n;
+            /* 16 independent lanes so the reductions vectorise */
+            float lane[16];
+            int64_t i = 0;
+            for (int l = 0; l < 16; l++)
+                lane[l] = -FLT_MAX;
+            for (; i + 16 <= n; i += 16)
+                for (int l = 0; l < 16; l++)
+                    lane[l] = xp[i + l] > lane[l] ? xp[i + l] : lane[l];
             float mx = -FLT_MAX, sum = 0;
-            for (int64_t i = 0; i < n; i++)
+            for (int l = 0; l < 16; l++)
+                mx = lane[l] > mx ? lane[l] : mx;
+            for (; i < n; i++)
                 mx = xp[i] > mx ? xp[i] : mx;
             md_act_apply(xp, op, (size_t)n, -mx, MD_ACT_EXP);
-            for (int64_t i = 0; i < n; i++)
+            for (int l = 0; l < 16; l++)
+                lane[l] = 0;
+            for (i = 0; i + 16 <= n; i += 16)
+                for (int l = 0; l < 16; l++)
+                    lane[l] += op[i + l];
+            for (int l = 0; l < 16; l++)
+                sum += lane[l];
+            for (; i < n; i++)
                 sum += op[i];
             float inv = 1.0f / sum;
-            for (int64_t i = 0; i < n; i++)
+            for (i = 0; i < n; i++)
                 op[i] *= inv;
             continue;
         }
