@@ -73,4 +73,4 @@ ui_libmd_ui_a_SOURCES += ui/chart.c ui/chart.h ui/experiments.h \
 	ui/view_runs.c ui/view_chart.c ui/view_compare.c
 
 # Experiments pane terminal tests (demo workspace; the MLflow test server).
-MD_TUI_TESTS += tests/tui/experiments_demo.sh
+MD_TUI_TESTS += tests/tui/experiments_demo.sh tests/tui/experiments_server.sh
