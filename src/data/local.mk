@@ -16,3 +16,6 @@ tests_unit_test_chart_SOURCES = tests/unit/test_chart.c tests/tap.h
 tests_unit_test_chart_LDADD = src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
 tests_unit_test_chart_png_SOURCES = tests/unit/test_chart_png.c tests/tap.h
 tests_unit_test_chart_png_LDADD = src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
+# `mldeck chart` end to end (demo runs and the MLflow test server), PNG decoded in Python.
+TESTS += tests/unit/test_chart_cli.py
+EXTRA_DIST += tests/unit/test_chart_cli.py
