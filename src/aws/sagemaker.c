@@ -183,7 +183,8 @@ static md_status sync_page(void *ctx, const cJSON *page, bool *stop, struct md_e
         if ((st = keep_id(s, id, err)) != MD_OK)
             goto out;
         const char *status = s->kind->status_path ? md_json_str(item, s->kind->status_path, NULL) : NULL;
-        if (s->spec->newest_first && settled(s, id, status))
+        /* Only after a complete first listing can a page be "already had". */
+        if (s->spec->newest_first && s->caught_up_allowed && settled(s, id, status))
             continue;
         cJSON *full = NULL;
         bool describe = s->spec->describe_op &&

@@ -231,6 +231,23 @@ int md_ls_out_row(struct md_ls_out *o, const cJSON *obj)
     return 0;
 }
 
+int md_ls_out_json_text(struct md_ls_out *o, const char *json)
+{
+    if (o->fmt != MD_LS_JSON) {
+        cJSON *obj = cJSON_Parse(json);
+        if (!obj)
+            return -1;
+        int r = md_ls_out_row(o, obj);
+        cJSON_Delete(obj);
+        return r;
+    }
+    /* The cache keeps the API's compact JSON: no need to parse and print it again. */
+    fprintf(o->f, "%s%s", o->started ? ",\n" : "[\n", json);
+    o->started = true;
+    o->rows++;
+    return 0;
+}
+
 /* Display width of UTF-8 text (one cell per code point: enough for names). */
 static size_t width_of(const char *s)
 {

@@ -84,6 +84,10 @@ struct status_filter {
 static int status_filter_fn(void *ctx, const struct md_cache_row *row)
 {
     struct status_filter *f = ctx;
+    if (!f->status || !f->k->status_path) {
+        md_ls_out_json_text(f->out, row->json);
+        return 0;
+    }
     cJSON *j = cJSON_Parse(row->json);
     if (!j)
         return 0;

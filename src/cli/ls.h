@@ -32,6 +32,9 @@ int md_ls_out_row(struct md_ls_out *o, const cJSON *obj);
  * metric or param the kind table does not show); call before any row. */
 int md_ls_out_add_column(struct md_ls_out *o, const char *title, const char *path,
                          enum md_fmt fmt);
+/* The same from the JSON text of one object (the cache's copy): written as
+ * is for --json, parsed for the other formats.  -1 when it is not JSON. */
+int md_ls_out_json_text(struct md_ls_out *o, const char *json);
 long md_ls_out_rows(const struct md_ls_out *o);
 /* Flushes and frees. */
 void md_ls_out_end(struct md_ls_out *o);
