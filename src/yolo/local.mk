@@ -37,3 +37,42 @@ tests_unit_test_image_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/ut
 
 TESTS += tests/unit/test_yolo_cli.sh
 dist_check_SCRIPTS += tests/unit/test_yolo_cli.sh
+
+# The fuzz targets' seed corpora, replayed under make check (TAP).
+check_PROGRAMS += tests/fuzz/replay_onnx tests/fuzz/replay_image
+TESTS += tests/fuzz/replay_onnx tests/fuzz/replay_image
+tests_fuzz_replay_onnx_SOURCES = tests/fuzz/fuzz_onnx.c
+tests_fuzz_replay_onnx_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_onnx_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
+tests_fuzz_replay_image_SOURCES = tests/fuzz/fuzz_image.c
+tests_fuzz_replay_image_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_image_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/util/libmd-util.a $(MD_DEP_LIBS)
+EXTRA_DIST += tests/fuzz/fuzz_onnx.c tests/fuzz/fuzz_image.c \
+	tests/fuzz/corpus/onnx/crash-node-without-input.onnx \
+	tests/fuzz/corpus/onnx/mutant-01.onnx \
+	tests/fuzz/corpus/onnx/mutant-02.onnx \
+	tests/fuzz/corpus/onnx/mutant-03.onnx \
+	tests/fuzz/corpus/onnx/mutant-04.onnx \
+	tests/fuzz/corpus/onnx/mutant-05.onnx \
+	tests/fuzz/corpus/onnx/mutant-06.onnx \
+	tests/fuzz/corpus/onnx/mutant-07.onnx \
+	tests/fuzz/corpus/onnx/mutant-08.onnx \
+	tests/fuzz/corpus/onnx/mutant-09.onnx \
+	tests/fuzz/corpus/onnx/mutant-10.onnx \
+	tests/fuzz/corpus/onnx/mutant-11.onnx \
+	tests/fuzz/corpus/onnx/mutant-12.onnx \
+	tests/fuzz/corpus/onnx/mutant-13.onnx \
+	tests/fuzz/corpus/onnx/mutant-14.onnx \
+	tests/fuzz/corpus/onnx/mutant-15.onnx \
+	tests/fuzz/corpus/onnx/mutant-16.onnx \
+	tests/fuzz/corpus/onnx/mutant-17.onnx \
+	tests/fuzz/corpus/onnx/mutant-18.onnx \
+	tests/fuzz/corpus/onnx/mutant-19.onnx \
+	tests/fuzz/corpus/onnx/mutant-20.onnx \
+	tests/fuzz/corpus/onnx/mutant-21.onnx \
+	tests/fuzz/corpus/onnx/mutant-22.onnx \
+	tests/fuzz/corpus/onnx/mutant-23.onnx \
+	tests/fuzz/corpus/onnx/mutant-24.onnx \
+	tests/fuzz/corpus/onnx/tiny.onnx \
+	tests/fuzz/corpus/image/test_00.jpg \
+	tests/fuzz/corpus/image/trunc.png
