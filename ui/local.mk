@@ -74,3 +74,9 @@ ui_libmd_ui_a_SOURCES += ui/chart.c ui/chart.h ui/experiments.h \
 
 # Experiments pane terminal tests (demo workspace; the MLflow test server).
 MD_TUI_TESTS += tests/tui/experiments_demo.sh tests/tui/experiments_server.sh
+
+# Pipelines pane detail views (helper pipelines-ui): DAG, launch form, log
+# tail, job metrics, on the demo and against tests/servers/aws_server.py.
+MD_PIPELINES_TUI_TESTS = tests/tui/pipelines_demo.sh tests/tui/pipelines_aws.sh
+TESTS += $(MD_PIPELINES_TUI_TESTS)
+dist_check_SCRIPTS += $(MD_PIPELINES_TUI_TESTS)

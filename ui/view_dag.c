@@ -692,14 +692,24 @@ static void dag_draw(struct md_app *app, struct md_view *v, struct md_rect r)
                 ++counts[d->g.nodes[i].layer] > maxw)
                 maxw = counts[d->g.nodes[i].layer];
     }
-    bool beside = body.w >= 72;
-    int graph_w = beside ? body.w - 32 : body.w;
-    int box = longest + 8;
-    int fit = (graph_w - 2 * (maxw - 1)) / maxw;
-    if (box > fit)
-        box = fit;
+    /* Boxes wide enough for the names; the details keep 34 columns beside
+     * the graph when the terminal has them, else they go below it. */
+    int box = longest + 6;
     if (box > 28)
         box = 28;
+    int need = maxw * box + 2 * (maxw - 1) + 2;
+    bool beside = body.w - need - 2 >= 34;
+    if (!beside && body.w >= 72) {
+        int fit = (body.w - 36 - 2 - 2 * (maxw - 1)) / maxw;
+        if (fit >= 14) {
+            box = fit;
+            beside = true;
+        }
+    }
+    int graph_w = beside ? body.w - 36 : body.w;
+    int fit = (graph_w - 2 - 2 * (maxw - 1)) / maxw;
+    if (box > fit)
+        box = fit;
     if (box < 8)
         box = 8;
     if (box != d->box_w || !d->laid_w) {
