@@ -39,5 +39,12 @@ check_PROGRAMS += tests/unit/test_pipeline_params
 TESTS += tests/unit/test_pipeline_params tests/aws/test_sagemaker_cli.py tests/aws/test_demo_cli.py
 tests_unit_test_pipeline_params_SOURCES = tests/unit/test_pipeline_params.c
 tests_unit_test_pipeline_params_LDADD = src/aws/libmd-awsprov.a src/util/libmd-util.a $(MD_DEP_LIBS)
+check_PROGRAMS += tests/fuzz/replay_pipeline_params
+TESTS += tests/fuzz/replay_pipeline_params
+tests_fuzz_replay_pipeline_params_SOURCES = tests/fuzz/fuzz_pipeline_params.c
+tests_fuzz_replay_pipeline_params_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_pipeline_params_LDADD = src/aws/libmd-awsprov.a src/util/libmd-util.a $(MD_DEP_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/pipeline_params/template.json \
+	tests/fuzz/corpus/pipeline_params/small.json tests/fuzz/corpus/pipeline_params/broken.json
 EXTRA_DIST += tests/aws/test_sagemaker_cli.py tests/aws/test_demo_cli.py tests/aws/awsfake_proc.py
 # --- end lead ---
