@@ -3,7 +3,8 @@
  * MetricDefinitions and the instance's CPU/GPU/memory/disk), read on a
  * worker; in the demo (which has no CloudWatch) from the MLflow run the job
  * logged to (its per-epoch histories).  One sparkline per metric with its
- * last value and range; the selected one (j/k) is drawn large below.
+ * last value and range; the selected one (j/k) is drawn large below with
+ * the shared chart widget (ui/chart.h).
  * Refreshed while the job runs. */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "aws/client.h"
 #include "aws/cwmetrics.h"
 #include "ui/app.h"
+#include "ui/chart.h"
 #include "ui/pipelines.h"
 #include "util/json.h"
 
@@ -401,8 +403,16 @@ static void chart_draw(struct md_app *app, struct md_view *v, struct md_rect r)
     if (big_h >= 3) {
         const struct md_series *s = &d->set.v[d->sel];
         snprintf(buf, sizeof buf, "%s (%s)", s->name, d->from_mlflow ? "x: epoch" : "x: time");
-        md_put(bottom - big_h, in.x, in.w, buf, md_attr(MD_ROLE_TITLE), false);
-        big_chart(app, (struct md_rect){bottom - big_h + 1, in.x, big_h, in.w}, s);
+        /* The shared line-chart widget (braille, ASCII markers); the block
+         * area is the fallback when it cannot draw (too small). */
+        struct md_chart_series cs = {s->name, s->t, s->v, s->n};
+        struct md_chart_opts o = {.xfmt = d->from_mlflow ? MD_CHART_X_NUMBER : MD_CHART_X_TIME};
+        struct md_rect cr = {bottom - big_h, in.x, big_h + 1, in.w};
+        if (s->n < 2 || !md_chart_draw(&app->term, cr, &cs, 1, &o, buf)) {
+            md_fill(bottom - big_h, in.x, in.w, md_attr(MD_ROLE_NORMAL));
+            md_put(bottom - big_h, in.x, in.w, buf, md_attr(MD_ROLE_TITLE), false);
+            big_chart(app, (struct md_rect){bottom - big_h + 1, in.x, big_h, in.w}, s);
+        }
     }
 }
 
