@@ -80,3 +80,15 @@ MD_TUI_TESTS += tests/tui/experiments_demo.sh tests/tui/experiments_server.sh
 MD_PIPELINES_TUI_TESTS = tests/tui/pipelines_demo.sh tests/tui/pipelines_aws.sh
 TESTS += $(MD_PIPELINES_TUI_TESTS)
 dist_check_SCRIPTS += $(MD_PIPELINES_TUI_TESTS)
+# The DAG's definition parser and layout (no curses): unit test and the
+# fuzz target's seed corpus, replayed.
+check_PROGRAMS += tests/unit/test_dag tests/fuzz/replay_dag
+TESTS += tests/unit/test_dag tests/fuzz/replay_dag
+tests_unit_test_dag_SOURCES = tests/unit/test_dag.c tests/tap.h ui/dag.c ui/dag.h
+tests_unit_test_dag_LDADD = src/util/libmd-util.a $(MD_DEP_LIBS)
+tests_fuzz_replay_dag_SOURCES = tests/fuzz/fuzz_dag.c ui/dag.c ui/dag.h
+tests_fuzz_replay_dag_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_dag_LDADD = src/util/libmd-util.a $(MD_DEP_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/dag/yolo11-template tests/fuzz/corpus/dag/cycle \
+	tests/fuzz/corpus/dag/long-edges tests/fuzz/corpus/dag/nested-branches \
+	tests/fuzz/corpus/dag/bad-name tests/fuzz/corpus/dag/odd-refs
