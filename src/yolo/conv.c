@@ -47,10 +47,25 @@ static int tile_cols(const struct md_conv *c)
     return t > hw ? hw : t;
 }
 
+/* Output rows per row-wise GEMM task: a few hundred columns. */
+static int row_tile(const struct md_conv *c)
+{
+    return 512 / c->ow > 1 ? 512 / c->ow : 1;
+}
+
+/* Rows per phase of a private X tile covering `rows` output rows. */
+static int tile_rpp(const struct md_conv *c, int rows)
+{
+    int span = (rows - 1) * c->sh + (c->kh - 1) * c->dh + 1;
+    return (span + c->sh - 1) / c->sh;
+}
+
 size_t md_conv_scratch(const struct md_conv *c)
 {
-    if (c->direct || c->depthwise || c->rowwise)
+    if (c->direct || c->depthwise)
         return 0;
+    if (c->rowwise)
+        return (size_t)c->cin * c->kw * c->sh * (size_t)tile_rpp(c, row_tile(c)) * c->ow;
     return (size_t)(c->cin / c->group * c->kh * c->kw) * (size_t)tile_cols(c);
 }
 
@@ -217,6 +232,7 @@ struct conv_job {
     float *out;
     int tile, ntiles;
     int mblocks, mrows;         /* output channels split in mblocks blocks of mrows */
+    int private_x;              /* row-wise: each task builds its own X rows */
 };
 
 /* Deep layers have few output columns: when the column tiles alone would
@@ -307,32 +323,29 @@ static void depthwise_task(void *ctx, size_t ch, int thread)
     }
 }
 
-/* Row-wise im2col.  For padded input row
- * yp = r * sh + phase (stride sh), column block (phase, r) holds
+/* Row-wise im2col.  For padded input row yp = r * sh + phase (stride sh),
+ * column block (phase, r) holds
  *   X[ci*kw + kx][phase][r][ox] = in[ci][yp - pt][ox*sw + kx*dw - pl], 0 outside,
  * so that the rows a vertical tap needs are contiguous for any stride. */
+/* Writes padded input rows [yp0, yp1) of X row xr = ci*kw + kx into x,
+ * whose rows hold sh phases of rpp rows of ow columns; row yp lands at
+ * local index yp - ybase. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void rowcol_task(void *ctx, size_t task, int thread)
+static void build_x(const struct md_conv *c, const float *in, int xr, int yp0, int yp1, int ybase,
+                    float *x, int rpp)
 {
-    struct conv_job *j = ctx;
-    const struct md_conv *c = j->c;
-    int ihp = c->ih + c->pt + c->pb, ow = c->ow, sh = c->sh, sw = c->sw;
-    int rpp = (ihp + sh - 1) / sh;
-    size_t kstride = (size_t)sh * rpp * ow;
-    /* task = (row of X, block of padded input rows) */
-    int xr = (int)(task / (size_t)j->ntiles), blk = (int)(task % (size_t)j->ntiles);
-    int ci = xr / c->kw, kx = xr % c->kw;
-    int y0 = blk * j->tile, y1 = y0 + j->tile < ihp ? y0 + j->tile : ihp;
-    const float *plane = j->in + (size_t)ci * c->ih * c->iw;
-    float *x = j->p->xbuf + (size_t)xr * kstride;
+    int ow = c->ow, sh = c->sh, sw = c->sw, ci = xr / c->kw, kx = xr % c->kw;
+    const float *plane = in + (size_t)ci * c->ih * c->iw;
+    x += (size_t)xr * sh * rpp * ow;
     int off = kx * c->dw - c->pl;
     /* valid ox: 0 <= ox*sw + off < iw */
     int lo = off >= 0 ? 0 : (-off + sw - 1) / sw;
     int hi = c->iw - off > 0 ? (c->iw - off + sw - 1) / sw : 0;
     lo = lo > ow ? ow : lo;
     hi = hi > ow ? ow : hi < lo ? lo : hi;
-    for (int yp = y0; yp < y1; yp++) {
-        float *d = x + ((size_t)(yp % sh) * rpp + (size_t)(yp / sh)) * ow;
+    for (int yp = yp0; yp < yp1; yp++) {
+        int l = yp - ybase;
+        float *d = x + ((size_t)(l % sh) * rpp + (size_t)(l / sh)) * ow;
         int iy = yp - c->pt;
         if (iy < 0 || iy >= c->ih) {
             for (int ox = 0; ox < ow; ox++)
@@ -356,6 +369,20 @@ static void rowcol_task(void *ctx, size_t task, int thread)
     }
 }
 
+/* The shared X of a whole layer: task = (X row, block of padded rows). */
+static void rowcol_task(void *ctx, size_t task, int thread)
+{
+    struct conv_job *j = ctx;
+    const struct md_conv *c = j->c;
+    int ihp = c->ih + c->pt + c->pb, rpp = (ihp + c->sh - 1) / c->sh;
+    int xr = (int)(task / (size_t)j->ntiles), blk = (int)(task % (size_t)j->ntiles);
+    int y0 = blk * j->tile, y1 = y0 + j->tile < ihp ? y0 + j->tile : ihp;
+    build_x(c, j->in, xr, y0, y1, 0, j->p->xbuf, rpp);
+}
+
+/* Output rows [oy0, oy1) x a block of channels: kh GEMMs on X, then the
+ * epilogue.  With a private X the task first builds the rows it needs in
+ * its thread's scratch (they stay in L2); otherwise it reads the shared X. */
 static void rowgemm_task(void *ctx, size_t t, int thread)
 {
     struct conv_job *j = ctx;
@@ -365,12 +392,27 @@ static void rowgemm_task(void *ctx, size_t t, int thread)
     int rows = j->tile, oy0 = (int)t * rows, oy1 = oy0 + rows < c->oh ? oy0 + rows : c->oh;
     int m0 = mb * j->mrows, m1 = m0 + j->mrows < c->cout ? m0 + j->mrows : c->cout;
     int ow = c->ow, hw = c->oh * ow, k = c->cin * c->kw, n = (oy1 - oy0) * ow;
-    int ihp = c->ih + c->pt + c->pb, rpp = (ihp + c->sh - 1) / c->sh;
+    const float *x;
+    int rpp, rbase;
+    if (j->private_x) {
+        float *xl = j->p->scratch + (size_t)thread * j->p->scratch_per_thread;
+        rpp = tile_rpp(c, rows);
+        int yp0 = oy0 * c->sh, yp1 = (oy1 - 1) * c->sh + (c->kh - 1) * c->dh + 1;
+        for (int xr = 0; xr < k; xr++)
+            build_x(c, j->in, xr, yp0, yp1, yp0, xl, rpp);
+        x = xl;
+        rbase = 0;
+    } else {
+        int ihp = c->ih + c->pt + c->pb;
+        rpp = (ihp + c->sh - 1) / c->sh;
+        x = j->p->xbuf;
+        rbase = oy0;
+    }
     int ldb = c->sh * rpp * ow;
     float *out = j->out + (size_t)m0 * hw + (size_t)oy0 * ow;
     for (int ky = 0; ky < c->kh; ky++) {
-        int dy = ky * c->dh, phase = dy % c->sh, r0 = oy0 + dy / c->sh;
-        const float *b = j->p->xbuf + ((size_t)phase * rpp + (size_t)r0) * ow;
+        int dy = ky * c->dh, phase = dy % c->sh, r0 = rbase + dy / c->sh;
+        const float *b = x + ((size_t)phase * rpp + (size_t)r0) * ow;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m1 - m0, n, k, 1.0f,
                     c->wk + ((size_t)ky * c->cout + m0) * k, k, b, ldb, ky ? 1.0f : 0.0f, out, hw);
     }
@@ -382,22 +424,28 @@ void md_conv_run(struct md_plan *p, struct md_step *s)
 {
     struct md_conv *c = &s->conv;
     c->act = s->act;
-    struct conv_job j = {p, c, md_plan_ptr(p, s->in[0]), md_plan_ptr(p, s->out[0]), 0, 0, 1, c->cout};
+    struct conv_job j = {p, c, md_plan_ptr(p, s->in[0]), md_plan_ptr(p, s->out[0]), 0, 0, 1, c->cout, 0};
     if (c->depthwise) {
         md_pool_run(p->pool, (size_t)c->cout, depthwise_task, &j);
         return;
     }
     if (c->rowwise) {
-        /* X rows x blocks of input rows: enough tasks to keep every thread busy */
-        int xrows = c->cin * c->kw, ihp = c->ih + c->pt + c->pb;
-        int blocks = xrows >= 8 * p->nthreads ? 1 : (8 * p->nthreads + xrows - 1) / xrows;
-        j.tile = (ihp + blocks - 1) / blocks;
-        j.ntiles = (ihp + j.tile - 1) / j.tile;
-        md_pool_run(p->pool, (size_t)xrows * (size_t)j.ntiles, rowcol_task, &j);
-        /* output rows per task: a few hundred columns per GEMM */
-        j.tile = 512 / c->ow > 1 ? 512 / c->ow : 1;
+        j.tile = row_tile(c);
         j.ntiles = (c->oh + j.tile - 1) / j.tile;
         split_rows(&j, p->nthreads, c->cout);
+        if (j.mblocks == 1) {
+            /* each task builds its own rows of X: no layer-sized buffer */
+            j.private_x = 1;
+            md_pool_run(p->pool, (size_t)j.ntiles, rowgemm_task, &j);
+            return;
+        }
+        /* small layers split by channel blocks share one X */
+        struct conv_job xj = j;
+        int xrows = c->cin * c->kw, ihp = c->ih + c->pt + c->pb;
+        int blocks = xrows >= 8 * p->nthreads ? 1 : (8 * p->nthreads + xrows - 1) / xrows;
+        xj.tile = (ihp + blocks - 1) / blocks;
+        xj.ntiles = (ihp + xj.tile - 1) / xj.tile;
+        md_pool_run(p->pool, (size_t)xrows * (size_t)xj.ntiles, rowcol_task, &xj);
         md_pool_run(p->pool, (size_t)j.ntiles * (size_t)j.mblocks, rowgemm_task, &j);
         return;
     }
