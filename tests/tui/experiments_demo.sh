@@ -7,6 +7,17 @@
 . "${MLDECK_SRCDIR:-.}/tests/tui/lib.sh"
 tui_init experiments_demo
 
+# j, then wait for the screen to change (slow builds lag behind the keys).
+step_down() {
+    before=$(tui_screen)
+    tui_keys j
+    n=0
+    while [ "$(tui_screen)" = "$before" ] && [ $n -lt 100 ]; do
+        sleep 0.02
+        n=$((n + 1))
+    done
+}
+
 tui_start 120 34 --demo
 tui_wait "yolo11-train" 20; ok $? "demo opens"
 tui_keys 4; tui_wait "drone-detection-ablation"; ok $? "4 opens the experiments"
@@ -25,7 +36,7 @@ i=0
 while [ $i -lt 80 ]; do
     sel=$(tmux -L "$TUI_SOCK" capture-pane -p -e | grep "param   lr0 " | grep -c "\[7m\|\[48")
     [ "$sel" -gt 0 ] && break
-    tui_keys j
+    step_down
     i=$((i + 1))
 done
 tui_keys Space
@@ -49,7 +60,7 @@ tui_keys m; tui_wait "Pick a metric"; ok $? "m opens the metric picker"
 i=0
 while [ $i -lt 40 ]; do
     tmux -L "$TUI_SOCK" capture-pane -p -e | grep "train/box_loss" | grep -q "\[7m\|\[48" && break
-    tui_keys j
+    step_down
     i=$((i + 1))
 done
 tui_keys Enter
