@@ -14,6 +14,7 @@
 
 #include "app/workspace.h"
 #include "aws/client.h"
+#include "aws/sagemaker.h"
 #include "ui/app.h"
 #include "ui/dag.h"
 #include "ui/pipelines.h"
@@ -29,6 +30,7 @@ struct dag_view {
     struct md_dag g;
     bool have_graph, loading, derived;
     char def_err[400];
+    char why[400];            /* derived: why the definition itself is missing */
     int sel;                  /* real node index */
     int box_w, laid_w;
     long scroll;
@@ -49,6 +51,7 @@ struct def_job {
     bool demo;
     char *text;               /* out: the definition JSON */
     bool derived;
+    char why[400];            /* derived because the definition could not be read */
 };
 
 static void def_job_free(void *arg)
@@ -247,14 +250,39 @@ static bool worker_cancelled(void *w)
     return md_worker_cancelled(w);
 }
 
+static md_status fetch_definition(struct md_worker *w, struct def_job *j, struct md_err *err);
+
+/* Without the definition (no AWS, an error, an old execution) the graph is
+ * still drawn from the cached steps of the pipeline's executions. */
 static md_status def_fetch(struct md_worker *w, void *arg, struct md_err *err)
 {
     struct def_job *j = arg;
     if (j->demo)
         return derive(w, j, err);
-    if (!j->ws->aws)
-        return md_err_set(err, MD_ERR_UNSUPPORTED,
-                          "the execution's definition needs AWS, which is not configured");
+    md_status st = j->ws->aws ? fetch_definition(w, j, err)
+                              : md_err_set(err, MD_ERR_UNSUPPORTED,
+                                           "the execution's definition needs AWS, which is not "
+                                           "configured");
+    if (st == MD_OK || st == MD_ERR_CANCELLED || md_worker_cancelled(w))
+        return st;
+    struct md_err derr;
+    if (j->ws->aws) {
+        /* This execution's own steps first (the view's refresh may not have
+         * landed yet). */
+        struct md_sm_ctx x = {j->ws->aws, j->ws->settings, md_worker_cache(w), md_worker_scope(w),
+                              md_worker_curl(w), worker_cancelled, w};
+        md_sm_refresh(&x, "pipeline-steps", j->arn, false, NULL, &derr);
+    }
+    if (derive(w, j, &derr) != MD_OK)
+        return st;
+    char line[600];
+    snprintf(j->why, sizeof j->why, "%s", md_err_line(err, line, sizeof line));
+    md_err_clear(err);
+    return MD_OK;
+}
+
+static md_status fetch_definition(struct md_worker *w, struct def_job *j, struct md_err *err)
+{
     struct md_aws_client c;
     struct md_endpoint ep;
     struct md_http_opts http;
@@ -643,7 +671,8 @@ static void draw_exec_line(struct md_app *app, struct dag_view *d, struct md_rec
     x += md_put(r.y, r.x + x, r.w - x, status, md_attr(md_tone_role(md_status_tone(status))) | A_BOLD,
                 false);
     snprintf(buf, sizeof buf, "  %s  %d steps%s%s", dur, d->have_graph ? d->g.nreal : 0,
-             d->derived ? "  (graph derived from the demo's executions)" : "",
+             !d->derived ? "" : app->settings->demo ? "  (graph derived from the demo's executions)"
+                                                    : "  (graph derived from cached steps)",
              exec_running(d) ? "  live" : "");
     md_put(r.y, r.x + x, r.w - x, buf, md_attr(MD_ROLE_NORMAL), false);
     const char *fail = md_json_str(d->exec, "$.FailureReason", NULL);
@@ -856,6 +885,10 @@ static void dag_event(struct md_app *app, struct md_view *v, struct md_sync_even
     d->loading = false;
     if (ev->status == MD_OK && j && j->text) {
         set_definition(d, j->text, j->derived);
+        snprintf(d->why, sizeof d->why, "%s", j->why);
+        if (j->why[0])
+            md_app_msg(app, MD_MSG_ERROR, "definition unavailable (%s); graph derived from the "
+                                          "cached steps", j->why);
     } else if (ev->status != MD_ERR_CANCELLED) {
         char line[600];
         snprintf(d->def_err, sizeof d->def_err, "pipeline definition: %s",
