@@ -321,6 +321,11 @@ static void chart_draw(struct md_app *app, struct md_view *v, struct md_rect r)
                        p->o.smooth, p->o.log_y ? "  log y" : "", p->o.ignore_outliers ? "  outliers:p5-p95" : "");
     if (p->o.zoom && len > 0 && (size_t)len < sizeof head)
         len += snprintf(head + len, sizeof head - (size_t)len, "  zoom");
+    size_t npts = 0;
+    for (size_t i = 0; i < p->n; i++)
+        npts += p->runs[i].loaded ? p->runs[i].s.n : 0;
+    if (len > 0 && (size_t)len < sizeof head)
+        len += snprintf(head + len, sizeof head - (size_t)len, "  %zu pts", npts);
     if (running && len > 0 && (size_t)len < sizeof head)
         len += snprintf(head + len, sizeof head - (size_t)len, "  live (%zu running)", running);
     if (loading && len > 0 && (size_t)len < sizeof head)
