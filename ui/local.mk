@@ -73,7 +73,8 @@ ui_libmd_ui_a_SOURCES += ui/chart.c ui/chart.h ui/experiments.h \
 	ui/view_runs.c ui/view_chart.c ui/view_compare.c
 
 # Experiments pane terminal tests (demo workspace; the MLflow test server).
-MD_TUI_TESTS += tests/tui/experiments_demo.sh tests/tui/experiments_server.sh
+MD_TUI_TESTS += tests/tui/experiments_demo.sh tests/tui/experiments_server.sh \
+	tests/tui/experiments_live.sh
 
 # Pipelines pane detail views (helper pipelines-ui): DAG, launch form, log
 # tail, job metrics, on the demo and against tests/servers/aws_server.py.
