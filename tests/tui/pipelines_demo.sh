@@ -47,7 +47,7 @@ tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 tui_start 80 24 --demo
 tui_wait "yolo11-train" 20
 tui_keys :; tui_type "training-jobs"; tui_keys Enter
-tui_wait "Training jobs" 5 || tui_wait "training jobs" 5
+tui_wait "training jobs" 10
 tui_keys l; tui_wait "following"; ok $? "l tails the training job's logs"
 tui_wait "640: 100%" 5; ok $? "Ultralytics epoch lines"
 tui_screen | grep -q "^[01][0-9]-[0-3][0-9] [0-2][0-9]:"; ok $? "lines start with their timestamps"
