@@ -47,6 +47,19 @@ tui_screen | sed -n 4p | grep -q "lr0"; ok $? "lr0 is a column now"
 tui_screen | grep "ablate-lr0-0.1" | grep -q "0\.1"; ok $? "the run's lr0 value shows (0.1)"
 tui_keys Escape; tui_wait "experiments"; tui_keys Enter
 tui_wait "ablate-baseline" 5; tui_screen | sed -n 4p | grep -q "lr0"; ok $? "leaving and coming back keeps the column"
+tui_keys :; tui_type "sort lr0"; tui_keys Enter
+tui_wait "sort:lr0↑"; ok $? "sort by the chosen column"
+tui_screen | sed -n 10p | grep -q "ablate-lr0-0.1"; ok $? "ascending: lr0 0.1 comes last"
+tui_keys R; tui_wait "sort:lr0↓"
+tui_screen | sed -n 5p | grep -q "ablate-lr0-0.1"; ok $? "R: lr0 0.1 comes first"
+tui_keys '?'; tui_wait "Help: keys in force"
+i=0
+while [ $i -lt 10 ] && ! tui_screen | grep -q "server-filter"; do
+    tui_keys NPage; sleep 0.1; i=$((i + 1))
+done
+tui_screen | grep -q "MLflow runs (before Lists) keys"; ok $? "? lists the runs keys"
+tui_screen | grep -q "F          server-filter"; ok $? "? shows F (server-filter)"
+tui_keys Escape; tui_gone "Help: keys in force"
 
 # Marks and the chart of train/box_loss for the diverged run and the baseline.
 tui_keys /; tui_type "ablate-lr0-0.1"; tui_keys Enter; tui_wait "1/1"
