@@ -19,3 +19,5 @@ tests_unit_test_chart_png_LDADD = src/data/libmd-data.a src/util/libmd-util.a $(
 # `mldeck chart` end to end (demo runs and the MLflow test server), PNG decoded in Python.
 TESTS += tests/unit/test_chart_cli.py
 EXTRA_DIST += tests/unit/test_chart_cli.py
+# By hand: the chart fuzz target, the experiments pane benchmark.
+EXTRA_DIST += tests/fuzz/fuzz_chart.c tests/bench/experiments/run.sh
