@@ -158,6 +158,8 @@ static const struct {
     {KEY_DOWN, MD_ACT_DOWN, MD_CTX_CHART},
     {'k', MD_ACT_UP, MD_CTX_CHART},
     {KEY_UP, MD_ACT_UP, MD_CTX_CHART},
+    {'g', MD_ACT_TOP, MD_CTX_CHART},
+    {'G', MD_ACT_BOTTOM, MD_CTX_CHART},
     {'\n', MD_ACT_OPEN, MD_CTX_CHART},
     {'x', MD_ACT_X_AXIS, MD_CTX_CHART},
     {'s', MD_ACT_SMOOTH_MORE, MD_CTX_CHART},

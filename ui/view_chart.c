@@ -433,6 +433,8 @@ static bool chart_action(struct md_app *app, struct md_view *v, enum md_act act,
         switch (act) {
         case MD_ACT_DOWN: if (p->ksel + 1 < p->nkeys) p->ksel++; return true;
         case MD_ACT_UP: if (p->ksel > 0) p->ksel--; return true;
+        case MD_ACT_TOP: p->ksel = 0; return true;
+        case MD_ACT_BOTTOM: if (p->nkeys) p->ksel = p->nkeys - 1; return true;
         case MD_ACT_OPEN:
             if (p->ksel < p->nkeys)
                 set_key(app, v, p->keys[p->ksel]);

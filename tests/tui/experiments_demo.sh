@@ -122,4 +122,24 @@ tui_keys Enter; tui_wait "versions" 5; ok $? "a model's versions"
 tui_keys G L; tui_wait "runs" 5; tui_wait "1/1" 5; ok $? "L on a version opens its source run"
 
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "q quits"
+
+# Monochrome in the C locale: one marker character per run, NaN as '!'.
+TUI_ENV="NO_COLOR=1 LANG=C LC_ALL=C"
+tui_start 100 30 --demo
+tui_wait "yolo11-train" 20
+tui_keys :; tui_type "runs ablate"; tui_keys Enter; tui_wait "/6" 5
+tui_keys Space Space Space; tui_wait "3 runs marked"
+tui_keys m; tui_wait "Pick a metric"
+tui_keys G; tui_wait "> 3 runs > chart"
+i=0
+while [ $i -lt 40 ] && ! tmux -L "$TUI_SOCK" capture-pane -p -e | grep "train/box_loss" | grep -q "\[7m"; do
+    before=$(tui_screen); tui_keys k
+    n=0; while [ "$(tui_screen)" = "$before" ] && [ $n -lt 100 ]; do sleep 0.02; n=$((n + 1)); done
+    i=$((i + 1))
+done
+tui_keys Enter; tui_wait "train/box_loss  x:step"; ok $? "chart in monochrome"
+tui_wait "* ablate-baseline  o ablate-lr0-0.1 (2 NaN !)  + ablate-mixup" 5; ok $? "legend: one marker per run, NaN count"
+tui_screen | grep -q "[*]" && tui_screen | grep -q "[+]" && tui_screen | grep -q "o"; ok $? "the lines are drawn with the markers"
+tui_screen | grep -q "++---"; ok $? "ASCII axes"
+tui_keys q; tui_wait "MLDECK-EXITED rc=0"
 tui_done
