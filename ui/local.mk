@@ -59,6 +59,8 @@ MD_TUI_TESTS = \
 TESTS += $(MD_TUI_TESTS)
 dist_check_SCRIPTS += $(MD_TUI_TESTS)
 EXTRA_DIST += tests/tui/lib.sh
+# The MFA code dialog (lead): a worker's question answered on the screen.
+MD_TUI_TESTS += tests/tui/mfa.sh
 
 # Benchmark (not part of make check): tests/bench/tui/run.sh BUILDDIR
 noinst_PROGRAMS += tests/bench/tui/fill
@@ -75,6 +77,34 @@ ui_libmd_ui_a_SOURCES += ui/chart.c ui/chart.h ui/experiments.h \
 # Experiments pane terminal tests (demo workspace; the MLflow test server).
 MD_TUI_TESTS += tests/tui/experiments_demo.sh tests/tui/experiments_server.sh \
 	tests/tui/experiments_live.sh
+
+# Inference pane (helper infer-ui): view, image drawing, labels/matching,
+# S3 fetch.  The pure parts are compiled into their tests directly, so a
+# half-written ui file elsewhere cannot break them.
+ui_libmd_ui_a_SOURCES += ui/view_infer.c \
+	ui/infer_fetch.c ui/infer_fetch.h \
+	ui/infer_files.c ui/infer_files.h \
+	ui/infer_match.c ui/infer_match.h \
+	ui/infer_pixels.c ui/infer_pixels.h
+check_PROGRAMS += tests/unit/test_infer_view tests/unit/test_infer_view_match \
+	tests/fuzz/replay_yolo_labels
+TESTS += tests/unit/test_infer_view tests/unit/test_infer_view_match \
+	tests/fuzz/replay_yolo_labels
+tests_unit_test_infer_view_SOURCES = tests/unit/test_infer_view.c tests/tap.h \
+	ui/infer_pixels.c ui/infer_pixels.h ui/infer_files.c ui/infer_files.h
+tests_unit_test_infer_view_LDADD = src/util/libmd-util.a $(MD_DEP_LIBS)
+tests_unit_test_infer_view_match_SOURCES = tests/unit/test_infer_view_match.c tests/tap.h \
+	ui/infer_match.c ui/infer_match.h
+tests_unit_test_infer_view_match_LDADD = src/util/libmd-util.a $(MD_DEP_LIBS)
+tests_fuzz_replay_yolo_labels_SOURCES = tests/fuzz/fuzz_yolo_labels.c ui/infer_match.c
+tests_fuzz_replay_yolo_labels_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_yolo_labels_LDADD = src/util/libmd-util.a $(MD_DEP_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/yolo_labels/good tests/fuzz/corpus/yolo_labels/short \
+	tests/fuzz/corpus/yolo_labels/overflow tests/fuzz/corpus/yolo_labels/nul \
+	tests/fuzz/corpus/yolo_labels/polygon
+MD_INFER_TUI_TESTS = tests/tui/infer_pane.sh tests/tui/infer_errors.sh
+TESTS += $(MD_INFER_TUI_TESTS)
+dist_check_SCRIPTS += $(MD_INFER_TUI_TESTS)
 
 # Pipelines pane detail views (helper pipelines-ui): DAG, launch form, log
 # tail, job metrics, on the demo and against tests/servers/aws_server.py.
