@@ -471,26 +471,48 @@ static md_status prep_concat(struct md_plan *p, struct md_step *s, struct md_err
     return md_step_set_out(p, s, 0, x->dtype, x->ndim, d, err);
 }
 
+struct concat_job {
+    struct md_plan *p;
+    struct md_step *s;
+    size_t outer, inner;        /* inner in bytes */
+    size_t chunks;              /* row chunks per input */
+};
+
+/* Task = (input, chunk of outer rows): copies those blocks into place
+ * (nothing to do when the input already lives there as a view). */
+static void concat_task(void *ctx, size_t t, int thread)
+{
+    struct concat_job *j = ctx;
+    size_t k = t / j->chunks, c = t % j->chunks;
+    size_t per = (j->outer + j->chunks - 1) / j->chunks;
+    size_t r0 = c * per, r1 = r0 + per < j->outer ? r0 + per : j->outer;
+    struct md_plan *p = j->p;
+    struct md_step *s = j->s;
+    struct md_val *o = OUTV(0);
+    int axis = (int)s->iparam[0];
+    unsigned char *dst = md_plan_ptr(p, s->out[0]);
+    size_t row = (size_t)o->dims[axis] * j->inner, at = 0;
+    for (size_t q = 0; q < k; q++)
+        at += (size_t)VAL(q)->dims[axis] * j->inner;
+    const unsigned char *src = md_plan_ptr(p, s->in[k]);
+    size_t blk = (size_t)VAL(k)->dims[axis] * j->inner;
+    if (src != dst + at)
+        for (size_t r = r0; r < r1; r++)
+            memcpy(dst + r * row + at, src + r * blk, blk);
+}
+
 static void run_concat(struct md_plan *p, struct md_step *s)
 {
     struct md_val *o = OUTV(0);
     int axis = (int)s->iparam[0];
-    size_t es = md_dtype_size(o->dtype), outer = 1, inner = es;
+    struct concat_job j = {p, s, 1, md_dtype_size(o->dtype), 1};
     for (int i = 0; i < axis; i++)
-        outer *= (size_t)o->dims[i];
+        j.outer *= (size_t)o->dims[i];
     for (int i = axis + 1; i < o->ndim; i++)
-        inner *= (size_t)o->dims[i];
-    unsigned char *dst = md_plan_ptr(p, s->out[0]);
-    size_t row = (size_t)o->dims[axis] * inner, at = 0;
-    for (int k = 0; k < s->n_in; k++) {
-        struct md_val *v = VAL(k);
-        const unsigned char *src = md_plan_ptr(p, s->in[k]);
-        size_t blk = (size_t)v->dims[axis] * inner;
-        if (src != dst + at)
-            for (size_t r = 0; r < outer; r++)
-                memcpy(dst + r * row + at, src + r * blk, blk);
-        at += blk;
-    }
+        j.inner *= (size_t)o->dims[i];
+    int par = !s->fold && o->numel >= 65536 && p->nthreads > 1;
+    j.chunks = par ? (j.outer < 8 ? j.outer : 8) : 1;
+    md_pool_run(par ? p->pool : NULL, (size_t)s->n_in * j.chunks, concat_task, &j);
 }
 
 static md_status prep_split(struct md_plan *p, struct md_step *s, struct md_err *err)
