@@ -604,13 +604,28 @@ static int local_match(void *ctx, const struct md_cache_row *row)
     return 0;
 }
 
+static int add_exp_id(void *ctx, const struct md_cache_row *row)
+{
+    cJSON *o = cJSON_Parse(row->json);
+    if (o && strcmp(md_json_str(o, "$.lifecycle_stage", "active"), "deleted"))
+        cJSON_AddItemToArray(ctx, cJSON_CreateString(row->id));
+    cJSON_Delete(o);
+    return 0;
+}
+
 static void submit_search(struct md_app *app, struct md_view *v, const char *page_token)
 {
     struct runs_priv *p = P(v);
     cJSON *params = cJSON_CreateObject();
     cJSON *ids = cJSON_AddArrayToObject(params, "experiment_ids");
-    if (v->parent && v->parent[0])
+    if (v->parent && v->parent[0]) {
         cJSON_AddItemToArray(ids, cJSON_CreateString(v->parent));
+    } else {
+        /* runs of every experiment (:runs): the cached active experiments */
+        struct md_cache_query q = {.kind = "experiments", .limit = 500};
+        struct md_err err;
+        md_cache_query(app->cache, &app->scope, &q, add_exp_id, ids, &err);
+    }
     cJSON_AddStringToObject(params, "filter", p->search);
     cJSON_AddNumberToObject(params, "max_results", PAGE_SIZE);
     cJSON_AddStringToObject(params, "view_type", "ACTIVE_ONLY");

@@ -73,5 +73,12 @@ forget
 tui_keys m; tui_wait "Pick a metric" 5; tui_keys Enter; tui_wait "└┬" 20
 [ -z "$(seen | grep 'get-history')" ]; ok $? "the second chart reads the cache (no request)"
 
+# :runs (every experiment): the search names the cached experiments.
+forget
+tui_keys :; tui_type "runs"; tui_keys Enter; tui_wait "/2000" 10
+tui_keys F; tui_type 'params.imgsz = "640"'; tui_keys Enter
+tui_wait "runs match" 20; ok $? "F over every experiment"
+seen | grep 'runs/search' | grep -q '"experiment_ids":\[[^]]*"100"'; ok $? "the search names the cached experiments"
+
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "q quits"
 tui_done
