@@ -37,6 +37,9 @@ struct md_view_class {
     /* Breadcrumb words for this view into out. */
     void (*crumb)(struct md_app *app, struct md_view *v, char *out, size_t n);
     void (*free)(struct md_view *v);
+    /* Optional: called after the frame reached the terminal (refresh()), for
+     * output curses cannot express (24-bit colour images). */
+    void (*after_refresh)(struct md_app *app, struct md_view *v);
     /* Optional, added for forms and detail views (may be NULL):
      * key sees every key first (before the key table); true = consumed.
      * event receives the view's own worker jobs (md_app_submit_call); it may
@@ -153,6 +156,8 @@ struct md_view *md_table_new(struct md_app *app, const struct md_kind *k, const 
 struct md_view *md_describe_new(struct md_app *app, const struct md_kind *k, const char *id,
                                 const char *label);
 struct md_view *md_page_new(const char *title, const char *text);
+/* The inference pane (view_infer.c). */
+struct md_view *md_infer_new(struct md_app *app);
 /* Loads what a table view needs to act on keys typed before its first
  * paint (count, window); cheap when it is already loaded. */
 void md_table_prepare(struct md_app *app, struct md_view *v);

@@ -102,7 +102,8 @@ tests_fuzz_replay_yolo_labels_LDADD = src/util/libmd-util.a $(MD_DEP_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/yolo_labels/good tests/fuzz/corpus/yolo_labels/short \
 	tests/fuzz/corpus/yolo_labels/overflow tests/fuzz/corpus/yolo_labels/nul \
 	tests/fuzz/corpus/yolo_labels/polygon
-MD_INFER_TUI_TESTS = tests/tui/infer_pane.sh tests/tui/infer_errors.sh
+MD_INFER_TUI_TESTS = tests/tui/infer_pane.sh tests/tui/infer_errors.sh \
+	tests/tui/infer_s3.py
 TESTS += $(MD_INFER_TUI_TESTS)
 dist_check_SCRIPTS += $(MD_INFER_TUI_TESTS)
 

@@ -176,8 +176,10 @@ bool md_term_init(struct md_term *t, bool no_color, bool ascii, char *why, size_
     curs_set(0);
     if (no_color || !has_colors())
         t->colour = MD_COLOUR_NONE;
+    else if (start_color() == OK && COLORS >= 256)  /* COLORS is 0 until start_color() */
+        t->colour = MD_COLOUR_256;
     else
-        t->colour = COLORS >= 256 ? MD_COLOUR_256 : MD_COLOUR_8;
+        t->colour = MD_COLOUR_8;
     setup_colours(t);
     return true;
 }

@@ -140,6 +140,10 @@ void md_app_open_pane(struct md_app *app, size_t i)
     const char *pane = md_pane_at(i);
     if (!pane)
         return;
+    if (!strcmp(pane, "inference")) {
+        md_app_reset(app, md_infer_new(app));
+        return;
+    }
     const struct md_kind *k = md_pane_kind(pane);
     if (k) {
         md_app_open_kind(app, k);
@@ -456,6 +460,9 @@ static void draw(struct md_app *app)
 {
     md_screen_draw(app);
     refresh();
+    struct md_view *top = md_app_top(app);
+    if (top && top->cls->after_refresh && app->overlay != MD_OV_HELP)
+        top->cls->after_refresh(app, top);
 }
 
 /* A paint that showed rows before their count: count now and repaint. */
