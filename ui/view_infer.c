@@ -217,7 +217,6 @@ static struct engine {
     /* the folder of the image, for n/p */
     char **folder;
     int nfolder, folder_idx;
-    char folder_of[1024];
 } E;
 
 static const char *data_path(const char *rel, char *out, size_t n)
@@ -368,11 +367,17 @@ static void submit(struct md_app *app, struct md_view *v, const char *model_arg,
         snprintf(E.running, sizeof E.running, "running on %s", base_name(image_src));
     if (model_src)
         snprintf(E.model_src, sizeof E.model_src, "%s", model_src);
-    if (image_src) {
-        snprintf(E.image_src, sizeof E.image_src, "%s", image_src);
-        snprintf(E.image_label, sizeof E.image_label, "%s", base_name(image_src));
-    }
     E.error[0] = '\0';
+}
+
+/* The image a finished job was about becomes the pane's (so the header
+ * never names an image whose result is not on screen yet). */
+static void take_image_name(const struct infer_job *j)
+{
+    if (!j->image_src)
+        return;
+    snprintf(E.image_src, sizeof E.image_src, "%s", j->image_src);
+    snprintf(E.image_label, sizeof E.image_label, "%s", base_name(j->image_src));
 }
 
 static void run_pending(struct md_app *app, struct md_view *v)
@@ -387,18 +392,23 @@ static void run_pending(struct md_app *app, struct md_view *v)
     free(i);
 }
 
+/* The images of the current image's folder, for n/p.  Re-read after each
+ * job (files come and go); the position follows the image on screen unless
+ * the operator has already stepped on (a request is waiting). */
 static void refresh_folder(void)
 {
     const char *src = E.image_src;
-    if (!src[0] || !strncmp(src, "s3://", 5) || !strcmp(E.folder_of, src))
-        return;
+    int keep = E.folder_idx;
     md_free_list(E.folder, E.nfolder);
     E.folder = NULL;
     E.nfolder = 0;
     E.folder_idx = -1;
+    if (!src[0] || !strncmp(src, "s3://", 5))
+        return;     /* n/p walk local folders only */
     int n = md_image_siblings(src, &E.folder, &E.folder_idx);
     E.nfolder = n > 0 ? n : 0;
-    snprintf(E.folder_of, sizeof E.folder_of, "%s", src);
+    if (E.pending && keep >= 0 && keep < E.nfolder)
+        E.folder_idx = keep;
 }
 
 /* The engine's new model m came from job j: keep its class names. */
@@ -415,7 +425,10 @@ static void take_model(struct infer_job *j, const struct md_yolo_model *m)
         }
     }
     snprintf(E.loaded_src, sizeof E.loaded_src, "%s", j->model_src ? j->model_src : "");
-    snprintf(E.model_label, sizeof E.model_label, "%s", base_name(j->model_path));
+    /* A downloaded model's file is named by its ETag: show where it came from. */
+    bool remote = j->model_src && !strncmp(j->model_src, "s3://", 5);
+    snprintf(E.model_label, sizeof E.model_label, "%s",
+             remote ? j->model_src : base_name(j->model_path));
     snprintf(E.model_desc, sizeof E.model_desc, "%dx%d, %d classes", info->imgsz_w,
              info->imgsz_h, info->n_classes);
 }
@@ -450,6 +463,8 @@ static void infer_event(struct md_app *app, struct md_view *v, struct md_sync_ev
     if (j->model_loaded && E.model)
         take_model(j, E.model);
     char line[700];
+    if (ev->status == MD_OK || j->image_failed)
+        take_image_name(j);
     if (ev->status == MD_OK && j->have_res) {
         clear_result();
         E.img = j->img;
@@ -1074,7 +1089,8 @@ static void open_image(struct md_app *app, struct md_view *v, const char *src)
 
 static void step_image(struct md_app *app, struct md_view *v, int dir)
 {
-    refresh_folder();
+    if (E.nfolder <= 0)
+        refresh_folder();
     if (E.nfolder <= 0) {
         md_app_msg(app, MD_MSG_INFO, "no other images in this folder");
         return;
@@ -1084,7 +1100,6 @@ static void step_image(struct md_app *app, struct md_view *v, int dir)
     E.folder_idx = i;
     char path[4096];
     snprintf(path, sizeof path, "%s", E.folder[i]);
-    snprintf(E.folder_of, sizeof E.folder_of, "%s", path);
     open_image(app, v, path);
 }
 
