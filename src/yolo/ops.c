@@ -330,6 +330,7 @@ static int64_t binop_i(int op, int64_t x, int64_t y)
     }
 }
 
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void bin_f32(int op, const float *a, const float *b, float *o, size_t n, int64_t sa, int64_t sb)
 {
     if (sa && sb) {
@@ -809,6 +810,7 @@ struct tile_job {
     int64_t kblocks, ichunks, ichunk;
 };
 
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void transpose_tile_task(void *ctx, size_t t, int thread)
 {
     struct tile_job *j = ctx;
@@ -1086,6 +1088,7 @@ struct pool_job {
     struct md_step *s;
 };
 
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void maxpool_task(void *ctx, size_t t, int thread)
 {
     struct pool_job *j = ctx;
@@ -1226,6 +1229,7 @@ static int64_t nearest_src(int64_t o, float scale, int64_t in_len, int64_t out_l
     return i < 0 ? 0 : i >= in_len ? in_len - 1 : i;
 }
 
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void resize_task(void *ctx, size_t t, int thread)
 {
     struct pool_job *j = ctx;
