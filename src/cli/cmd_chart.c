@@ -202,13 +202,7 @@ int md_cmd_chart(struct md_cli *cli, int argc, char **argv)
             rc = MD_EXIT_ERROR;
             break;
         }
-        double t0 = r->s.n ? r->s.ts_ms[0] : 0;   /* relative: the earliest point, found once */
-        for (size_t k = 1; k < r->s.n; k++)
-            if (r->s.ts_ms[k] < t0)
-                t0 = r->s.ts_ms[k];
-        for (size_t k = 0; k < r->s.n; k++)
-            r->x[k] = axis == MD_AXIS_RELATIVE ? (r->s.ts_ms[k] - t0) / 1000.0
-                                               : md_series_x(&r->s, k, axis);
+        md_series_xs(&r->s, axis, r->x);
         points += r->s.n;
     }
     if (rc == MD_EXIT_OK) {

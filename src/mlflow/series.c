@@ -120,6 +120,16 @@ double md_series_x(const struct md_series *s, size_t i, enum md_series_axis axis
     }
 }
 
+void md_series_xs(const struct md_series *s, enum md_series_axis axis, double *out)
+{
+    double t0 = s->n ? s->ts_ms[0] : 0;
+    for (size_t j = 1; j < s->n; j++)
+        if (s->ts_ms[j] < t0)
+            t0 = s->ts_ms[j];
+    for (size_t i = 0; i < s->n; i++)
+        out[i] = axis == MD_AXIS_RELATIVE ? (s->ts_ms[i] - t0) / 1000.0 : md_series_x(s, i, axis);
+}
+
 void md_series_ema(const double *in, double *out, size_t n, double w)
 {
     if (!(w > 0 && w < 1)) {
@@ -198,8 +208,12 @@ void md_series_downsample(const struct md_series *s, const double *values,
     if (!values)
         values = s->value;
     double span = x1 - x0;
+    double t0 = s->ts_ms[0];   /* relative axis: the earliest time, found once */
+    for (size_t j = 1; j < s->n; j++)
+        if (s->ts_ms[j] < t0)
+            t0 = s->ts_ms[j];
     for (size_t i = 0; i < s->n; i++) {
-        double x = md_series_x(s, i, axis);
+        double x = axis == MD_AXIS_RELATIVE ? (s->ts_ms[i] - t0) / 1000.0 : md_series_x(s, i, axis);
         size_t c;
         if (!(span > 0)) {
             c = 0;

@@ -33,6 +33,9 @@ enum md_series_axis { MD_AXIS_STEP, MD_AXIS_WALL, MD_AXIS_RELATIVE };
 
 /* x of point i: the step, epoch seconds, or seconds since the first point. */
 double md_series_x(const struct md_series *s, size_t i, enum md_series_axis axis);
+/* Every point's x at once (out has s->n entries): the relative axis finds
+ * the earliest time once instead of per point, as md_series_x must. */
+void md_series_xs(const struct md_series *s, enum md_series_axis axis, double *out);
 
 /* Exponential moving average with weight w in [0,1) (0 = none), debiased as
  * TensorBoard does so the start is not pulled to 0.  NaN and infinite
