@@ -137,6 +137,10 @@ static void draw_status(struct md_app *app, int y)
     else if (md_app_top(app) && md_app_top(app)->cls->ctx == MD_CTX_DESCRIBE)
         md_put(y, 0, app->cols - rw, " / search  n/N next/prev  w wrap  y copy  Esc back",
                md_attr(MD_ROLE_MUTED), false);
+    else if (md_app_top(app) && md_app_top(app)->cls->ctx == MD_CTX_INFER)
+        md_put(y, 0, app->cols - rw,
+               " o model  i image  n/p next/prev  c/C confidence  r re-run  Enter highlight  ? keys",
+               md_attr(MD_ROLE_MUTED), false);
     else
         md_put(y, 0, app->cols - rw, " ? help  : command  / filter  Enter open  d describe  Esc back",
                md_attr(MD_ROLE_MUTED), false);

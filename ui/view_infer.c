@@ -659,6 +659,8 @@ static struct {
     size_t grid_cap;
     int *pair;                 /* per cell: the pair drawn, -1 = not an image cell */
     size_t pair_cap;
+    bool *cover;               /* per cell: still showing the image after the frame */
+    size_t cover_cap;
     unsigned long sig_painted;
 } F;
 
@@ -666,6 +668,7 @@ static void release_frame(void)
 {
     free(F.grid);
     free(F.pair);
+    free(F.cover);
     memset(&F, 0, sizeof F);
 }
 
@@ -976,16 +979,15 @@ static void infer_after_refresh(struct md_app *app, struct md_view *v)
     MIX(F.rows);
     MIX(app->rows);
     MIX(app->cols);
-    static bool *cover;
-    static size_t cover_cap;
     size_t ncell = (size_t)F.cols * (size_t)F.rows;
-    if (ncell > cover_cap) {
-        bool *c = realloc(cover, ncell);
+    if (ncell > F.cover_cap) {
+        bool *c = realloc(F.cover, ncell);
         if (!c)
             return;
-        cover = c;
-        cover_cap = ncell;
+        F.cover = c;
+        F.cover_cap = ncell;
     }
+    bool *cover = F.cover;
     for (int cy = 0; cy < F.rows; cy++)
         for (int cx = 0; cx < F.cols; cx++) {
             size_t i = (size_t)cy * (size_t)F.cols + (size_t)cx;
