@@ -50,7 +50,7 @@ reqs() {
 
 ctl seed '{"pipelines": [{"name": "yolo11-train", "executions": 2, "execution_spacing": 600}]}' >/dev/null
 printf 'refresh_seconds = 1\n' >"$TUI_TMP/config/mldeck/config"
-TUI_ENV="AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=2"
+TUI_ENV="$TUI_ENV AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_MAX_ATTEMPTS=2"
 
 # launch NAME: s on the selected pipeline, display name NAME, Review, Start.
 launch() {
@@ -60,7 +60,7 @@ launch() {
     tui_keys Up Up Up; tui_type "$1"; tui_keys Down Down Enter
     tui_wait "Confirm: Start execution of yolo11-train" 5 || return 1
     tui_keys Tab Enter
-    tui_wait "$1" 10
+    tui_wait "$1" 30
 }
 
 tui_start 100 30 --endpoint-url "$URL"
@@ -81,7 +81,7 @@ TOKEN=$(tui_screen | sed -n 's/.*"ClientRequestToken": "\([0-9a-f-]*\)".*/\1/p' 
 tui_wait "> Cancel <" 1; ok $? "the confirmation focuses Cancel"
 [ "$(reqs "d['counts'].get('sagemaker.StartPipelineExecution', 0)")" = 0 ]; ok $? "nothing sent before OK"
 tui_keys Tab Enter
-tui_wait "tui-launch-1" 10; ok $? "the new execution appears in the executions"
+tui_wait "tui-launch-1" 30; ok $? "the new execution appears in the executions"
 n=0
 until [ "$(reqs "d['counts'].get('sagemaker.StartPipelineExecution', 0)")" = 1 ] || [ $n -gt 40 ]; do
     sleep 0.1; n=$((n + 1))
@@ -91,17 +91,20 @@ ok $? "the server got exactly the token the confirmation showed"
 [ "$(reqs "[r['params'] for r in d['requests'] if r['op'] == 'StartPipelineExecution'][0]['PipelineParameters']")" = "[{'Name': 'Epochs', 'Value': '3'}]" ]
 ok $? "and the parameter (defaults are not sent)"
 tui_keys d; tui_wait "› dag" 5; ok $? "d opens the execution's DAG"
-tui_wait "Execution Executing" 10; ok $? "the execution is live"
+tui_wait "Execution Executing" 20; ok $? "the execution is live"
 tui_wait "✓ Preprocess" 30; ok $? "steps progress in the DAG (Preprocess succeeded)"
 tui_wait "Execution Succeeded" 60; ok $? "the execution succeeds"
 tui_wait "✓ RegisterModel" 5; ok $? "the If branch ran"
 tui_keys j; tui_wait "Type     Training" 3; tui_keys l
-tui_wait "Epoch 1/" 15; ok $? "l on the training step tails its job's logs"
+tui_wait "Epoch 1/" 30; ok $? "l on the training step tails its job's logs"
 tui_keys Escape Escape Escape; tui_wait "yolo11-train" 5
 
+# Slow motion for this one, so the stop surely lands while it runs.
+ctl config '{"time_scale": 0.2}' >/dev/null
 launch tui-stop; ok $? "a second launch"
 tui_keys x; tui_wait "Confirm: Stop execution"; ok $? "x asks to stop it"
-tui_keys Tab Enter; tui_wait "Stopped" 30; ok $? "the execution is Stopped"
+tui_keys Tab Enter; tui_wait "Stopped" 40; ok $? "the execution is Stopped"
+ctl config '{"time_scale": 1}' >/dev/null
 [ "$(reqs "d['counts'].get('sagemaker.StopPipelineExecution', 0)")" = 1 ]; ok $? "one StopPipelineExecution"
 tui_keys Escape; tui_wait "yolo11-train" 5
 

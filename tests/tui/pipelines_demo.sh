@@ -64,7 +64,7 @@ tui_keys Escape L; tui_wait "training jobs › runs  /"; ok $? "L opens the MLfl
 tui_wait "RUNNING" 5; ok $? "the run is there"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
-TUI_ENV="NO_COLOR=1" tui_start 80 24 --demo --ascii
+TUI_ENV="$TUI_ENV NO_COLOR=1" tui_start 80 24 --demo --ascii
 tui_wait "yolo11-train" 20
 open_execution yolo11n-640-e80-5ewg
 tui_keys d; tui_wait "| + Preprocess"; ok $? "ASCII + NO_COLOR: status glyphs in ASCII"
