@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/workspace.h"
 #include "cli/ls.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -40,6 +41,89 @@ static void ls_usage(FILE *f)
     fprintf(f, "\nmldeck ls KIND --help shows the options of one kind.\n");
 }
 
+/* Under --demo every kind is listed from the demo workspace's cache: the
+ * listers' parent flags name the parent row (an experiment by id or name,
+ * a pipeline, an execution, a schedule, a model). */
+struct demo_ls {
+    struct md_ls_out *out;
+    const char *name;           /* experiments matched by name */
+    char *found;
+    bool deleted;               /* --all: MLflow's deleted experiments and runs too */
+};
+
+static int demo_row(void *ctx, const struct md_cache_row *row)
+{
+    struct demo_ls *d = ctx;
+    if (!d->deleted && strstr(row->json, "\"deleted\"")) {
+        cJSON *j = cJSON_Parse(row->json);
+        bool gone = !strcmp(md_json_str(j, "$.lifecycle_stage", ""), "deleted") ||
+                    !strcmp(md_json_str(j, "$.info.lifecycle_stage", ""), "deleted");
+        cJSON_Delete(j);
+        if (gone)
+            return 0;
+    }
+    md_ls_out_json_text(d->out, row->json);
+    return 0;
+}
+
+static int demo_find(void *ctx, const struct md_cache_row *row)
+{
+    struct demo_ls *d = ctx;
+    cJSON *j = cJSON_Parse(row->json);
+    const char *name = md_json_str(j, "$.name", "");
+    if (!d->found && (!strcmp(name, d->name) || !strcmp(row->id, d->name)))
+        d->found = strdup(row->id);
+    cJSON_Delete(j);
+    return d->found != NULL;
+}
+
+static int ls_demo(struct md_cli *cli, const struct md_kind *k, int argc, char **argv)
+{
+    static const char *const parent_flags[] = {"--experiment", "--pipeline", "--execution",
+                                               "--schedule", "--model", NULL};
+    enum md_ls_format fmt = MD_LS_TABLE;
+    const char *parent = NULL;
+    bool deleted = false;
+    for (int i = 1; i < argc; i++) {
+        bool pf = false;
+        if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "--deleted"))
+            deleted = true;
+        for (int f = 0; parent_flags[f]; f++)
+            if (!strcmp(argv[i], parent_flags[f]) && i + 1 < argc) {
+                parent = argv[++i];
+                pf = true;
+            }
+        if (pf || md_ls_format_flag(argv[i], &fmt) || !strcmp(argv[i], "--all-experiments") ||
+            !strcmp(argv[i], "--all") || !strcmp(argv[i], "--deleted") ||
+            !strcmp(argv[i], "--cached"))
+            continue;
+        fprintf(cli->err, "mldeck ls %s: '%s' is not available with --demo\n", k->name, argv[i]);
+        return MD_EXIT_USAGE;
+    }
+    struct md_workspace ws;
+    struct md_err err;
+    if (md_workspace_open(cli->settings, 0, &ws, &err) != MD_OK)
+        return md_cli_fail(cli, &err);
+    char *pid = NULL;
+    if (parent && k->parent && !strcmp(k->parent, "experiments")) {
+        struct demo_ls d = {NULL, parent, NULL, true};
+        struct md_cache_query q = {.kind = "experiments"};
+        md_cache_query(ws.cache, &ws.scope, &q, demo_find, &d, &err);
+        pid = d.found;
+    }
+    const struct md_column *sort = k->ncolumns ? &k->columns[k->sort_column] : NULL;
+    struct md_cache_query q = {.kind = k->name, .parent = pid ? pid : parent,
+                               .sort_path = sort ? sort->path : NULL, .sort_desc = k->sort_desc};
+    struct demo_ls d = {md_ls_out_begin(cli->out, k, fmt), NULL, NULL, deleted};
+    md_status st = d.out ? md_cache_query(ws.cache, &ws.scope, &q, demo_row, &d, &err)
+                         : md_err_set(&err, MD_ERR_NOMEM, "out of memory");
+    if (d.out)
+        md_ls_out_end(d.out);
+    free(pid);
+    md_workspace_close(&ws);
+    return st == MD_OK ? MD_EXIT_OK : md_cli_fail(cli, &err);
+}
+
 int md_cmd_ls(struct md_cli *cli, int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -52,6 +136,8 @@ int md_cmd_ls(struct md_cli *cli, int argc, char **argv)
         ls_usage(cli->err);
         return MD_EXIT_USAGE;
     }
+    if (cli->settings->demo)
+        return ls_demo(cli, k, argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof listers / sizeof listers[0]; i++)
         if (!strcmp(listers[i].kind, k->name))
             return listers[i].fn(cli, k, argc - 1, argv + 1);

@@ -41,6 +41,20 @@ for args in (['stop-training-job', 'x', '--yes'], ['start-execution', 'yolo11-tr
              ['stop-execution', ex[0]['PipelineExecutionArn'] if ex else 'x', '--yes']):
     rc, out, err = md(*args)
     t.ok(rc == 5 and 'demo workspace cannot' in err, '%s is refused in the demo' % args[0], err)
+# MLflow kinds come from the demo cache too (no tracking URI needed)
+rc, out, err = md('ls', 'experiments', '--json')
+exps = json.loads(out) if rc == 0 else []
+t.ok(exps and all(e['lifecycle_stage'] == 'active' for e in exps), 'experiments: deleted ones hidden', err)
+rc, out, err = md('ls', 'experiments', '--all', '--json')
+t.ok(rc == 0 and any(e['lifecycle_stage'] == 'deleted' for e in json.loads(out)), '--all shows deleted ones')
+name = exps[0]['name'] if exps else 'x'
+rc, out, err = md('ls', 'runs', '--experiment', name, '--json')
+runs = json.loads(out) if rc == 0 else []
+t.ok(runs and all(r['info']['experiment_id'] == exps[0]['experiment_id'] for r in runs),
+     'runs of an experiment named by its name, in MLflow\'s shape', err)
+rc, out, err = md('ls', 'runs', '--bogus')
+t.ok(rc == 2, 'an option the demo cannot honour is a usage error')
+
 t.ok(not os.path.exists(os.path.join(home, 'state', 'mldeck', 'audit.log')),
      'nothing reached the audit log')
 sys.exit(t.done())
