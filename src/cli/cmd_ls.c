@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app/workspace.h"
@@ -49,6 +50,8 @@ struct demo_ls {
     const char *name;           /* experiments matched by name */
     char *found;
     bool deleted;               /* --all: MLflow's deleted experiments and runs too */
+    const struct md_kind *k;
+    const char *status;         /* --status: keep this status only (any case) */
 };
 
 static int demo_row(void *ctx, const struct md_cache_row *row)
@@ -60,6 +63,13 @@ static int demo_row(void *ctx, const struct md_cache_row *row)
                     !strcmp(md_json_str(j, "$.info.lifecycle_stage", ""), "deleted");
         cJSON_Delete(j);
         if (gone)
+            return 0;
+    }
+    if (d->status && d->k->status_path) {
+        cJSON *j = cJSON_Parse(row->json);
+        bool keep = !strcasecmp(md_json_str(j, d->k->status_path, ""), d->status);
+        cJSON_Delete(j);
+        if (!keep)
             return 0;
     }
     md_ls_out_json_text(d->out, row->json);
@@ -84,8 +94,13 @@ static int ls_demo(struct md_cli *cli, const struct md_kind *k, int argc, char *
     enum md_ls_format fmt = MD_LS_TABLE;
     const char *parent = NULL;
     bool deleted = false;
+    const char *status = NULL;
     for (int i = 1; i < argc; i++) {
         bool pf = false;
+        if (!strcmp(argv[i], "--status") && i + 1 < argc) {
+            status = argv[++i];
+            continue;
+        }
         if (!strcmp(argv[i], "--all") || !strcmp(argv[i], "--deleted"))
             deleted = true;
         for (int f = 0; parent_flags[f]; f++)
@@ -106,7 +121,7 @@ static int ls_demo(struct md_cli *cli, const struct md_kind *k, int argc, char *
         return md_cli_fail(cli, &err);
     char *pid = NULL;
     if (parent && k->parent && !strcmp(k->parent, "experiments")) {
-        struct demo_ls d = {NULL, parent, NULL, true};
+        struct demo_ls d = {NULL, parent, NULL, true, k, NULL};
         struct md_cache_query q = {.kind = "experiments"};
         md_cache_query(ws.cache, &ws.scope, &q, demo_find, &d, &err);
         pid = d.found;
@@ -114,7 +129,7 @@ static int ls_demo(struct md_cli *cli, const struct md_kind *k, int argc, char *
     const struct md_column *sort = k->ncolumns ? &k->columns[k->sort_column] : NULL;
     struct md_cache_query q = {.kind = k->name, .parent = pid ? pid : parent,
                                .sort_path = sort ? sort->path : NULL, .sort_desc = k->sort_desc};
-    struct demo_ls d = {md_ls_out_begin(cli->out, k, fmt), NULL, NULL, deleted};
+    struct demo_ls d = {md_ls_out_begin(cli->out, k, fmt), NULL, NULL, deleted, k, status};
     md_status st = d.out ? md_cache_query(ws.cache, &ws.scope, &q, demo_row, &d, &err)
                          : md_err_set(&err, MD_ERR_NOMEM, "out of memory");
     if (d.out)
