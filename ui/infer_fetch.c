@@ -155,6 +155,58 @@ static md_status get_to(struct s3_conn *s, const char *bucket, const char *key, 
     return st;
 }
 
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+/* A folder (a registry version's source, a run's artifacts): the model in
+ * it — best.onnx, else the only .onnx, else model.tar.gz.  *key is
+ * replaced by the object's key. */
+static md_status pick_in_folder(struct s3_conn *s, const char *bucket, char **key,
+                                struct md_err *err)
+{
+    size_t len = strlen(*key);
+    char *prefix = malloc(len + 2);
+    if (!prefix)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    snprintf(prefix, len + 2, "%s%s", *key, len && (*key)[len - 1] == '/' ? "" : "/");
+    struct md_s3_list l;
+    memset(&l, 0, sizeof l);
+    md_status st = md_s3_list_all(&s->cl, bucket, prefix, NULL, 1000, 5, &l, err);
+    const char *best = NULL, *onnx = NULL, *targz = NULL;
+    int n_onnx = 0;
+    for (size_t i = 0; st == MD_OK && i < l.n; i++) {
+        const char *k = l.objects[i].key;
+        if (ends_with(k, "/best.onnx") && !best)
+            best = k;
+        if (ends_with(k, ".onnx")) {
+            onnx = k;
+            n_onnx++;
+        }
+        if (ends_with(k, "/model.tar.gz") && !targz)
+            targz = k;
+    }
+    const char *pick = best ? best : n_onnx == 1 ? onnx : targz;
+    if (st == MD_OK && !pick)
+        st = md_err_set(err, MD_ERR_NOTFOUND,
+                        "s3://%s/%s: no best.onnx, single .onnx or model.tar.gz in this folder",
+                        bucket, prefix);
+    if (st == MD_OK) {
+        char *k = strdup(pick);
+        if (!k) {
+            st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        } else {
+            free(*key);
+            *key = k;
+        }
+    }
+    md_s3_list_free(&l);
+    free(prefix);
+    return st;
+}
+
 md_status md_fetch_model(const struct md_fetch_ctx *c, const char *uri, char **path, bool *cached,
                          struct md_err *err)
 {
@@ -168,6 +220,8 @@ md_status md_fetch_model(const struct md_fetch_ctx *c, const char *uri, char **p
         st = connect_s3(c, &s, err);
     if (st == MD_OK)
         st = cache_dir(c, "models", dir, sizeof dir, err);
+    if (st == MD_OK && !ends_with(key, ".onnx") && !ends_with(key, ".gz"))
+        st = pick_in_folder(&s, bucket, &key, err);
     if (st == MD_OK)
         st = head_etag(&s, bucket, key, etag, sizeof etag, err);
     if (st != MD_OK) {

@@ -30,8 +30,10 @@ struct md_fetch_ctx {
     const char *cache_dir;            /* NULL = $XDG_CACHE_HOME/mldeck */
 };
 
-/* The local .onnx for an S3 model (.onnx or model.tar.gz); *path malloc'd;
- * *cached true when no download was needed. */
+/* The local .onnx for an S3 model: a .onnx or model.tar.gz key, or a
+ * folder (a registry version's source) holding best.onnx, a single .onnx
+ * or model.tar.gz.  *path malloc'd; *cached true when no download was
+ * needed. */
 md_status md_fetch_model(const struct md_fetch_ctx *c, const char *uri, char **path, bool *cached,
                          struct md_err *err);
 /* The local copy of an S3 image (and of its label file when there is one). */

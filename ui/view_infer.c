@@ -1184,13 +1184,8 @@ static void picked(struct md_app *app, struct md_view *v, enum pick_what what, c
                        s);
             return;
         }
-        /* A registered source is a folder or a file: a folder holds the
-         * SageMaker model.tar.gz or the exported .onnx. */
-        size_t len = strlen(s);
-        if (len > 5 && (!strcmp(s + len - 5, ".onnx") || (len > 7 && !strcmp(s + len - 7, ".tar.gz"))))
-            snprintf(uri, sizeof uri, "%s", s);
-        else
-            snprintf(uri, sizeof uri, "%s%smodel.tar.gz", s, s[len - 1] == '/' ? "" : "/");
+        /* A file, or a folder in which the worker finds the model. */
+        snprintf(uri, sizeof uri, "%s", s);
         open_model(app, v, uri);
     } else {
         const char *key = md_json_str(obj, "$.Key", NULL);

@@ -43,6 +43,8 @@ BUCKET = 'drone-ml'
 MODEL_KEY = 'training/yolo11n-320-run1/output/model.tar.gz'
 IMG_KEY = 'datasets/aerial4/images/val/s3_0000.jpg'
 LAB_KEY = 'datasets/aerial4/labels/val/s3_0000.txt'
+# A registry version's source is a folder: the worker lists it for best.onnx.
+FOLDER = 'mlflow/1/0123abcd/artifacts/weights'
 n = 0
 failed = 0
 
@@ -110,8 +112,11 @@ try:
     px = SigProxy(s3.url, keys={'S3RVER': 'S3RVER'}).start()
     st = [put(s3, MODEL_KEY, targz_with(MODEL, 'weights/best.onnx')),
           put(s3, IMG_KEY, open(os.path.join(VAL, 'images', 'val', 'val_0000.jpg'), 'rb').read()),
-          put(s3, LAB_KEY, open(os.path.join(VAL, 'labels', 'val', 'val_0000.txt'), 'rb').read())]
-    ok(st == [200, 200, 200], 'objects uploaded to s3rver', st)
+          put(s3, LAB_KEY, open(os.path.join(VAL, 'labels', 'val', 'val_0000.txt'), 'rb').read()),
+          put(s3, FOLDER + '/best.onnx', open(MODEL, 'rb').read()),
+          put(s3, FOLDER + '/last.onnx', b'not a model'),
+          put(s3, FOLDER + '/args.yaml', b'imgsz: 320\n')]
+    ok(st == [200] * 6, 'objects uploaded to s3rver', st)
 
     for d in ('home', 'cache', 'config', 'state'):
         os.makedirs(os.path.join(tmp, d), exist_ok=True)
@@ -160,6 +165,16 @@ try:
     methods = [e['method'] for e in px.log]
     ok('HEAD' in methods and 'GET' not in methods, 'second time: HEAD only (cached by ETag)',
        methods)
+
+    px.log.clear()
+    tmx('send-keys', 'o', 'C-u')
+    tmx('send-keys', '-l', 's3://%s/%s' % (BUCKET, FOLDER))
+    tmx('send-keys', 'Enter')
+    ok(wait('model s3://%s/%s (320x320, 4 classes)' % (BUCKET, FOLDER), 60),
+       'o on a folder (a registry source): its best.onnx is found and loaded')
+    paths = [(e['method'], e['path'].split('?')[0]) for e in px.log]
+    ok(('GET', '/%s/%s/best.onnx' % (BUCKET, FOLDER)) in paths and
+       not any(p.endswith('last.onnx') for _, p in paths), 'listed, then best.onnx fetched', paths)
 
     px.log.clear()
     tmx('send-keys', 'i', 'C-u')
