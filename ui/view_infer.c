@@ -450,6 +450,7 @@ static void job_orphaned(struct infer_job *j)
 
 static void submit(struct md_app *app, struct md_view *v, const char *model_src,
                    const char *image_src);
+static md_status repost_with(float conf);
 
 static void infer_event(struct md_app *app, struct md_view *v, struct md_sync_event *ev)
 {
@@ -487,6 +488,9 @@ static void infer_event(struct md_app *app, struct md_view *v, struct md_sync_ev
         E.nlabels = j->nlabels;
         snprintf(E.labels_path, sizeof E.labels_path, "%s", j->labels_path);
         snprintf(E.labels_err, sizeof E.labels_err, "%s", j->labels_err);
+        /* The threshold moved while the job ran: apply the new one. */
+        if (j->opts.conf != E.conf)
+            repost_with(E.conf);
         rematch();
         E.error[0] = '\0';
         md_app_msg(app, MD_MSG_INFO, "%s: %d detection%s in %.1f ms", E.image_label, E.ndets,
@@ -531,24 +535,19 @@ static void engine_release(void)
     memset(&E, 0, sizeof E);
 }
 
-/* Re-runs only the post-processing (threshold + NMS) on the kept raw output. */
-static void repost(struct md_app *app)
+/* The post-processing alone (threshold + NMS) on the kept raw output. */
+static md_status repost_with(float conf)
 {
-    if (!E.raw) {
-        md_app_msg(app, MD_MSG_INFO, "threshold %.2f (applies to the next run)", E.conf);
-        return;
-    }
     struct md_yolo_opts o = MD_YOLO_OPTS_DEFAULT;
-    o.conf = E.conf;
+    o.conf = conf;
     struct md_yolo_result r;
     memset(&r, 0, sizeof r);
     struct md_err err;
     md_err_clear(&err);
     double t0 = md_now_ms();
-    if (md_yolo_nms(E.raw, E.raw_nc, E.raw_na, &o, &E.lb, &r, &err) != MD_OK) {
-        md_app_msg(app, MD_MSG_ERROR, "post-processing: %s", err.msg);
-        return;
-    }
+    md_status st = md_yolo_nms(E.raw, E.raw_nc, E.raw_na, &o, &E.lb, &r, &err);
+    if (st != MD_OK)
+        return st;
     free(E.dets);
     E.dets = r.dets;
     E.ndets = r.n;
@@ -556,6 +555,19 @@ static void repost(struct md_app *app)
     E.sel = 0;
     E.highlight = false;
     E.list_top = 0;
+    return MD_OK;
+}
+
+static void repost(struct md_app *app)
+{
+    if (!E.raw) {
+        md_app_msg(app, MD_MSG_INFO, "threshold %.2f (applies to the next run)", E.conf);
+        return;
+    }
+    if (repost_with(E.conf) != MD_OK) {
+        md_app_msg(app, MD_MSG_ERROR, "post-processing failed at threshold %.2f", E.conf);
+        return;
+    }
     rematch();
     md_app_msg(app, MD_MSG_INFO, "confidence >= %.2f: %d detection%s", E.conf, E.ndets,
                E.ndets == 1 ? "" : "s");
