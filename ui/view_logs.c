@@ -41,6 +41,7 @@ struct poll_job {
     struct logline *lines;
     size_t n, cap;
     size_t dropped;           /* lines beyond LOG_KEEP in this batch */
+    size_t stream_start;      /* the stream being read starts at lines[stream_start] */
     bool more;                /* a stream was not drained: come back at once */
 };
 
@@ -92,12 +93,14 @@ static int collect(void *ctx, const char *stream, long long ts, const char *msg)
 {
     struct collect_ctx *c = ctx;
     struct poll_job *j = c->j;
-    /* Keep the newest LOG_KEEP: a backlog of millions costs memory once. */
-    if (j->n >= 2 * LOG_KEEP) {
-        size_t drop = j->n - LOG_KEEP;
-        for (size_t i = 0; i < drop; i++)
+    /* Keep each host's newest LOG_KEEP (a backlog of millions costs memory
+     * once); the merge by time then keeps the newest overall. */
+    if (j->n - j->stream_start >= 2 * LOG_KEEP) {
+        size_t drop = j->n - j->stream_start - LOG_KEEP;
+        for (size_t i = j->stream_start; i < j->stream_start + drop; i++)
             free(j->lines[i].text);
-        memmove(j->lines, j->lines + drop, (j->n - drop) * sizeof *j->lines);
+        memmove(j->lines + j->stream_start, j->lines + j->stream_start + drop,
+                (j->n - j->stream_start - drop) * sizeof *j->lines);
         j->n -= drop;
         j->dropped += drop;
     }
@@ -168,15 +171,23 @@ static md_status poll_fn(struct md_worker *w, void *arg, struct md_err *err)
     if (st == MD_OK)
         st = md_logs_job_streams(&cl, j->group, j->job, &j->streams, err);
     for (size_t i = 0; st == MD_OK && i < j->streams.n && !md_worker_cancelled(w); i++) {
-        size_t before = j->n;
+        /* Lines of one host arrive in order; hosts are merged by time below. */
+        j->stream_start = j->n;
         st = md_logs_read(&cl, j->group, &j->streams.v[i], collect, &c, err);
         if (!j->streams.v[i].drained)
             j->more = true;
-        /* Lines of one host arrive in order; merge hosts by time below. */
-        (void)before;
     }
     if (st == MD_OK && j->streams.n > 1 && j->n > 1)
         qsort(j->lines, j->n, sizeof *j->lines, by_ts);
+    if (j->n > LOG_KEEP) {
+        /* The view keeps LOG_KEEP: hand over no more than that. */
+        size_t drop = j->n - LOG_KEEP;
+        for (size_t i = 0; i < drop; i++)
+            free(j->lines[i].text);
+        memmove(j->lines, j->lines + drop, LOG_KEEP * sizeof *j->lines);
+        j->n = LOG_KEEP;
+        j->dropped += drop;
+    }
     return st;
 }
 
@@ -238,10 +249,13 @@ static void logs_event(struct md_app *app, struct md_view *v, struct md_sync_eve
     }
     d->streams = j->streams;           /* back to the view, with their tokens */
     j->streams = (struct md_log_streams){0};
+    double t0 = md_now_ms();
     for (size_t i = 0; i < j->n; i++) {
         push_line(d, &j->lines[i]);
         j->lines[i].text = NULL;
     }
+    md_bench_log(app, "logs batch lines=%zu dropped=%zu ms=%.3f", j->n, j->dropped,
+                 md_now_ms() - t0);
     d->total += j->dropped;
     j->n = 0;
     if (ev->status != MD_OK && ev->status != MD_ERR_CANCELLED) {
