@@ -1,7 +1,9 @@
 """The inference pane with models and images in S3, end to end: s3rver 3.7.1
-(npm) behind tests/servers/s3sigproxy.py (every SigV4 signature verified),
-the real mldeck in a private tmux server with the AWS environment pointing
-at the proxy.  A SageMaker-style model.tar.gz is downloaded on a worker,
+(npm) behind tests/servers/s3sigproxy.py (every SigV4 signature verified)
+and the awsfake SageMaker server (tests/servers/aws_server.py) for the
+training jobs, the real mldeck in a private tmux server with the AWS
+environment pointing at them (AWS_ENDPOINT_URL_S3 / _SAGEMAKER).  `m` picks
+a training job and loads its ModelArtifacts.S3ModelArtifacts.  A SageMaker-style model.tar.gz is downloaded on a worker,
 unpacked, cached under $XDG_CACHE_HOME/mldeck/models/<etag>.onnx and not
 downloaded again; an image is downloaded with its YOLO label file (the
 labels/ key beside images/), so TP/FP/miss show; a missing key is a clear
@@ -34,12 +36,24 @@ try:
 except ImportError as e:
     print('1..0 # SKIP %s' % e)
     sys.exit(0)
+sys.path.insert(0, os.path.join(SRC, 'tests', 'awsfake'))
+try:
+    from fakelib import Fake, shared_dir
+except ImportError as e:
+    print('1..0 # SKIP %s' % e)
+    sys.exit(0)
+if not shared_dir():
+    print('1..0 # SKIP no ../shared/aws-models for the awsfake server')
+    sys.exit(0)
 if not S3rver.find():
     print('1..0 # SKIP node or tests/node_modules/s3rver missing '
           '(npm install --ignore-scripts --prefix tests)')
     sys.exit(0)
 
 BUCKET = 'drone-ml'
+MODELS_BUCKET = 'mldeck-models'     # awsfake's S3OutputPath: s3://mldeck-models/yolo11
+JOB = 'yolo11n-s3-00001'            # the newest of the two seeded jobs
+JOB_KEY = 'yolo11/%s/output/model.tar.gz' % JOB
 MODEL_KEY = 'training/yolo11n-320-run1/output/model.tar.gz'
 IMG_KEY = 'datasets/aerial4/images/val/s3_0000.jpg'
 LAB_KEY = 'datasets/aerial4/labels/val/s3_0000.txt'
@@ -85,9 +99,9 @@ def wait(text, timeout=20):
     return False
 
 
-def put(s3, key, body):
+def put(s3, key, body, bucket=BUCKET):
     c = http.client.HTTPConnection('127.0.0.1', s3.port, timeout=30)
-    c.request('PUT', '/%s/%s' % (BUCKET, key), body=body,
+    c.request('PUT', '/%s/%s' % (bucket, key), body=body,
               headers={'Content-Length': str(len(body))})
     r = c.getresponse()
     r.read()
@@ -106,27 +120,32 @@ def targz_with(path, arcname):
     return buf.getvalue()
 
 
-s3 = px = None
+s3 = px = fake = None
 try:
-    s3 = S3rver(os.path.join(tmp, 's3'), buckets=[BUCKET]).start()
+    s3 = S3rver(os.path.join(tmp, 's3'), buckets=[BUCKET, MODELS_BUCKET]).start()
     px = SigProxy(s3.url, keys={'S3RVER': 'S3RVER'}).start()
+    fake = Fake(seed={'region': 'us-east-1',
+                      'training_jobs': {'count': 2, 'prefix': 'yolo11n-s3', 'in_progress': 0}},
+                args=['--key', 'S3RVER:S3RVER'])   # s3rver knows only this key id
     st = [put(s3, MODEL_KEY, targz_with(MODEL, 'weights/best.onnx')),
           put(s3, IMG_KEY, open(os.path.join(VAL, 'images', 'val', 'val_0000.jpg'), 'rb').read()),
           put(s3, LAB_KEY, open(os.path.join(VAL, 'labels', 'val', 'val_0000.txt'), 'rb').read()),
           put(s3, FOLDER + '/best.onnx', open(MODEL, 'rb').read()),
           put(s3, FOLDER + '/last.onnx', b'not a model'),
-          put(s3, FOLDER + '/args.yaml', b'imgsz: 320\n')]
-    ok(st == [200] * 6, 'objects uploaded to s3rver', st)
+          put(s3, FOLDER + '/args.yaml', b'imgsz: 320\n'),
+          put(s3, JOB_KEY, targz_with(MODEL, 'best.onnx'), bucket=MODELS_BUCKET)]
+    ok(st == [200] * 7, 'objects uploaded to s3rver', st)
 
     for d in ('home', 'cache', 'config', 'state'):
         os.makedirs(os.path.join(tmp, d), exist_ok=True)
     env = ('env -i PATH=/usr/bin:/bin HOME={t}/home XDG_CONFIG_HOME={t}/config '
            'XDG_CACHE_HOME={t}/cache XDG_STATE_HOME={t}/state LANG=C.UTF-8 LC_ALL=C.UTF-8 '
            'TERM=tmux-256color MLDECK_DATA_DIR={d} AWS_ACCESS_KEY_ID=S3RVER '
-           'AWS_SECRET_ACCESS_KEY=S3RVER AWS_EC2_METADATA_DISABLED=true').format(t=tmp, d=DATA)
+           'AWS_SECRET_ACCESS_KEY=S3RVER AWS_EC2_METADATA_DISABLED=true '
+           'AWS_ENDPOINT_URL_S3={s3} AWS_ENDPOINT_URL_SAGEMAKER={sm}').format(
+               t=tmp, d=DATA, s3=px.url, sm=fake.url)
     tmx('-f', '/dev/null', 'new-session', '-d', '-x', '120', '-y', '36',
-        "%s '%s' --region us-east-1 --endpoint-url %s; echo MLDECK-EXITED rc=$?; sleep 600"
-        % (env, BIN, px.url))
+        "%s '%s' --region us-east-1; echo MLDECK-EXITED rc=$?; sleep 600" % (env, BIN))
     time.sleep(0.3)
     tmx('send-keys', '6')
     ok(wait('Detections:', 30), 'the pane opens on the shipped model (AWS configured)')
@@ -200,10 +219,22 @@ try:
     tmx('send-keys', '-l', '%s/images/val/val_0000.jpg' % VAL)
     tmx('send-keys', 'Enter')
     ok(wait('image val_0000.jpg 320x320', 30), 'the pane stays usable after the error')
+    # m: a training job's model (ListTrainingJobs/DescribeTrainingJob from
+    # awsfake, the artifact from s3rver).
+    px.log.clear()
+    tmx('send-keys', 'm')
+    ok(wait('(Enter chooses)', 10) and wait(JOB, 30), 'm lists the training jobs (awsfake)')
+    tmx('send-keys', 'g', 'Enter')
+    ok(wait('model s3://%s/%s (320x320, 4 classes)' % (MODELS_BUCKET, JOB_KEY), 60),
+       "m + Enter loads the job's ModelArtifacts.S3ModelArtifacts")
+    ok(any(e['method'] == 'GET' and JOB_KEY in e['path'] for e in px.log),
+       'the model.tar.gz was downloaded', [e['path'] for e in px.log])
     tmx('send-keys', 'q')
     ok(wait('MLDECK-EXITED rc=0', 10), 'q quits with status 0')
 finally:
     tmx('kill-server')
+    if fake:
+        fake.stop()
     if px:
         px.stop()
     if s3:
