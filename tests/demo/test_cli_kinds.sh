@@ -11,7 +11,7 @@ t "text lists pipelines with its aliases" 'echo "$out" | grep -q "^pipelines .*p
 t "text lists 17 kinds" '[ "$(echo "$out" | tail -n +2 | wc -l)" -ge 17 ]'
 json=$("$BIN" kinds --json)
 t "--json is a JSON array of kinds with columns and actions" \
-  'echo "$json" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); assert len(d) >= 17; k={x[\"name\"]: x for x in d}; assert k[\"pipeline-executions\"][\"actions\"][1][\"key\"] == \"R\"; assert k[\"runs\"][\"time_encoding\"] == \"epoch-ms\""'
+  'echo "$json" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); assert len(d) >= 17; k={x[\"name\"]: x for x in d}; assert k[\"pipeline-executions\"][\"actions\"][1][\"key\"] == \"T\"; assert k[\"runs\"][\"time_encoding\"] == \"epoch-ms\""'
 one=$("$BIN" kinds pe --json)
 t "one kind by alias" 'echo "$one" | grep -q "\"name\":[[:space:]]*\"pipeline-executions\""'
 t "one kind as text shows its actions" '"$BIN" kinds training-jobs | grep -q "stop-training-job"'

@@ -13,8 +13,8 @@ tui_keys 1; tui_wait " datasets"; ok $? "1 opens the datasets pane"
 tui_keys 2; tui_wait " labeling jobs"; ok $? "2 opens the labeling pane"
 tui_keys 4; tui_wait " experiments"; ok $? "4 opens the experiments pane"
 tui_keys 5; tui_wait " monitoring schedules"; ok $? "5 opens the drift pane"
-tui_keys 6; tui_wait "not available yet"; ok $? "6 (inference) says not available yet"
-tui_keys j k Enter d; tui_wait "not available yet" 1; ok $? "keys on that page do not crash it"
+tui_keys 6; tui_wait " inference"; ok $? "6 opens the inference pane"
+tui_keys j k; tui_wait " inference" 1; ok $? "keys on that pane do not crash it"
 tui_keys 3; tui_wait "yolo11-train"; ok $? "3 comes back to pipelines"
 
 # Drill in: select yolo11-train with the filter, Enter opens its executions.
@@ -40,7 +40,7 @@ tui_keys Escape; tui_gone "› describe"; ok $? "Esc leaves describe"
 # Help overlay from the key table, with the kind's actions.
 tui_keys '?'; tui_wait "Help: keys in force"; ok $? "? opens the help overlay"
 tui_wait "start-execution" 1; ok $? "help lists the kind's actions"
-tui_keys G; tui_wait "sort-reverse"; ok $? "G scrolls help to the sort keys"
+tui_keys G; tui_wait "Keys file:"; ok $? "G scrolls help to its end"
 tui_keys Escape; tui_gone "Help: keys in force"; ok $? "Esc closes help"
 
 # Command palette with completion.
