@@ -124,3 +124,5 @@ tests_fuzz_replay_dag_LDADD = src/util/libmd-util.a $(MD_DEP_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/dag/yolo11-template tests/fuzz/corpus/dag/cycle \
 	tests/fuzz/corpus/dag/long-edges tests/fuzz/corpus/dag/nested-branches \
 	tests/fuzz/corpus/dag/bad-name tests/fuzz/corpus/dag/odd-refs
+# Benchmark (not in make check): tests/bench/logs/run.sh BUILDDIR [LINES]
+EXTRA_DIST += tests/bench/logs/run.sh tests/bench/logs/heavy_logs_server.py

@@ -318,6 +318,11 @@ static void handle_event(struct md_app *app, struct md_sync_event *ev)
                 struct md_view *v = app->stack[i];
                 if (v->kind && !strcmp(v->kind->name, ev->kind) && v->cls->ctx == MD_CTX_LIST)
                     md_table_refresh(app, v);
+                /* The provider cached what the action changed (a started
+                 * execution, a stopping job), often of another kind: every
+                 * view re-reads the cache. */
+                if (v->cls->changed)
+                    v->cls->changed(app, v, NULL);
             }
         } else {
             md_app_msg(app, MD_MSG_ERROR, "%s", md_err_line(&ev->err, line, sizeof line));
