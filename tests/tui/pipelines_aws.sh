@@ -97,6 +97,8 @@ tui_wait "Execution Succeeded" 60; ok $? "the execution succeeds"
 tui_wait "✓ RegisterModel" 5; ok $? "the If branch ran"
 tui_keys j; tui_wait "Type     Training" 3; tui_keys l
 tui_wait "Epoch 1/" 30; ok $? "l on the training step tails its job's logs"
+tui_keys Escape k; tui_wait "Type     Processing" 3; tui_keys l
+tui_wait "Processing complete" 30; ok $? "l on the processing step tails /aws/sagemaker/ProcessingJobs"
 tui_keys Escape Escape Escape; tui_wait "yolo11-train" 5
 
 # Slow motion for this one, so the stop surely lands while it runs.
