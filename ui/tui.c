@@ -466,7 +466,7 @@ static void draw(struct md_app *app)
     md_screen_draw(app);
     refresh();
     struct md_view *top = md_app_top(app);
-    if (top && top->cls->after_refresh && app->overlay != MD_OV_HELP)
+    if (top && top->cls->after_refresh)
         top->cls->after_refresh(app, top);
 }
 

@@ -8,7 +8,9 @@
  * whole session, not in the view: leaving the pane and coming back keeps
  * it, and a job still running when the view goes away finds it on return.
  * While a job runs it owns the model; its event gives it back. */
+#include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -673,7 +675,10 @@ static struct {
     size_t pair_cap;
     bool *cover;               /* per cell: still showing the image after the frame */
     size_t cover_cap;
-    unsigned long sig_painted;
+    unsigned long prev_geom;   /* image, place and terminal size of that pass */
+    bool prev_valid;
+    unsigned long *row_hash;   /* per image row: the whole screen line at that pass */
+    size_t row_cap;
 } F;
 
 static void release_frame(void)
@@ -681,6 +686,7 @@ static void release_frame(void)
     free(F.grid);
     free(F.pair);
     free(F.cover);
+    free(F.row_hash);
     memset(&F, 0, sizeof F);
 }
 
@@ -740,7 +746,7 @@ static void draw_image(struct md_app *app, struct md_rect r)
     md_px_fit(E.img.w, E.img.h, r.w, r.h, &fit);
     size_t gsz = (size_t)fit.cols * (size_t)fit.sub_h * 3;
     size_t ncell = (size_t)fit.cols * (size_t)fit.rows;
-    if (gsz + 6 > F.grid_cap) {
+    if (gsz + 6 * (size_t)fit.cols > F.grid_cap) {
         uint8_t *g = realloc(F.grid, gsz + 6 * (size_t)fit.cols);
         if (!g)
             return;
@@ -973,24 +979,52 @@ static void infer_draw(struct md_app *app, struct md_view *v, struct md_rect r)
         draw_list(app, list);
 }
 
+/* The terminal may be non-blocking (it shares its file description with
+ * stdin): wait for room instead of dropping the rest of a large frame. */
+static void write_all(const char *p, size_t len)
+{
+    size_t off = 0;
+    int stalls = 0;
+    while (p && off < len) {
+        ssize_t w = write(STDOUT_FILENO, p + off, len - off);
+        if (w > 0) {
+            off += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && stalls++ < 50) {
+            struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+            poll(&pfd, 1, 100);
+            continue;
+        }
+        break;
+    }
+}
+
 /* After curses has written the frame: repaint the image cells in 24-bit
  * colour straight to the terminal.  Cells that something else covers now
- * (a dialog, the help, a label) are left to curses; the pass is skipped when
- * nothing about the image or its cover changed since the last one, because
- * curses does not rewrite cells that did not change. */
+ * (a dialog, the help, a label) are left to curses.  Nothing is written
+ * when no line under the image changed since the last pass. */
 static void infer_after_refresh(struct md_app *app, struct md_view *v)
 {
-    if (!F.drawn || !truecolor(app))
+    if (!F.drawn || !truecolor(app)) {
+        F.drawn = false;
         return;
-    unsigned long sig = 1469598103934665603UL;
-#define MIX(v) (sig = (sig ^ (unsigned long)(v)) * 1099511628211UL)
+    }
+    F.drawn = false;
+    unsigned long geom = 1469598103934665603UL;
+#define MIX(v) (geom = (geom ^ (unsigned long)(v)) * 1099511628211UL)
     MIX(E.gen);
     MIX(F.y);
     MIX(F.x);
     MIX(F.cols);
     MIX(F.rows);
+    MIX(F.sub_h);
     MIX(app->rows);
     MIX(app->cols);
+    MIX(app->term.utf8);
+#undef MIX
     size_t ncell = (size_t)F.cols * (size_t)F.rows;
     if (ncell > F.cover_cap) {
         bool *c = realloc(F.cover, ncell);
@@ -998,6 +1032,33 @@ static void infer_after_refresh(struct md_app *app, struct md_view *v)
             return;
         F.cover = c;
         F.cover_cap = ncell;
+        F.prev_valid = false;
+    }
+    if ((size_t)F.rows > F.row_cap) {
+        unsigned long *h = realloc(F.row_hash, (size_t)F.rows * sizeof *h);
+        if (!h)
+            return;
+        F.row_hash = h;
+        F.row_cap = (size_t)F.rows;
+        F.prev_valid = false;
+    }
+    bool full = !F.prev_valid || geom != F.prev_geom;
+    /* Curses may move lines (scroll regions) and rewrite cells around what
+     * changed, even beside the image: when any line the image sits on
+     * changed, the whole image is painted again; when none did, curses
+     * wrote nothing there and the last 24-bit pass still stands. */
+    cchar_t line[1024];
+    int lw = app->cols < 1024 ? app->cols : 1024;
+    for (int cy = 0; cy < F.rows; cy++) {
+        unsigned long h = 1469598103934665603UL;
+        if (mvin_wchnstr(F.y + cy, 0, line, lw) != ERR) {
+            const unsigned char *p = (const unsigned char *)line;
+            for (size_t k = 0; k < (size_t)lw * sizeof line[0]; k++)
+                h = (h ^ p[k]) * 1099511628211UL;
+        }
+        if (h != F.row_hash[cy])
+            full = true;
+        F.row_hash[cy] = h;
     }
     bool *cover = F.cover;
     for (int cy = 0; cy < F.rows; cy++)
@@ -1018,34 +1079,26 @@ static void infer_after_refresh(struct md_app *app, struct md_view *v)
                 }
             }
             cover[i] = mine;
-            MIX(mine);
-            MIX(want);
         }
-    /* The grid changes with boxes, highlight and threshold too. */
-    for (size_t i = 0; i < (size_t)F.cols * (size_t)F.sub_h * 3; i += 7)
-        MIX(F.grid[i]);
-#undef MIX
-    if (sig == F.sig_painted) {
-        F.drawn = false;
-        return;
-    }
-    F.sig_painted = sig;
     struct md_buf b = MD_BUF_INIT;
-    md_buf_puts(&b, "\0337");
     char sgr[64];
+    size_t painted = 0;
     for (int cy = 0; cy < F.rows; cy++) {
         bool in_run = false;
         for (int cx = 0; cx < F.cols; cx++) {
             size_t i = (size_t)cy * (size_t)F.cols + (size_t)cx;
-            if (!cover[i]) {
+            const uint8_t *top = F.grid + ((size_t)(2 * cy) * (size_t)F.cols + (size_t)cx) * 3;
+            const uint8_t *bot = top + (size_t)F.cols * 3;
+            bool need = cover[i] && full;
+            if (!need) {
                 in_run = false;
                 continue;
             }
+            if (!painted++)
+                md_buf_puts(&b, "\0337");
             if (!in_run)
                 md_buf_printf(&b, "\033[%d;%dH", F.y + cy + 1, F.x + cx + 1);
             in_run = true;
-            const uint8_t *top = F.grid + ((size_t)(2 * cy) * (size_t)F.cols + (size_t)cx) * 3;
-            const uint8_t *bot = top + (size_t)F.cols * 3;
             if (app->term.utf8) {
                 md_px_sgr_truecolor(sgr, sizeof sgr, top, bot);
                 md_buf_puts(&b, sgr);
@@ -1060,15 +1113,12 @@ static void infer_after_refresh(struct md_app *app, struct md_view *v)
             }
         }
     }
-    md_buf_puts(&b, "\033[0m\0338");
-    F.drawn = false;
-    fflush(stdout);
-    size_t off = 0;
-    while (b.data && off < b.len) {
-        ssize_t w = write(STDOUT_FILENO, b.data + off, b.len - off);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
+    F.prev_geom = geom;
+    F.prev_valid = true;
+    if (painted) {
+        md_buf_puts(&b, "\033[0m\0338");
+        fflush(stdout);
+        write_all(b.data, b.len);
     }
     md_buf_free(&b);
 }

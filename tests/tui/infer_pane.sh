@@ -221,6 +221,14 @@ tui_wait "Help: keys" 3
 tui_keys q
 tui_gone "Help: keys" 3
 tui_wait "Detections:" 3; ok $? "truecolor: help over the image and back"
+# Every image cell is 24-bit again, after the help and after c/C/j moved
+# things beside and on the image (curses rewrote those lines in 256 colours).
+pal256() { tmx capture-pane -e -p | grep -o "38;5;[0-9]*m${esc}\[48;5;[0-9]*m▀" | wc -l; }
+sleep 0.3
+[ "$(pal256)" -eq 0 ]; ok $? "truecolor: no 256-colour image cell left after the help"
+tui_keys c; tui_wait "conf >= 0.30" 3; sleep 0.3
+tui_keys j; sleep 0.3
+[ "$(pal256)" -eq 0 ]; ok $? "truecolor: none left after c and j either"
 
 # 8 colours and monochrome: a luminance ramp.
 TUI_ENV="TERM=screen" tui_start 100 30 --demo
