@@ -21,6 +21,7 @@
 #include "util/json.h"
 
 #define DEF_META_PREFIX "pipeline-def:"
+#define PARAMS_META_PREFIX "pipeline-params:"
 
 struct dag_view {
     char *arn, *label;
@@ -31,6 +32,7 @@ struct dag_view {
     bool have_graph, loading, derived;
     char def_err[400];
     char why[400];            /* derived: why the definition itself is missing */
+    char params[1024];        /* the execution's parameters, one line */
     int sel;                  /* real node index */
     int box_w, laid_w;
     long scroll;
@@ -52,6 +54,7 @@ struct def_job {
     char *text;               /* out: the definition JSON */
     bool derived;
     char why[400];            /* derived because the definition could not be read */
+    char params[1024];        /* "Epochs=3  ImageSize=640" (ListPipelineParametersForExecution) */
 };
 
 static void def_job_free(void *arg)
@@ -281,6 +284,33 @@ static md_status def_fetch(struct md_worker *w, void *arg, struct md_err *err)
     return MD_OK;
 }
 
+/* The values the execution ran with, as one line; kept in the cache's
+ * meta table like the definition (they never change).  Best effort. */
+static void fetch_params(struct md_worker *w, struct def_job *j, struct md_aws_client *c)
+{
+    cJSON *in = cJSON_CreateObject(), *out = NULL;
+    cJSON_AddStringToObject(in, "PipelineExecutionArn", j->arn);
+    cJSON_AddNumberToObject(in, "MaxResults", 100);
+    struct md_err err;
+    if (md_aws_json_call(c, "SageMaker", "ListPipelineParametersForExecution", "1.1", in, &out,
+                         &err) == MD_OK) {
+        size_t used = 0;
+        const cJSON *p;
+        cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(out, "PipelineParameters")) {
+            if (used >= sizeof j->params)
+                break;
+            used += (size_t)snprintf(j->params + used, sizeof j->params - used, "%s%s=%s",
+                                     used ? "  " : "", md_json_str(p, "$.Name", "?"),
+                                     md_json_str(p, "$.Value", ""));
+        }
+        char key[1100];
+        snprintf(key, sizeof key, PARAMS_META_PREFIX "%s", j->arn);
+        md_cache_meta_set(md_worker_cache(w), md_worker_scope(w), key, j->params, &err);
+    }
+    cJSON_Delete(in);
+    cJSON_Delete(out);
+}
+
 static md_status fetch_definition(struct md_worker *w, struct def_job *j, struct md_err *err)
 {
     struct md_aws_client c;
@@ -295,6 +325,8 @@ static md_status fetch_definition(struct md_worker *w, struct def_job *j, struct
     st = md_aws_json_call(&c, "SageMaker", "DescribePipelineDefinitionForExecution", "1.1", in,
                           &out, err);
     cJSON_Delete(in);
+    if (!md_worker_cancelled(w))
+        fetch_params(w, j, &c);
     if (st == MD_OK) {
         const char *def = md_json_str(out, "$.PipelineDefinition", NULL);
         if (!def)
@@ -675,9 +707,14 @@ static void draw_exec_line(struct md_app *app, struct dag_view *d, struct md_rec
                                                     : "  (graph derived from cached steps)",
              exec_running(d) ? "  live" : "");
     md_put(r.y, r.x + x, r.w - x, buf, md_attr(MD_ROLE_NORMAL), false);
+    int y = r.y + 1;
+    if (d->params[0] && y < r.y + r.h) {
+        int px = md_put(y, r.x, r.w, "Parameters ", md_attr(MD_ROLE_MUTED), false);
+        md_put(y++, r.x + px, r.w - px, d->params, md_attr(MD_ROLE_NORMAL), false);
+    }
     const char *fail = md_json_str(d->exec, "$.FailureReason", NULL);
-    if (fail && r.h > 1)
-        md_put(r.y + 1, r.x, r.w, fail, md_attr(MD_ROLE_FAIL), false);
+    if (fail && y < r.y + r.h)
+        md_put(y, r.x, r.w, fail, md_attr(MD_ROLE_FAIL), false);
 }
 
 static void dag_draw(struct md_app *app, struct md_view *v, struct md_rect r)
@@ -693,7 +730,7 @@ static void dag_draw(struct md_app *app, struct md_view *v, struct md_rect r)
     if (r.h < 4)
         return;
     bool fail_line = md_json_str(d->exec, "$.FailureReason", NULL) != NULL;
-    int head = fail_line ? 2 : 1;
+    int head = 1 + (fail_line ? 1 : 0) + (d->params[0] ? 1 : 0);
     draw_exec_line(app, d, (struct md_rect){r.y, r.x + 1, head, r.w - 2});
     struct md_rect body = {r.y + head + 1, r.x + 1, r.h - head - 2, r.w - 2};
     md_put(r.y + r.h - 1, r.x + 1, r.w - 2,
@@ -886,6 +923,8 @@ static void dag_event(struct md_app *app, struct md_view *v, struct md_sync_even
     if (ev->status == MD_OK && j && j->text) {
         set_definition(d, j->text, j->derived);
         snprintf(d->why, sizeof d->why, "%s", j->why);
+        if (j->params[0])
+            snprintf(d->params, sizeof d->params, "%s", j->params);
         if (j->why[0])
             md_app_msg(app, MD_MSG_ERROR, "definition unavailable (%s); graph derived from the "
                                           "cached steps", j->why);
@@ -963,6 +1002,11 @@ struct md_view *md_dag_new(struct md_app *app, const char *exec_arn, const char 
         md_cache_meta_get(app->cache, &app->scope, key, &def, &err) == MD_OK && def) {
         set_definition(d, def, false);
         free(def);
+        char *pv = NULL;
+        snprintf(key, sizeof key, PARAMS_META_PREFIX "%s", exec_arn);
+        if (md_cache_meta_get(app->cache, &app->scope, key, &pv, &err) == MD_OK && pv)
+            snprintf(d->params, sizeof d->params, "%s", pv);
+        free(pv);
     } else {
         request_definition(app, v);
     }
