@@ -908,6 +908,10 @@ static bool dag_key(struct md_app *app, struct md_view *v, int key)
     if (md_keymap_lookup(app->keys, MD_CTX_LIST, key))
         return false;
     const struct md_kind *k = md_kind_find("pipeline-executions");
+    if (key == 'J') {   /* the raw JSON, as d (J where d is remapped) */
+        md_app_push(app, md_describe_new(app, k, d->arn, d->label));
+        return true;
+    }
     const struct md_action *a = k ? md_kind_action_by_key(k, key) : NULL;
     if (!a)
         return false;

@@ -30,6 +30,8 @@ tui_keys G; tui_wait "┌ if " 2; ok $? "the condition's If branch is labelled (
 tui_wait "┌ else " 1; ok $? "and its Else branch"
 tui_keys d; tui_wait '"PipelineExecutionArn"'; ok $? "d in the DAG shows the execution's JSON"
 tui_keys Escape; tui_wait "› dag"; ok $? "Esc back to the DAG"
+tui_keys J; tui_wait '"PipelineExecutionStatus"'; ok $? "J shows it too"
+tui_keys Escape; tui_wait "› dag"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
 tui_start 80 24 --demo
