@@ -102,9 +102,10 @@ md_status md_logs_read(struct md_aws_client *c, const char *group, struct md_log
         }
         const char *next = md_json_str(out, "$.nextForwardToken", "");
         bool same = !strcmp(next, stream->token);
+        bool none = !next[0];
         snprintf(stream->token, sizeof stream->token, "%s", next);
-        cJSON_Delete(out);
-        if (same || !next[0]) {
+        cJSON_Delete(out); /* next pointed into out */
+        if (same || none) {
             stream->drained = true;
             return MD_OK;
         }
