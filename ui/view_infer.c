@@ -182,6 +182,7 @@ static struct engine {
     bool init;
     struct md_yolo_model *model;   /* NULL while lent to a job */
     bool closing;                  /* the process is ending: jobs free their model */
+    unsigned group;                /* sync job group of every inference view */
     char model_src[1024];
     char loaded_src[1024];         /* what the loaded model came from */
     char model_label[256];
@@ -437,6 +438,17 @@ static void take_model(struct infer_job *j, const struct md_yolo_model *m)
 
 /* The job's event will not reach the pane (it was left, or the process is
  * ending): the lent model goes back to the engine, unless we are closing. */
+/* A job that was cancelled or lost its pane runs again when the pane is
+ * next shown (unless something newer was asked for meanwhile). */
+static void requeue(const struct infer_job *j)
+{
+    if (E.closing || E.pending || (!j->image_src && !j->model_src))
+        return;
+    E.pend_model = j->model_src && !j->model_loaded ? strdup(j->model_src) : NULL;
+    E.pend_image = j->image_src ? strdup(j->image_src) : NULL;
+    E.pending = E.pend_model || E.pend_image;
+}
+
 static void job_orphaned(struct infer_job *j)
 {
     if (E.inflight != j)
@@ -448,6 +460,7 @@ static void job_orphaned(struct infer_job *j)
         if (j->model_loaded)
             take_model(j, E.model);
     }
+    requeue(j);
 }
 
 static void submit(struct md_app *app, struct md_view *v, const char *model_src,
@@ -466,9 +479,12 @@ static void infer_event(struct md_app *app, struct md_view *v, struct md_sync_ev
     if (j->model_loaded && E.model)
         take_model(j, E.model);
     char line[700];
-    if (ev->status == MD_OK || j->image_failed)
+    /* A result that was computed is shown even if the job was marked
+     * cancelled meanwhile (the pane was left and opened again). */
+    bool done = ev->status == MD_OK || (ev->status == MD_ERR_CANCELLED && j->have_res);
+    if (done || j->image_failed)
         take_image_name(j);
-    if (ev->status == MD_OK && j->have_res) {
+    if (done && j->have_res) {
         clear_result();
         E.img = j->img;
         memset(&j->img, 0, sizeof j->img);
@@ -500,7 +516,9 @@ static void infer_event(struct md_app *app, struct md_view *v, struct md_sync_ev
     } else if (ev->status == MD_OK) {
         E.error[0] = '\0';
         md_app_msg(app, MD_MSG_INFO, "model %s loaded (%s)", E.model_label, E.model_desc);
-    } else if (ev->status != MD_ERR_CANCELLED) {
+    } else if (ev->status == MD_ERR_CANCELLED) {
+        requeue(j);
+    } else {
         md_err_line(&ev->err, line, sizeof line);
         if (j->image_failed) {
             clear_result();
@@ -1592,9 +1610,13 @@ struct md_view *md_infer_new(struct md_app *app)
     }
     v->cls = &infer_class;
     v->priv = iv;
-    v->group = ++app->next_group;
     bool first = !E.init;
     engine_init();
+    /* Every inference view uses the engine's group, so a job still running
+     * when the pane was left reports to the pane opened again. */
+    if (!E.group)
+        E.group = ++app->next_group;
+    v->group = E.group;
     if (first) {
         /* The shipped drone model on the first demo image: the pane shows
          * something useful at once. */

@@ -152,6 +152,12 @@ tui_wait "/nonexistent/x.jpg: no such file" 3; ok $? "a missing file is reported
 tui_keys i Escape
 tui_gone "image>" 3; ok $? "Esc closes the prompt"
 
+# Leaving the pane while a job runs and coming back: the result arrives.
+tui_keys i C-u
+tui_type "$VAL/val_0040.jpg"
+tui_keys Enter 3 6
+tui_wait "image val_0040.jpg 320x320" 20; ok $? "a job started before leaving the pane reports to the pane opened again"
+
 # o: empty = the shipped model.
 tui_keys o C-u Enter
 tui_wait "model aerial4_yolo11n_320.onnx" 20; ok $? "o + Enter (empty) loads the shipped model"
@@ -163,6 +169,7 @@ tui_wait "datasets/aerial4/images/" 20; ok $? "I: image objects listed"
 tui_keys Enter
 tui_wait "image " 5 && tui_wait "detections in" 20; ok $? "I + Enter opens the object (demo: its local copy)"
 tui_gone "(Enter chooses)" 3; ok $? "the picker closes"
+tui_gone "running..." 20
 tui_keys m
 tui_wait "(Enter chooses)" 10; ok $? "m lists training jobs"
 tui_wait "Completed" 20
