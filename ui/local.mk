@@ -126,3 +126,9 @@ EXTRA_DIST += tests/fuzz/corpus/dag/yolo11-template tests/fuzz/corpus/dag/cycle 
 	tests/fuzz/corpus/dag/bad-name tests/fuzz/corpus/dag/odd-refs
 # Benchmark (not in make check): tests/bench/logs/run.sh BUILDDIR [LINES]
 EXTRA_DIST += tests/bench/logs/run.sh tests/bench/logs/heavy_logs_server.py
+check_PROGRAMS += tests/unit/test_infer_fetch
+TESTS += tests/unit/test_infer_fetch
+tests_unit_test_infer_fetch_SOURCES = tests/unit/test_infer_fetch.c tests/tap.h \
+	ui/infer_fetch.c ui/infer_fetch.h
+tests_unit_test_infer_fetch_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/aws/libmd-awsprov.a \
+	src/aws/libmd-aws.a src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
