@@ -93,7 +93,7 @@ struct md_view {
 
 enum md_overlay { MD_OV_NONE, MD_OV_HELP, MD_OV_PROMPT, MD_OV_CONFIRM };
 enum md_prompt_kind { MD_PROMPT_FILTER, MD_PROMPT_COMMAND, MD_PROMPT_SEARCH,
-    MD_PROMPT_MLFLOW /* F in a runs table: an MLflow search expression */ };
+    MD_PROMPT_MLFLOW /* F in a runs table: an MLflow search expression */, MD_PROMPT_MFA };
 enum md_msg_level { MD_MSG_INFO, MD_MSG_ERROR };
 
 #define MD_VIEW_MAX 16
@@ -211,6 +211,8 @@ void md_screen_draw(struct md_app *app);
 void md_help_draw(struct md_app *app);
 bool md_help_key(struct md_app *app, int key);
 void md_prompt_open(struct md_app *app, enum md_prompt_kind kind, const char *initial);
+/* Answers (code) or cancels (NULL) the MFA question a worker is waiting on. */
+void md_app_mfa_answer(struct md_app *app, const char *code);
 void md_prompt_draw(struct md_app *app);
 void md_prompt_key(struct md_app *app, int key);
 void md_confirm_draw(struct md_app *app);

@@ -8,7 +8,7 @@
 
 static const char *prompt_char(enum md_prompt_kind k)
 {
-    return k == MD_PROMPT_COMMAND ? ":" : k == MD_PROMPT_MLFLOW ? "F " : "/";
+    return k == MD_PROMPT_COMMAND ? ":" : k == MD_PROMPT_MLFLOW ? "F " : k == MD_PROMPT_MFA ? "MFA code: " : "/";
 }
 
 void md_prompt_open(struct md_app *app, enum md_prompt_kind kind, const char *initial)
@@ -32,6 +32,12 @@ void md_prompt_draw(struct md_app *app)
     md_fill(y, 0, app->cols, md_attr(MD_ROLE_NORMAL));
     /* Show the end of a long line so the cursor stays visible. */
     const char *text = app->prompt;
+    char masked[sizeof app->prompt];
+    if (app->prompt_kind == MD_PROMPT_MFA) {
+        memset(masked, '*', app->prompt_len);
+        masked[app->prompt_len] = '\0';
+        text = masked;
+    }
     int room = app->cols - 3;
     while (md_text_width(text) > room && *text)
         text++;
@@ -67,7 +73,11 @@ static void finish(struct md_app *app, bool accept)
         if (accept)
             md_runs_search_command(app, line);
         break;
+    case MD_PROMPT_MFA:
+        md_app_mfa_answer(app, accept ? line : NULL);
+        break;
     }
+    memset(line, 0, sizeof line);
 }
 
 static void complete(struct md_app *app)

@@ -15,6 +15,7 @@
 #include "ui/app.h"
 #include "app/action_job.h"
 #include "app/workspace.h"
+#include "net/mfa_broker.h"
 #include "cli/cli.h"
 #include "ui/clip.h"
 #include "ui/tui.h"
@@ -208,6 +209,16 @@ void md_app_start_action(struct md_app *app, const struct md_kind *k, const stru
     app->confirm_action = NULL;
 }
 
+void md_app_mfa_answer(struct md_app *app, const char *code)
+{
+    if (!app->ws || !app->ws->mfa)
+        return;
+    if (code && *code)
+        md_mfa_broker_answer(app->ws->mfa, code);
+    else
+        md_mfa_broker_cancel(app->ws->mfa);
+}
+
 void md_app_run_action(struct md_app *app)
 {
     const struct md_action *a = app->confirm_action;
@@ -285,7 +296,6 @@ static void handle_event(struct md_app *app, struct md_sync_event *ev)
     char line[700];
     if (view_call_event(app, ev))
         return;
-
     struct md_view *top = md_app_top(app);
     bool top_refresh = top && top->refresh_job && top->refresh_job == ev->job_id;
     for (int i = 0; i < app->depth; i++) {
@@ -488,12 +498,13 @@ static void loop(struct md_app *app)
     finish_count(app);
     double last_draw = md_now_ms();
     while (!app->quit) {
-        struct pollfd fds[3] = {
+        struct pollfd fds[4] = {
             {.fd = STDIN_FILENO, .events = POLLIN},
             {.fd = app->term.sig_fd, .events = POLLIN},
             {.fd = app->sync ? md_sync_fd(app->sync) : -1, .events = POLLIN},
+            {.fd = app->ws && app->ws->mfa ? md_mfa_broker_fd(app->ws->mfa) : -1, .events = POLLIN},
         };
-        int r = poll(fds, 3, 1000);
+        int r = poll(fds, 4, 1000);
         if (r < 0 && errno != EINTR)
             break;
         bool dirty = false;
@@ -506,6 +517,15 @@ static void loop(struct md_app *app)
                 app->quit = true;
             if (resized) {
                 md_term_resize();
+                dirty = true;
+            }
+        }
+        if (fds[3].revents & POLLIN) {
+            char profile[128], serial[256];
+            if (md_mfa_broker_pending(app->ws->mfa, profile, sizeof profile, serial, sizeof serial)) {
+                md_prompt_open(app, MD_PROMPT_MFA, "");
+                snprintf(app->prompt_hint, sizeof app->prompt_hint,
+                         "profile %s needs the code of MFA device %s (Esc cancels)", profile, serial);
                 dirty = true;
             }
         }
