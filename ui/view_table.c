@@ -397,6 +397,10 @@ static void set_sort(struct md_app *app, struct md_view *v, int col, bool desc)
     v->need_rows = true;
     const struct md_column *c = &v->kind->columns[col];
     md_app_msg(app, MD_MSG_INFO, "sorted by %s %s", c->title, desc ? "descending" : "ascending");
+    /* Only the default sort column is indexed at start: ask a worker for
+     * this one, so the next sort by it (and its paging) is cheap. */
+    if (app->sync && col != v->kind->sort_column)
+        md_sync_submit_index(app->sync, v->kind->name, &c->path, 1, v->group);
 }
 
 /* Next/previous visible column from the current sort column. */
