@@ -360,12 +360,18 @@ static enum verdict try_open(struct md_cache *c, char *why, size_t whyn, struct 
     if (rc != SQLITE_OK)
         return classify(c->db, rc, "opening the cache", why, whyn, err);
 
+    /* The three values must come from one snapshot: another process may be
+     * creating this cache right now, and a header read before its first
+     * migration commits next to a schema read after it looks foreign. */
     long long app = 0, ver = 0, objects = 0;
-    rc = pragma_int(c->db, "PRAGMA application_id", &app);
+    rc = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(c->db, "PRAGMA application_id", &app);
     if (rc == SQLITE_OK)
         rc = pragma_int(c->db, "PRAGMA user_version", &ver);
     if (rc == SQLITE_OK)
         rc = pragma_int(c->db, "SELECT count(*) FROM sqlite_schema", &objects);
+    sqlite3_exec(c->db, rc == SQLITE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return classify(c->db, rc, "reading the cache header", why, whyn, err);
     int latest = md_cache_latest_version();
@@ -382,15 +388,25 @@ static enum verdict try_open(struct md_cache *c, char *why, size_t whyn, struct 
     /* WAL: the UI reads while workers write.  NORMAL sync is safe in WAL
      * mode against crashes of the program (a power cut may lose the last
      * transactions, never consistency), which is right for a cache. */
+    /* Switching a fresh file to WAL needs it to itself: when another process
+     * is doing the same at this moment SQLite answers BUSY at once, without
+     * the busy handler, so wait and try again (about 5 s in all). */
     sqlite3_stmt *st;
-    rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            const char *mode = (const char *)sqlite3_column_text(st, 0);
-            rc = mode && strcmp(mode, "wal") == 0 ? SQLITE_OK : SQLITE_CANTOPEN;
+    for (int attempt = 0;; attempt++) {
+        rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(st);
+            if (rc == SQLITE_ROW) {
+                const char *mode = (const char *)sqlite3_column_text(st, 0);
+                rc = mode && strcmp(mode, "wal") == 0 ? SQLITE_OK : SQLITE_CANTOPEN;
+            }
+            sqlite3_finalize(st);
         }
-        sqlite3_finalize(st);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+            break;
+        if (attempt >= 500)
+            break;
+        usleep(10 * 1000);
     }
     if (rc != SQLITE_OK)
         return classify(c->db, rc, "switching the cache to WAL mode", why, whyn, err);
