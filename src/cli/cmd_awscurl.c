@@ -344,6 +344,7 @@ int md_cmd_awscurl(struct md_cli *cli, int argc, char **argv)
     struct md_creds_opts co = {0};
     co.insecure = cli->settings->insecure;
     co.debug = cli->settings->debug;
+    co.mfa_prompt = md_cli_mfa_prompt;  /* an mfa_serial profile asks on the terminal */
     st = md_creds_provider_new(cli->settings, cfg, &co, &prov, &err);
     if (st == MD_OK)
         st = md_creds_get(prov, &creds, &err);
