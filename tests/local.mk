@@ -1,5 +1,5 @@
 # tests: shared harness.  Each area registers its own tests in its local.mk.
-EXTRA_DIST += tests/tap.h
+EXTRA_DIST += tests/tap.h tests/fuzz/replay.h
 
 # awsfake: the local AWS test server (SageMaker, CloudWatch, Logs, EventBridge)
 # other areas' tests start, its own tests, and the list benchmark (by hand).

@@ -104,51 +104,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef MD_FUZZ_MAIN
-/* Replays files (or, without arguments, the corpus in
- * $MLDECK_SRCDIR/tests/fuzz/corpus/awsconfig) and prints TAP, so `make
- * check` runs the corpus under whatever sanitizers the build has. */
-#include <dirent.h>
-
-static int replay(const char *path, int n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        printf("not ok %d - cannot open %s\n", n, path);
-        return 1;
-    }
-    static uint8_t buf[1 << 20];
-    size_t len = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    LLVMFuzzerTestOneInput(buf, len);
-    printf("ok %d - replayed %s (%zu bytes)\n", n, path, len);
-    return 0;
-}
-
-int main(int argc, char **argv)
-{
-    int n = 0, bad = 0;
-    if (argc > 1) {
-        for (int i = 1; i < argc; i++)
-            bad += replay(argv[i], ++n);
-    } else {
-        const char *src = getenv("MLDECK_SRCDIR");
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/awsconfig", src ? src : ".");
-        DIR *d = opendir(dir);
-        if (!d) {
-            printf("1..0 # SKIP no corpus at %s\n", dir);
-            return 0;
-        }
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (e->d_name[0] != '.') {
-                char p[1400];
-                snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-                bad += replay(p, ++n);
-            }
-        closedir(d);
-    }
-    printf("1..%d\n", n);
-    return bad ? 1 : 0;
-}
+#define MD_FUZZ_CORPUS "awsconfig"
+#include "replay.h"
 #endif

@@ -43,57 +43,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef MD_FUZZ_MAIN
-#include <dirent.h>
-
-/* Replays the files named on the command line, or without arguments the
- * seed corpus in $MLDECK_SRCDIR/tests/fuzz/corpus/image, printing TAP (make
- * check runs it as tests/fuzz/replay_image).  A crash fails the test. */
-static int replay(const char *path, int k)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        printf("not ok %d - cannot read %s\n", k, path);
-        return 1;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-    int ok = b && fread(b, 1, (size_t)n, f) == (size_t)n;
-    fclose(f);
-    if (ok)
-        LLVMFuzzerTestOneInput(b, (size_t)n);
-    free(b);
-    printf("%s %d - %s\n", ok ? "ok" : "not ok", k, path);
-    return !ok;
-}
-
-int main(int argc, char **argv)
-{
-    int k = 0, bad = 0;
-    if (argc > 1) {
-        for (int i = 1; i < argc; i++)
-            bad += replay(argv[i], ++k);
-    } else {
-        const char *src = getenv("MLDECK_SRCDIR");
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/image", src ? src : ".");
-        DIR *d = opendir(dir);
-        if (!d) {
-            printf("1..0 # SKIP no corpus at %s\n", dir);
-            return 0;
-        }
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
-            char path[8192];
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            bad += replay(path, ++k);
-        }
-        closedir(d);
-    }
-    printf("1..%d\n", k);
-    return bad ? 1 : 0;
-}
+#define MD_FUZZ_CORPUS "image"
+#include "replay.h"
 #endif

@@ -49,50 +49,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef MD_FUZZ_MAIN
-#include <dirent.h>
-#include <stdio.h>
-
-static int replay(const char *path, int k)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        printf("not ok %d - cannot read %s\n", k, path);
-        return 1;
-    }
-    static uint8_t buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    LLVMFuzzerTestOneInput(buf, n);
-    printf("ok %d - replay %s\n", k, path);
-    return 0;
-}
-
-int main(int argc, char **argv)
-{
-    int k = 0, bad = 0;
-    if (argc > 1) {
-        for (int i = 1; i < argc; i++)
-            bad += replay(argv[i], ++k);
-    } else {
-        const char *src = getenv("MLDECK_SRCDIR");
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/yolo_labels", src ? src : ".");
-        DIR *d = opendir(dir);
-        if (!d) {
-            printf("1..0 # SKIP no corpus at %s\n", dir);
-            return 0;
-        }
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
-            char p[1300];
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            bad += replay(p, ++k);
-        }
-        closedir(d);
-    }
-    printf("1..%d\n", k);
-    return bad ? 1 : 0;
-}
+#define MD_FUZZ_CORPUS "yolo_labels"
+#include "replay.h"
 #endif
