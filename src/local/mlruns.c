@@ -269,9 +269,15 @@ static void add_copy(cJSON *dst, const char *name, const cJSON *src)
         cJSON_AddItemToObject(dst, name, cJSON_Duplicate(src, true));
 }
 
-/* {key, value} objects from the files under dir, keys with '/' for
- * subfolders, sorted by key.  A missing dir is an empty list. */
-static md_status kv_dir(const char *dir, const char *prefix, cJSON *list, struct md_err *err)
+/* Calls fn for every file under dir with its key: the path below dir, the
+ * MLflow way of storing keys that contain '/' (params, tags, metrics).
+ * Sorted by name; a missing dir has no keys.  buf holds the file's bytes
+ * (at most max) when fn runs. */
+typedef md_status (*key_file_fn)(const char *path, const char *key,
+                                 const struct md_buf *buf, cJSON *list, struct md_err *err);
+
+static md_status walk_keys(const char *dir, const char *prefix, size_t max, key_file_fn fn,
+                           cJSON *list, struct md_err *err)
 {
     char **names;
     size_t n;
@@ -296,24 +302,36 @@ static md_status kv_dir(const char *dir, const char *prefix, cJSON *list, struct
                 st = md_err_set(err, MD_ERR_INVALID, "%s: key too long", path);
                 break;
             }
-            st = kv_dir(path, sub, list, err);
+            st = walk_keys(path, sub, max, fn, list, err);
             continue;
         }
-        st = read_file(path, META_MAX, &b, err);
-        if (st != MD_OK)
-            break;
-        cJSON *o = cJSON_CreateObject();
-        if (!o || !cJSON_AddStringToObject(o, "key", key) ||
-            !cJSON_AddStringToObject(o, "value", b.data)) {
-            cJSON_Delete(o);
-            st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        cJSON_AddItemToArray(list, o);
+        st = read_file(path, max, &b, err);
+        if (st == MD_OK)
+            st = fn(path, key, &b, list, err);
     }
     md_buf_free(&b);
     free_list(names, n);
     return st;
+}
+
+/* A {key, value} object per file (params, tags). */
+static md_status kv_file(const char *path, const char *key, const struct md_buf *b,
+                         cJSON *list, struct md_err *err)
+{
+    (void)path;
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddStringToObject(o, "key", key) ||
+        !cJSON_AddStringToObject(o, "value", b->data ? b->data : "")) {
+        cJSON_Delete(o);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    cJSON_AddItemToArray(list, o);
+    return MD_OK;
+}
+
+static md_status kv_dir(const char *dir, const char *prefix, cJSON *list, struct md_err *err)
+{
+    return walk_keys(dir, prefix, META_MAX, kv_file, list, err);
 }
 
 /* ---- experiments -------------------------------------------------------- */
@@ -591,53 +609,26 @@ static const cJSON *latest_of(const cJSON *hist)
     return best;
 }
 
-/* Latest value of every metric file under dir (keys with '/' = subfolders). */
+/* The latest point of one metric file (every metric file under a run's
+ * metrics folder, keys with '/' = subfolders). */
+static md_status latest_metric_file(const char *path, const char *key,
+                                    const struct md_buf *b, cJSON *list, struct md_err *err)
+{
+    cJSON *hist = cJSON_CreateArray();
+    if (!hist)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    md_status st = md_mlruns_parse_metric_file(b->data, b->len, key, path, hist, err);
+    const cJSON *last = st == MD_OK ? latest_of(hist) : NULL;
+    if (last)
+        cJSON_AddItemToArray(list, cJSON_Duplicate(last, true));
+    cJSON_Delete(hist);
+    return st;
+}
+
 static md_status latest_metrics(const char *dir, const char *prefix, cJSON *list,
                                 struct md_err *err)
 {
-    char **names;
-    size_t n;
-    md_status st = list_dir(dir, &names, &n, err);
-    if (st == MD_ERR_NOTFOUND) {
-        md_err_clear(err);
-        return MD_OK;
-    }
-    if (st != MD_OK)
-        return st;
-    struct md_buf b = MD_BUF_INIT;
-    for (size_t i = 0; i < n && st == MD_OK; i++) {
-        char path[PATH_MAX], key[PATH_MAX];
-        if (path_fmt(path, sizeof path, "%s/%s", dir, names[i]) ||
-            path_fmt(key, sizeof key, "%s%s", prefix, names[i])) {
-            st = md_err_set(err, MD_ERR_INVALID, "%s/%s: path too long", dir, names[i]);
-            break;
-        }
-        if (is_dir(path)) {
-            char sub[PATH_MAX];
-            if (path_fmt(sub, sizeof sub, "%s/", key)) {
-                st = md_err_set(err, MD_ERR_INVALID, "%s: key too long", path);
-                break;
-            }
-            st = latest_metrics(path, sub, list, err);
-            continue;
-        }
-        st = read_file(path, METRIC_MAX, &b, err);
-        if (st != MD_OK)
-            break;
-        cJSON *hist = cJSON_CreateArray();
-        if (!hist) {
-            st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        st = md_mlruns_parse_metric_file(b.data, b.len, key, path, hist, err);
-        const cJSON *last = st == MD_OK ? latest_of(hist) : NULL;
-        if (last)
-            cJSON_AddItemToArray(list, cJSON_Duplicate(last, true));
-        cJSON_Delete(hist);
-    }
-    md_buf_free(&b);
-    free_list(names, n);
-    return st;
+    return walk_keys(dir, prefix, METRIC_MAX, latest_metric_file, list, err);
 }
 
 /* ---- runs ---------------------------------------------------------------------- */
