@@ -334,16 +334,24 @@ static md_status kv_dir(const char *dir, const char *prefix, cJSON *list, struct
     return walk_keys(dir, prefix, META_MAX, kv_file, list, err);
 }
 
+/* The meta.yaml of an experiment, run, model or version folder; path
+ * receives its file name for error messages. */
+static md_status read_meta(const char *dir, char *path, size_t n, cJSON **meta, struct md_err *err)
+{
+    *meta = NULL;
+    if (path_fmt(path, n, "%s/meta.yaml", dir))
+        return md_err_set(err, MD_ERR_INVALID, "%s: path too long", dir);
+    return read_yaml(path, meta, err);
+}
+
 /* ---- experiments -------------------------------------------------------- */
 
 static md_status experiment_at(const char *dir, cJSON **out, struct md_err *err)
 {
     char path[PATH_MAX];
     *out = NULL;
-    if (path_fmt(path, sizeof path, "%s/meta.yaml", dir))
-        return md_err_set(err, MD_ERR_INVALID, "%s: path too long", dir);
     cJSON *meta;
-    md_status st = read_yaml(path, &meta, err);
+    md_status st = read_meta(dir, path, sizeof path, &meta, err);
     if (st != MD_OK)
         return st;
     cJSON *e = cJSON_CreateObject();
@@ -637,10 +645,8 @@ static md_status run_at(const char *dir, cJSON **out, struct md_err *err)
 {
     char path[PATH_MAX];
     *out = NULL;
-    if (path_fmt(path, sizeof path, "%s/meta.yaml", dir))
-        return md_err_set(err, MD_ERR_INVALID, "%s: path too long", dir);
     cJSON *meta;
-    md_status st = read_yaml(path, &meta, err);
+    md_status st = read_meta(dir, path, sizeof path, &meta, err);
     if (st != MD_OK)
         return st;
     cJSON *run = cJSON_CreateObject();
@@ -872,10 +878,8 @@ static md_status version_at(const char *vdir, const cJSON *aliases, cJSON **out,
 {
     char path[PATH_MAX];
     *out = NULL;
-    if (path_fmt(path, sizeof path, "%s/meta.yaml", vdir))
-        return md_err_set(err, MD_ERR_INVALID, "%s: path too long", vdir);
     cJSON *meta;
-    md_status st = read_yaml(path, &meta, err);
+    md_status st = read_meta(vdir, path, sizeof path, &meta, err);
     if (st != MD_OK)
         return st;
     cJSON *v = cJSON_CreateObject();
@@ -933,10 +937,8 @@ static int cmp_version_desc(const void *a, const void *b)
 static md_status versions_of(const char *mdir, cJSON *arr, struct md_err *err)
 {
     char path[PATH_MAX];
-    if (path_fmt(path, sizeof path, "%s/meta.yaml", mdir))
-        return md_err_set(err, MD_ERR_INVALID, "%s: path too long", mdir);
     cJSON *meta;
-    md_status st = read_yaml(path, &meta, err);
+    md_status st = read_meta(mdir, path, sizeof path, &meta, err);
     if (st != MD_OK)
         return st;
     cJSON *aliases = model_aliases(mdir, meta, err);
@@ -1028,10 +1030,8 @@ static md_status model_at(const char *mdir, cJSON **out, struct md_err *err)
 {
     char path[PATH_MAX];
     *out = NULL;
-    if (path_fmt(path, sizeof path, "%s/meta.yaml", mdir))
-        return md_err_set(err, MD_ERR_INVALID, "%s: path too long", mdir);
     cJSON *meta;
-    md_status st = read_yaml(path, &meta, err);
+    md_status st = read_meta(mdir, path, sizeof path, &meta, err);
     if (st != MD_OK)
         return st;
     cJSON *mod = cJSON_CreateObject();
