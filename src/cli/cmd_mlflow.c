@@ -211,6 +211,24 @@ static int page_all(struct md_cli *cli, struct md_mlflow *m, search_fn fn,
     return rc;
 }
 
+/* Opens the client and writes every page of one search as kind k. */
+static int list_all(struct md_cli *cli, const struct md_kind *k, search_fn fn,
+                    struct md_mlflow_search *q, const char *field, const struct opts *o)
+{
+    struct md_mlflow *m;
+    int rc;
+    if ((rc = open_client(cli, &m)))
+        return rc;
+    struct md_ls_out *out = md_ls_out_begin(cli->out, k, o->fmt);
+    rc = out ? page_all(cli, m, fn, q, field, o, out) : MD_EXIT_ERROR;
+    if (rc == MD_EXIT_OK)
+        md_ls_out_end(out);
+    else
+        md_ls_out_abort(out);
+    md_mlflow_close(m);
+    return rc;
+}
+
 /* ---- ls experiments ---------------------------------------------------------- */
 
 static const char help_experiments[] =
@@ -232,21 +250,10 @@ int md_ls_experiments(struct md_cli *cli, const struct md_kind *k, int argc, cha
         return rc < 0 ? MD_EXIT_OK : rc;
     if ((rc = check_expr(cli, MD_MLF_EXPERIMENTS, &o)))
         return rc;
-    struct md_mlflow *m;
-    if ((rc = open_client(cli, &m)))
-        return rc;
     struct md_mlflow_search q = {.filter = o.filter, .order_by = o.order, .norder = o.norder,
                                  .view_type = o.view,
                                  .max_results = o.page_size ? o.page_size : 1000};
-    struct md_ls_out *out = md_ls_out_begin(cli->out, k, o.fmt);
-    rc = out ? page_all(cli, m, md_mlflow_search_experiments, &q, "experiments", &o, out)
-             : MD_EXIT_ERROR;
-    if (rc == MD_EXIT_OK)
-        md_ls_out_end(out);
-    else
-        md_ls_out_abort(out);
-    md_mlflow_close(m);
-    return rc;
+    return list_all(cli, k, md_mlflow_search_experiments, &q, "experiments", &o);
 }
 
 /* ---- ls runs ------------------------------------------------------------------------ */
@@ -418,21 +425,9 @@ int md_ls_registered_models(struct md_cli *cli, const struct md_kind *k, int arg
         return rc < 0 ? MD_EXIT_OK : rc;
     if ((rc = check_expr(cli, MD_MLF_MODELS, &o)))
         return rc;
-    struct md_mlflow *m;
-    if ((rc = open_client(cli, &m)))
-        return rc;
     struct md_mlflow_search q = {.filter = o.filter,
                                  .max_results = o.page_size ? o.page_size : 1000};
-    struct md_ls_out *out = md_ls_out_begin(cli->out, k, o.fmt);
-    rc = out ? page_all(cli, m, md_mlflow_search_registered_models, &q, "registered_models", &o,
-                        out)
-             : MD_EXIT_ERROR;
-    if (rc == MD_EXIT_OK)
-        md_ls_out_end(out);
-    else
-        md_ls_out_abort(out);
-    md_mlflow_close(m);
-    return rc;
+    return list_all(cli, k, md_mlflow_search_registered_models, &q, "registered_models", &o);
 }
 
 static const char help_versions[] =
@@ -459,20 +454,9 @@ int md_ls_model_versions(struct md_cli *cli, const struct md_kind *k, int argc, 
     }
     if ((rc = check_expr(cli, MD_MLF_MODELS, &o)))
         return rc;
-    struct md_mlflow *m;
-    if ((rc = open_client(cli, &m)))
-        return rc;
     struct md_mlflow_search q = {.filter = o.filter,
                                  .max_results = o.page_size ? o.page_size : 1000};
-    struct md_ls_out *out = md_ls_out_begin(cli->out, k, o.fmt);
-    rc = out ? page_all(cli, m, md_mlflow_search_model_versions, &q, "model_versions", &o, out)
-             : MD_EXIT_ERROR;
-    if (rc == MD_EXIT_OK)
-        md_ls_out_end(out);
-    else
-        md_ls_out_abort(out);
-    md_mlflow_close(m);
-    return rc;
+    return list_all(cli, k, md_mlflow_search_model_versions, &q, "model_versions", &o);
 }
 
 /* ---- metrics ------------------------------------------------------------------------------- */
