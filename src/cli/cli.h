@@ -39,6 +39,9 @@ const struct md_cli_cmd *md_cli_find(const char *name);
 int md_cli_run(struct md_cli *cli, int argc, char **argv);
 /* Maps an md_status to an exit code. */
 int md_cli_exit_code(md_status st);
+/* Asks question [y/N] on the terminal; false without a terminal (the
+ * command then needs --yes) or on any answer but y. */
+bool md_cli_confirm(struct md_cli *cli, const char *question);
 /* Prints "mldeck: <err line>" to cli->err and returns the exit code. */
 int md_cli_fail(struct md_cli *cli, const struct md_err *err);
 

@@ -243,21 +243,6 @@ int md_cli_describe_sagemaker(struct md_cli *cli, const struct md_kind *k, const
 
 /* ---- actions --------------------------------------------------------------- */
 
-/* Asks on the terminal; without one the operator must pass --yes. */
-static bool confirm(struct md_cli *cli, const char *question)
-{
-    if (!isatty(STDIN_FILENO)) {
-        fprintf(cli->err, "mldeck: %s: not confirmed (no terminal to ask on; pass --yes)\n",
-                question);
-        return false;
-    }
-    fprintf(cli->err, "%s [y/N] ", question);
-    fflush(cli->err);
-    char line[32];
-    if (!fgets(line, sizeof line, stdin))
-        return false;
-    return line[0] == 'y' || line[0] == 'Y';
-}
 
 
 struct sm_action_call {
@@ -277,8 +262,11 @@ static md_status run_sm_action(void *ctx, const struct md_action_req *req, cJSON
     return st;
 }
 
-static int do_action(struct md_cli *cli, const char *kindname, const char *actname,
-                     const char *target, cJSON *params, bool yes, bool show_request)
+/* Runs one action; `open` is a workspace the caller already opened (NULL:
+ * open one here, only once the action is confirmed). */
+static int do_action(struct md_cli *cli, struct sm_cli *open, const char *kindname,
+                     const char *actname, const char *target, cJSON *params, bool yes,
+                     bool show_request)
 {
     const struct md_kind *k = md_kind_find(kindname);
     const struct md_action *a = k ? md_kind_action_by_name(k, actname) : NULL;
@@ -306,25 +294,27 @@ static int do_action(struct md_cli *cli, const char *kindname, const char *actna
     }
     char q[1024];
     snprintf(q, sizeof q, "%s %s?", a->label, target);
-    if (a->confirm && !yes && !confirm(cli, q)) {
+    if (a->confirm && !yes && !md_cli_confirm(cli, q)) {
         cJSON_Delete(params);
         return MD_EXIT_REFUSED;
     }
-    struct sm_cli s;
-    if (sm_open(cli, &s, &err) != MD_OK) {
+    struct sm_cli own, *s = open ? open : &own;
+    if (!open && sm_open(cli, &own, &err) != MD_OK) {
         cJSON_Delete(params);
-        return sm_fail(&s, cli, &err);
+        return sm_fail(&own, cli, &err);
     }
     char account[32];
     md_arn_account(target, account, sizeof account);
-    struct md_action_scope scope = {s.scope.profile, account, s.scope.region};
-    struct sm_action_call call = {&s, actname, account};
+    struct md_action_scope scope = {s->scope.profile, account, s->scope.region};
+    struct sm_action_call call = {s, actname, account};
     cJSON *result = NULL;
     md_status st = md_action_run(cli->settings, &scope, &req, run_sm_action, &call, &result, &err);
     cJSON_Delete(params);
     if (st != MD_OK) {
         cJSON_Delete(result);
-        return sm_fail(&s, cli, &err);
+        if (open)
+            return md_cli_fail(cli, &err);
+        return sm_fail(&own, cli, &err);
     }
     if (err.code != MD_OK) {
         char line[600];
@@ -335,7 +325,8 @@ static int do_action(struct md_cli *cli, const char *kindname, const char *actna
         fprintf(cli->out, "%s\n", text);
     cJSON_free(text);
     cJSON_Delete(result);
-    sm_close(&s);
+    if (!open)
+        sm_close(&own);
     return MD_EXIT_OK;
 }
 
@@ -347,20 +338,14 @@ static int usage(struct md_cli *cli, const char *u)
 
 /* Reads the pipeline's definition and turns -p name=value into typed
  * PipelineParameters (clear errors before anything is sent). */
-static md_status build_params(struct md_cli *cli, const char *pipeline, char **assigns,
-                              size_t nassigns, cJSON **out, struct md_err *err)
+static md_status build_params(struct md_cli *cli, struct sm_cli *s, const char *pipeline,
+                              char **assigns, size_t nassigns, cJSON **out, struct md_err *err)
 {
-    struct sm_cli s;
-    md_status st = sm_open(cli, &s, err);
-    if (st != MD_OK) {
-        sm_close(&s);
-        return st;
-    }
     struct md_aws_client c;
     struct md_endpoint ep;
     struct md_http_opts http;
-    st = md_aws_client_init(&c, s.ws.aws, cli->settings, "sagemaker", NULL, NULL, NULL, &ep, &http,
-                            err);
+    md_status st = md_aws_client_init(&c, s->ws.aws, cli->settings, "sagemaker", s->curl, NULL,
+                                      NULL, &ep, &http, err);
     cJSON *in = cJSON_CreateObject(), *desc = NULL;
     cJSON_AddStringToObject(in, "PipelineName", pipeline);
     if (st == MD_OK)
@@ -373,7 +358,6 @@ static md_status build_params(struct md_cli *cli, const char *pipeline, char **a
         st = md_pipeline_params_build(&pp, assigns, nassigns, out, err);
     md_pipeline_params_free(&pp);
     cJSON_Delete(desc);
-    sm_close(&s);
     return st;
 }
 
@@ -421,10 +405,14 @@ int md_cmd_start_execution(struct md_cli *cli, int argc, char **argv)
         return md_cli_fail(cli, &err);
     }
     cJSON *pp = NULL;
-    md_status st = build_params(cli, pipeline, assigns, nassigns, &pp, &err);
+    /* One workspace for the definition read and the launch. */
+    struct sm_cli s;
+    md_status st = sm_open(cli, &s, &err);
+    if (st == MD_OK)
+        st = build_params(cli, &s, pipeline, assigns, nassigns, &pp, &err);
     free(assigns);
     if (st != MD_OK)
-        return md_cli_fail(cli, &err);
+        return sm_fail(&s, cli, &err);
     cJSON *params = cJSON_CreateObject();
     if (cJSON_GetArraySize(pp) > 0)
         cJSON_AddItemToObject(params, "PipelineParameters", pp);
@@ -437,7 +425,9 @@ int md_cmd_start_execution(struct md_cli *cli, int argc, char **argv)
     char tok[37];
     md_aws_idempotency_token(tok);
     cJSON_AddStringToObject(params, "ClientRequestToken", tok);
-    return do_action(cli, "pipelines", "start-execution", pipeline, params, yes, true);
+    int rc = do_action(cli, &s, "pipelines", "start-execution", pipeline, params, yes, true);
+    sm_close(&s);
+    return rc;
 }
 
 /* stop-execution, retry-execution, stop-training-job...: KIND-less verbs
@@ -469,7 +459,7 @@ int md_cmd_sm_verb(struct md_cli *cli, int argc, char **argv)
                     !strcmp(verbs[v].kind, "pipeline-executions") ? "EXECUTION_ARN" : "NAME");
             return MD_EXIT_USAGE;
         }
-        return do_action(cli, verbs[v].kind, verbs[v].action, target, NULL, yes, false);
+        return do_action(cli, NULL, verbs[v].kind, verbs[v].action, target, NULL, yes, false);
     }
     return MD_EXIT_USAGE;
 }

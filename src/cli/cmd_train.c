@@ -65,17 +65,6 @@ static md_status run_create(void *ctx, const struct md_action_req *req, cJSON **
     return st;
 }
 
-static bool ask(struct md_cli *cli, const char *q)
-{
-    if (!isatty(STDIN_FILENO)) {
-        fprintf(cli->err, "mldeck: %s: not confirmed (no terminal to ask on; pass --yes)\n", q);
-        return false;
-    }
-    fprintf(cli->err, "%s [y/N] ", q);
-    fflush(cli->err);
-    char line[32];
-    return fgets(line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
-}
 
 /* Shows the request, asks, runs it through the one action path, prints the reply. */
 static int perform(struct md_cli *cli, const struct md_kind *k, const struct md_action *a,
@@ -93,7 +82,7 @@ static int perform(struct md_cli *cli, const struct md_kind *k, const struct md_
     cJSON_free(text);
     char q[512];
     snprintf(q, sizeof q, "%s %s?", a->label, target);
-    if (!yes && !ask(cli, q)) {
+    if (!yes && !md_cli_confirm(cli, q)) {
         rc = MD_EXIT_REFUSED;
         goto out;
     }

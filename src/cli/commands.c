@@ -1,4 +1,5 @@
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "config.h"
@@ -53,6 +54,19 @@ int md_cli_exit_code(md_status st)
     case MD_ERR_CANCELLED: return MD_EXIT_INTERRUPTED;
     default: return MD_EXIT_ERROR;
     }
+}
+
+bool md_cli_confirm(struct md_cli *cli, const char *question)
+{
+    if (!isatty(STDIN_FILENO)) {
+        fprintf(cli->err, "mldeck: %s: not confirmed (no terminal to ask on; pass --yes)\n",
+                question);
+        return false;
+    }
+    fprintf(cli->err, "%s [y/N] ", question);
+    fflush(cli->err);
+    char line[32];
+    return fgets(line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
 
 int md_cli_fail(struct md_cli *cli, const struct md_err *err)
