@@ -6,7 +6,8 @@ src_cache_libmd_cache_a_SOURCES = \
 	src/cache/cache.c src/cache/cache.h src/cache/cache_internal.h \
 	src/cache/schema.c \
 	src/cache/query.c \
-	src/cache/sqlfn.c
+	src/cache/sqlfn.c \
+	src/cache/run_count.c src/cache/run_count.h
 
 MD_CACHE_TEST_LIBS = src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
 
@@ -42,3 +43,8 @@ check_PROGRAMS += tests/bench/cache/bench_cache
 tests_bench_cache_bench_cache_SOURCES = tests/bench/cache/bench_cache.c
 tests_bench_cache_bench_cache_LDADD = $(MD_CACHE_TEST_LIBS)
 EXTRA_DIST += tests/bench/cache/run.sh tests/bench/cache/bench_peer.py
+
+check_PROGRAMS += tests/unit/test_run_count
+TESTS += tests/unit/test_run_count
+tests_unit_test_run_count_SOURCES = tests/unit/test_run_count.c tests/tap.h
+tests_unit_test_run_count_LDADD = src/kind/libmd-kind.a $(MD_CACHE_TEST_LIBS)

@@ -207,7 +207,7 @@ struct md_ls_out *md_ls_out_begin(FILE *f, const struct md_kind *k, enum md_ls_f
     o->fmt = fmt;
     o->now = time(NULL);
     for (size_t i = 0; i < k->ncolumns; i++) {
-        if (k->columns[i].hidden)
+        if (k->columns[i].hidden || k->columns[i].derived)
             continue;
         struct ls_col *nc = realloc(o->cols, (o->ncols + 1) * sizeof *nc);
         if (!nc)

@@ -708,7 +708,8 @@ void md_kind_format(const struct md_kind *k, const struct md_column *c, const cJ
     case MD_FMT_INT:
         if (value_number(v, &d)) {
             if (isfinite(d) && fabs(d) < 9e15)
-                snprintf(out, n, "%.0f", d);
+                snprintf(out, n, "%.0f%s", d,
+                         c->path2 && cJSON_IsTrue(md_json_get(obj, c->path2)) ? "+" : "");
             else
                 fmt_number_plain(d, out, n);
         } else {

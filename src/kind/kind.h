@@ -42,8 +42,11 @@ struct md_column {
     const char *path;         /* util/json.h path syntax */
     enum md_fmt fmt;
     int width;                /* preferred width in cells; 0 = share the rest */
-    const char *path2;        /* MD_FMT_SPAN: end timestamp */
+    const char *path2;        /* MD_FMT_SPAN: end timestamp; MD_FMT_INT: a flag that,
+                                 when true, marks the number a lower bound ("1000+") */
     bool hidden;              /* filterable and sortable, not shown by default */
+    bool derived;             /* mldeck's own member of the cached object (not in the
+                                 API's reply): the CLI's listings leave it out */
 };
 
 struct md_action {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache/run_count.h"
 #include "kind/kind.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -388,7 +389,9 @@ md_status md_demo_load_kind(struct md_cache *cache, const struct md_scope *scope
         if (st != MD_OK)
             goto out;
     }
-    if (nrows)
+    if (!strcmp(k->name, "experiments") || !strcmp(k->name, "runs"))
+        st = md_cache_run_count_update_all(cache, scope, err);
+    if (st == MD_OK && nrows)
         *nrows = rs->n;
 out:
     row_set_free(&col.rs);

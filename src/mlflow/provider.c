@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cache/cache.h"
+#include "cache/run_count.h"
 #include "kind/kind.h"
 #include "mlflow/client.h"
 #include "util/json.h"
@@ -189,6 +190,89 @@ static md_status all_pages(struct md_worker *w, struct md_mlflow *m, search_fn f
     return st;
 }
 
+static void meta_key(char *out, size_t n, const char *exp)
+{
+    snprintf(out, n, "mlflow.runs.next.%s", exp);
+}
+
+static md_status runs_page(struct md_worker *w, struct md_mlflow *m, const struct md_kind *k,
+                           const char *exp, const char *token, bool prune_if_complete,
+                           long *added, char **next_out, struct md_err *err);
+
+/* The experiments' run counts (cache/run_count.h): recounted from the
+ * cached runs; experiments whose runs were never listed get their first
+ * page now (a few per refresh), so the count is there before they are
+ * opened and opening them is instant. */
+#define RUN_COUNT_PREFETCH 16
+
+struct id_list {
+    char **v;
+    size_t n, cap;
+    bool nomem;
+};
+
+static int collect_id(void *ctx, const struct md_cache_row *row)
+{
+    struct id_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 16;
+        char **v = realloc(l->v, nc * sizeof *v);
+        if (!v) {
+            l->nomem = true;
+            return 1;
+        }
+        l->v = v;
+        l->cap = nc;
+    }
+    if (!(l->v[l->n] = strdup(row->id))) {
+        l->nomem = true;
+        return 1;
+    }
+    l->n++;
+    return 0;
+}
+
+static void id_list_free(struct id_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static md_status note_run_counts(struct md_worker *w, struct md_mlflow *m, struct md_err *err)
+{
+    struct md_cache *c = md_worker_cache(w);
+    const struct md_scope *s = md_worker_scope(w);
+    const char *stage[] = {"$.lifecycle_stage"};
+    struct md_cache_query q = {.kind = "experiments", .filter_paths = stage,
+                               .nfilter_paths = 1, .filter_text = "active",
+                               .sort_path = "$.last_update_time", .sort_desc = true};
+    struct id_list ids = {0};
+    md_status st = md_cache_query(c, s, &q, collect_id, &ids, err);
+    if (st == MD_OK && ids.nomem)
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    int prefetched = 0;
+    for (size_t i = 0; st == MD_OK && i < ids.n; i++) {
+        if (md_worker_cancelled(w)) {
+            st = md_err_set(err, MD_ERR_CANCELLED, "cancelled");
+            break;
+        }
+        char key[300], *token = NULL;
+        meta_key(key, sizeof key, ids.v[i]);
+        struct md_err e;
+        if (md_cache_meta_get(c, s, key, &token, &e) == MD_OK) {
+            st = md_cache_run_count_update(c, s, ids.v[i], token && *token, err);
+        } else if (prefetched < RUN_COUNT_PREFETCH) {
+            long added;
+            prefetched++;
+            st = runs_page(w, m, md_kind_find("runs"), ids.v[i], NULL, true, &added, NULL, err);
+        }
+        free(token);
+    }
+    id_list_free(&ids);
+    return st;
+}
+
 static md_status refresh_experiments(struct md_worker *w, struct md_mlflow *m,
                                      const struct md_kind *k, struct md_err *err)
 {
@@ -201,12 +285,9 @@ static md_status refresh_experiments(struct md_worker *w, struct md_mlflow *m,
     if (st == MD_OK)
         st = rows_prune(w, k->name, NULL, &r, err);
     rows_free(&r);
+    if (st == MD_OK)
+        st = note_run_counts(w, m, err);
     return st;
-}
-
-static void meta_key(char *out, size_t n, const char *exp)
-{
-    snprintf(out, n, "mlflow.runs.next.%s", exp);
 }
 
 /* One page of runs of experiment exp after token (NULL = the first). */
@@ -236,6 +317,9 @@ static md_status runs_page(struct md_worker *w, struct md_mlflow *m, const struc
         st = md_cache_meta_set(md_worker_cache(w), md_worker_scope(w), key, next, err);
     if (st == MD_OK && prune_if_complete && !*next)
         st = rows_prune(w, k->name, exp, &r, err);
+    if (st == MD_OK)
+        st = md_cache_run_count_update(md_worker_cache(w), md_worker_scope(w), exp, *next != '\0',
+                                       err);
     *added = (long)r.n;
     if (next_out)
         *next_out = *next ? strdup(next) : NULL;

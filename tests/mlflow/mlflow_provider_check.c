@@ -111,6 +111,21 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The experiment's own "mldeck" member (cache/run_count.h), or null. */
+static void add_run_count(cJSON *out, const char *name, struct md_cache *c,
+                          const struct md_scope *sc, const char *exp)
+{
+    char *json = NULL;
+    long long at;
+    struct md_err e;
+    cJSON *exp_obj = md_cache_get(c, sc, "experiments", exp, &json, &at, &e) == MD_OK
+                         ? cJSON_Parse(json) : NULL;
+    cJSON *own = exp_obj ? cJSON_DetachItemFromObject(exp_obj, "mldeck") : NULL;
+    cJSON_AddItemToObject(out, name, own ? own : cJSON_CreateNull());
+    cJSON_Delete(exp_obj);
+    free(json);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -150,6 +165,7 @@ int main(int argc, char **argv)
     struct md_cache_query eq = {.kind = "experiments"};
     md_cache_query(c, sc, &eq, exp_by_name, &bn, &err);
     cJSON_AddStringToObject(out, "experiment_id", bn.id);
+    add_run_count(out, "count_after_experiments", c, sc, bn.id);
 
     double t0 = now_s();
     st = refresh("runs", bn.id, msg, sizeof msg);
@@ -168,6 +184,7 @@ int main(int argc, char **argv)
             break;
     }
     cJSON_AddNumberToObject(out, "runs_pages", pages);
+    add_run_count(out, "count_after_paging", c, sc, bn.id);
     cJSON_AddNumberToObject(out, "runs", (double)count(c, sc, "runs", bn.id));
     cJSON_AddNumberToObject(out, "runs_seconds", now_s() - t0);
 

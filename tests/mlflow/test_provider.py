@@ -48,6 +48,16 @@ if not tap.ok(d is not None, "provider check ran", err):
 tap.eq((d["experiments_status"], d["experiments"]), ("ok", 4),
        "experiments refreshed, deleted one included")
 tap.eq((d["runs_status"], d["runs"]), ("ok", 9), "runs of experiment 1 (deleted run included)")
+import urllib.request  # noqa: E402
+req = urllib.request.Request(srv.url + "/api/2.0/mlflow/runs/search", method="POST",
+                             headers={"Content-Type": "application/json"},
+                             data=json.dumps({"experiment_ids": [d["experiment_id"]],
+                                              "run_view_type": "ALL"}).encode())
+runs1 = json.load(urllib.request.urlopen(req, timeout=30))["runs"]
+active = sum(1 for r in runs1 if r["info"]["lifecycle_stage"] == "active")
+tap.eq(d["count_after_experiments"], {"run_count": active},
+       "experiments refresh: the run count (active runs) is there before the experiment is opened")
+tap.eq(d["count_after_paging"], {"run_count": active}, "run count after paging: unchanged, complete")
 tap.eq((d["histories_status"], d["histories"]), ("ok", 3),
        "histories of a finished run: every key the server has")
 tap.eq(d.get("history"), fixture("metrics_get_history.json")["metrics"],
@@ -79,6 +89,7 @@ d, err = run_check(Local, "drone-detection-yolo11")
 if tap.ok(d is not None, "provider on a file store ran", err):
     tap.eq((d["experiments"], d["runs"], d["histories"]), (3, 3, 13),
            "file store: experiments, runs and the 13 histories of the oldest run")
+    tap.eq(d["count_after_experiments"], {"run_count": 3}, "file store: run count")
     tap.ok(d["fetch_cached"] and d["fetch_points"] == 30, "file store: a finished history is read once")
     tap.eq(d.get("version1", {}).get("aliases"), ["champion"], "file store: version aliases")
     tap.eq(d["search"]["run_ids"], ["f001a8777b59435b83cba143da785e5d"],
@@ -89,6 +100,9 @@ big = Server("--synthetic", "2000:10000")
 d, err = run_check(big, "scale", "", "metrics/mAP50B")
 if tap.ok(d is not None, "scale check ran", err):
     tap.eq((d["runs"], d["runs_pages"]), (2000, 2), "2,000 runs in two pages of 1,000")
+    tap.eq(d["count_after_experiments"], {"run_count": 1000, "run_count_more": True},
+           "run count after the first page: a lower bound (1000+)")
+    tap.eq(d["count_after_paging"], {"run_count": 2000}, "run count after every page: 2000")
     tap.eq(d["histories"], 13, "13 histories of the oldest run cached")
     tap.eq(d["fetch_points"], 10000, "10,000 points per history")
     tap.ok(d["fetch_cached"], "second look at a finished run's history: from the cache")

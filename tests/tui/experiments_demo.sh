@@ -21,6 +21,8 @@ step_down() {
 tui_start 120 34 --demo
 tui_wait "yolo11-train" 20; ok $? "demo opens"
 tui_keys 4; tui_wait "drone-detection-ablation"; ok $? "4 opens the experiments"
+tui_screen | grep -q "Lifecycle Runs"; ok $? "experiments show a Runs column"
+tui_screen | grep "drone-detection-yolo11 " | grep -q "active  *44 "; ok $? "run count of the main experiment (44 active runs)"
 tui_keys :; tui_type "filter name:ablation"; tui_keys Enter
 tui_wait "1/1"; ok $? "one experiment: drone-detection-ablation"
 tui_keys Enter; tui_wait "drone-detection-ablation › runs"; ok $? "Enter opens its runs"
