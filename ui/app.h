@@ -170,7 +170,7 @@ void md_table_set_filter(struct md_app *app, struct md_view *v, const char *spec
 /* Sets the sort to the column titled name; the same column again reverses. */
 bool md_table_sort_by(struct md_app *app, struct md_view *v, const char *name);
 /* Asks the sync layer to refresh the view's listing. */
-void md_table_refresh(struct md_app *app, struct md_view *v);
+bool md_table_refresh(struct md_app *app, struct md_view *v);
 /* True when a row in the view's window is running (its status tone). */
 bool md_table_has_running(struct md_view *v);
 void md_describe_search(struct md_app *app, struct md_view *v, const char *text, bool forward);

@@ -224,7 +224,8 @@ void md_app_run_action(struct md_app *app)
     const struct md_action *a = app->confirm_action;
     if (!a)
         return;
-    if (!app->sync) {
+    if (!app->sync ||
+        (app->confirm_kind && !md_workspace_provider(app->ws, app->confirm_kind->name))) {
         cJSON_Delete(app->confirm_params);
         app->confirm_params = NULL;
         md_app_msg(app, MD_MSG_ERROR, "%s: no provider can run it (not configured: %s)", a->label,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/workspace.h"
 #include "ui/app.h"
 #include "ui/filter.h"
 #include "ui/experiments.h"
@@ -452,10 +453,12 @@ void md_table_set_filter(struct md_app *app, struct md_view *v, const char *spec
     md_bench_log(app, "filter \"%s\"", spec);
 }
 
-void md_table_refresh(struct md_app *app, struct md_view *v)
+bool md_table_refresh(struct md_app *app, struct md_view *v)
 {
-    if (!app->sync)
-        return;
+    /* Workers run even with nothing configured (the inference pane needs
+     * them): a kind nobody can list stays on its cached rows. */
+    if (!app->sync || !md_workspace_provider(app->ws, v->kind->name))
+        return false;
     struct md_job job = {
         .type = MD_JOB_REFRESH,
         .kind = v->kind->name,
@@ -466,6 +469,7 @@ void md_table_refresh(struct md_app *app, struct md_view *v)
     v->refreshed_at = md_now_ms();
     if (!v->refresh_job)
         md_app_msg(app, MD_MSG_ERROR, "could not queue a refresh of %s", v->kind->title);
+    return v->refresh_job != 0;
 }
 
 bool md_table_has_running(struct md_view *v)
@@ -524,8 +528,7 @@ static bool table_action(struct md_app *app, struct md_view *v, enum md_act act,
     case MD_ACT_SORT_REVERSE: set_sort(app, v, v->sort_col, !v->sort_desc); break;
     case MD_ACT_REFRESH:
         v->need_count = v->need_rows = true;
-        if (app->sync) {
-            md_table_refresh(app, v);
+        if (md_table_refresh(app, v)) {
             md_app_msg(app, MD_MSG_INFO, "refreshing %s...", v->kind->title);
         } else {
             md_app_msg(app, MD_MSG_INFO, "reloaded %s from the cache (no provider configured for it)",

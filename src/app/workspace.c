@@ -102,7 +102,9 @@ md_status md_workspace_open(const struct md_settings *s, unsigned flags, struct 
         ws->providers[n++] = ws->mlflow;
     ws->providers[n] = NULL;
 
-    if ((flags & MD_WS_SYNC) && n > 0) {
+    /* Workers even with no provider: the inference pane and other views'
+     * own jobs (MD_JOB_CALL) run on them. */
+    if (flags & MD_WS_SYNC) {
         struct md_sync_config cfg = {
             .workers = s->workers > 0 ? s->workers : 3,
             .cache_path = md_cache_file(ws->cache),

@@ -15,6 +15,8 @@ tui_wait "No Pipelines in the cache" 20; ok $? "empty cache: says so"
 tui_wait "not configured: AWS" 1; ok $? "status line names the providers that are not configured"
 tui_wait "offline" 1; ok $? "header says offline"
 tui_wait "never fetched" 1; ok $? "header: never fetched"
+tui_keys 6; tui_wait "latency: preprocess" 60; ok $? "inference runs with nothing configured (workers start anyway)"
+tui_keys 3 r; tui_wait "no provider configured"; ok $? "r on a kind nobody lists: no refresh sent, says so"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
 "$FILL" "$TUI_TMP/cache/mldeck/cache.db" default "" 500 10800
