@@ -48,3 +48,11 @@ EXTRA_DIST += tests/fuzz/corpus/pipeline_params/template.json \
 	tests/fuzz/corpus/pipeline_params/small.json tests/fuzz/corpus/pipeline_params/broken.json
 EXTRA_DIST += tests/aws/test_sagemaker_cli.py tests/aws/test_demo_cli.py tests/aws/awsfake_proc.py
 # --- end lead ---
+# --- train-form: the standalone training job request (CLI `train` and the TUI form) ---
+src_aws_libmd_awsprov_a_SOURCES += src/aws/train_request.c src/aws/train_request.h
+check_PROGRAMS += tests/unit/test_train_request
+TESTS += tests/unit/test_train_request
+tests_unit_test_train_request_SOURCES = tests/unit/test_train_request.c tests/tap.h
+tests_unit_test_train_request_LDADD = src/aws/libmd-awsprov.a src/aws/libmd-aws.a src/net/libmd-net.a \
+	src/util/libmd-util.a $(MD_DEP_LIBS)
+# --- end train-form ---

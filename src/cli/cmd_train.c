@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "action/action.h"
 #include "app/action_job.h"
 #include "aws/client.h"
 #include "aws/sagemaker.h"
+#include "aws/train_request.h"
 #include "cli/cli.h"
 #include "kind/kind.h"
 #include "util/buf.h"
@@ -24,8 +26,6 @@ struct call {
     const struct md_settings *settings;
     struct md_aws_env *env;
     const char *op;             /* CreateTrainingJob / CreatePipeline / UpdatePipeline */
-    const char *name_member;    /* "TrainingJobName" / "PipelineName" */
-    const char *describe_op;    /* to recognise our own create after a lost reply */
     char *account;
 };
 
@@ -40,22 +40,13 @@ static md_status run_create(void *ctx, const struct md_action_req *req, cJSON **
                                       &ep, &http, err);
     if (st != MD_OK)
         return st;
-    st = md_aws_json_call(&cl, "SageMaker", c->op, "1.1", req->params, result, err);
+    /* CreateTrainingJob has no idempotency token: md_train_create knows
+     * its own job again after a lost reply. */
+    if (!strcmp(c->op, "CreateTrainingJob"))
+        st = md_train_create(&cl, req->params, result, err);
+    else
+        st = md_aws_json_call(&cl, "SageMaker", c->op, "1.1", req->params, result, err);
     snprintf(request_id, 80, "%s", cl.last.request_id[0] ? cl.last.request_id : err->request_id);
-    /* These calls have no idempotency token.  When a retry after a lost
-     * reply meets the object our first attempt created, that is success. */
-    if (st != MD_OK && cl.last.attempts > 1 && c->describe_op &&
-        (!strcmp(err->svc_code, "ResourceInUse") || strstr(err->msg, "must be unique") ||
-         strstr(err->msg, "already exists"))) {
-        cJSON *in = cJSON_CreateObject();
-        cJSON_AddStringToObject(in, c->name_member, req->target);
-        struct md_err e2;
-        if (md_aws_json_call(&cl, "SageMaker", c->describe_op, "1.1", in, result, &e2) == MD_OK) {
-            md_err_clear(err);
-            st = MD_OK;
-        }
-        cJSON_Delete(in);
-    }
     if (st == MD_OK && *result) {
         const char *arn = md_json_str(*result, "$.TrainingJobArn", NULL);
         if (!arn)
@@ -117,132 +108,127 @@ static int usage_train(struct md_cli *cli)
             "usage: mldeck train NAME --image URI --role-arn ARN --train S3URI --output S3URI\n"
             "                    [--val S3URI] [--instance-type T] [--instance-count N] [--volume-size GB]\n"
             "                    [--epochs N] [--imgsz N] [--batch N] [--model M] [-H KEY=VALUE]...\n"
+            "                    [--channel NAME=S3URI]...\n"
             "                    [--max-runtime SECONDS] [--spot --checkpoint S3URI [--max-wait SECONDS]]\n"
             "                    [--yes]\n");
     return MD_EXIT_USAGE;
 }
 
-static bool parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || !*s || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
+/* The flag that sets each field, for messages. */
+static const char *const field_flag[MD_TF_COUNT] = {
+    [MD_TF_NAME] = "NAME", [MD_TF_IMAGE] = "--image", [MD_TF_ROLE] = "--role-arn",
+    [MD_TF_INSTANCE_TYPE] = "--instance-type", [MD_TF_INSTANCE_COUNT] = "--instance-count",
+    [MD_TF_VOLUME] = "--volume-size", [MD_TF_EPOCHS] = "--epochs", [MD_TF_IMGSZ] = "--imgsz",
+    [MD_TF_BATCH] = "--batch", [MD_TF_MODEL] = "--model", [MD_TF_HP_MORE] = "-H",
+    [MD_TF_TRAIN] = "--train", [MD_TF_VAL] = "--val", [MD_TF_CHANNELS_MORE] = "--channel",
+    [MD_TF_OUTPUT] = "--output", [MD_TF_MAX_RUNTIME] = "--max-runtime", [MD_TF_SPOT] = "--spot",
+    [MD_TF_CHECKPOINT] = "--checkpoint", [MD_TF_MAX_WAIT] = "--max-wait",
+};
 
-static cJSON *channel(const char *name, const char *uri)
+static const struct {
+    const char *flag;
+    enum md_train_field f;
+} value_flags[] = {
+    {"--image", MD_TF_IMAGE}, {"--role-arn", MD_TF_ROLE}, {"--train", MD_TF_TRAIN},
+    {"--val", MD_TF_VAL}, {"--output", MD_TF_OUTPUT}, {"--instance-type", MD_TF_INSTANCE_TYPE},
+    {"--checkpoint", MD_TF_CHECKPOINT}, {"--instance-count", MD_TF_INSTANCE_COUNT},
+    {"--volume-size", MD_TF_VOLUME}, {"--max-runtime", MD_TF_MAX_RUNTIME},
+    {"--max-wait", MD_TF_MAX_WAIT}, {"--epochs", MD_TF_EPOCHS}, {"--imgsz", MD_TF_IMGSZ},
+    {"--batch", MD_TF_BATCH}, {"--model", MD_TF_MODEL},
+};
+
+/* Appends "key=value" to a pairs field (-H, --channel). */
+static bool add_pair(struct md_train_spec *s, enum md_train_field f, const char *kv)
 {
-    cJSON *ch = cJSON_CreateObject();
-    cJSON_AddStringToObject(ch, "ChannelName", name);
-    cJSON *ds = cJSON_AddObjectToObject(ch, "DataSource");
-    cJSON *s3 = cJSON_AddObjectToObject(ds, "S3DataSource");
-    cJSON_AddStringToObject(s3, "S3DataType", "S3Prefix");
-    cJSON_AddStringToObject(s3, "S3Uri", uri);
-    cJSON_AddStringToObject(s3, "S3DataDistributionType", "FullyReplicated");
-    return ch;
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv || strpbrk(kv, " \t"))
+        return false;
+    size_t used = strlen(s->v[f]);
+    int w = snprintf(s->v[f] + used, MD_TRAIN_VALUE_MAX - used, "%s%s", used ? " " : "", kv);
+    return w > 0 && (size_t)w < MD_TRAIN_VALUE_MAX - used;
 }
 
 int md_cmd_train(struct md_cli *cli, int argc, char **argv)
 {
-    const char *name = NULL, *image = NULL, *role = NULL, *train = NULL, *val = NULL,
-               *output = NULL, *itype = "ml.g5.xlarge", *checkpoint = NULL;
-    long count = 1, volume = 50, runtime = 86400, maxwait = 0;
-    bool spot = false, yes = false;
-    cJSON *hp = cJSON_CreateObject();
-    const struct { const char *flag, *key, *def; } hps[] = {
-        {"--epochs", "epochs", "100"}, {"--imgsz", "imgsz", "640"},
-        {"--batch", "batch", "16"}, {"--model", "model", "yolo11n.pt"},
-    };
-    for (size_t i = 0; i < sizeof hps / sizeof hps[0]; i++)
-        cJSON_AddStringToObject(hp, hps[i].key, hps[i].def);
+    struct md_train_spec spec;
+    md_train_spec_init(&spec, (double)time(NULL));
+    spec.v[MD_TF_NAME][0] = '\0';
+    bool yes = false, named = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool took = true;
-        if (!strcmp(a, "--yes") || !strcmp(a, "-y")) { yes = true; took = false; }
-        else if (!strcmp(a, "--spot")) { spot = true; took = false; }
-        else if (!v) { cJSON_Delete(hp); return usage_train(cli); }
-        else if (!strcmp(a, "--image")) image = v;
-        else if (!strcmp(a, "--role-arn")) role = v;
-        else if (!strcmp(a, "--train")) train = v;
-        else if (!strcmp(a, "--val")) val = v;
-        else if (!strcmp(a, "--output")) output = v;
-        else if (!strcmp(a, "--instance-type")) itype = v;
-        else if (!strcmp(a, "--checkpoint")) checkpoint = v;
-        else if (!strcmp(a, "--instance-count") && parse_long(v, 1, 100, &count)) ;
-        else if (!strcmp(a, "--volume-size") && parse_long(v, 1, 16384, &volume)) ;
-        else if (!strcmp(a, "--max-runtime") && parse_long(v, 1, 28 * 86400, &runtime)) ;
-        else if (!strcmp(a, "--max-wait") && parse_long(v, 1, 28 * 86400, &maxwait)) ;
-        else if (!strcmp(a, "-H") && strchr(v, '=') && v[0] != '=') {
-            char key[256];
-            snprintf(key, sizeof key, "%.*s", (int)(strchr(v, '=') - v), v);
-            cJSON_DeleteItemFromObjectCaseSensitive(hp, key);
-            cJSON_AddStringToObject(hp, key, strchr(v, '=') + 1);
-        } else {
-            bool hpflag = false;
-            for (size_t h = 0; h < sizeof hps / sizeof hps[0]; h++)
-                if (!strcmp(a, hps[h].flag)) {
-                    cJSON_ReplaceItemInObjectCaseSensitive(hp, hps[h].key, cJSON_CreateString(v));
-                    hpflag = true;
-                }
-            if (!hpflag) {
-                if (a[0] == '-' || name) {
-                    fprintf(cli->err, "mldeck train: bad option or value: %s %s\n", a, v);
-                    cJSON_Delete(hp);
-                    return usage_train(cli);
-                }
-                name = a;
-                took = false;
-            }
+        if (!strcmp(a, "--yes") || !strcmp(a, "-y")) {
+            yes = true;
+            continue;
         }
-        if (took)
-            i++;
+        if (!strcmp(a, "--spot")) {
+            snprintf(spec.v[MD_TF_SPOT], MD_TRAIN_VALUE_MAX, "yes");
+            continue;
+        }
+        if (a[0] != '-') {
+            if (named) {
+                fprintf(cli->err, "mldeck train: one job name only (%s?)\n", a);
+                return usage_train(cli);
+            }
+            snprintf(spec.v[MD_TF_NAME], MD_TRAIN_VALUE_MAX, "%s", a);
+            named = true;
+            continue;
+        }
+        if (!v)
+            return usage_train(cli);
+        bool known = false;
+        for (size_t k = 0; k < sizeof value_flags / sizeof value_flags[0]; k++)
+            if (!strcmp(a, value_flags[k].flag)) {
+                snprintf(spec.v[value_flags[k].f], MD_TRAIN_VALUE_MAX, "%s", v);
+                known = true;
+            }
+        if (!known && !strcmp(a, "-H")) {
+            /* -H epochs=5 is the same as --epochs 5. */
+            known = false;
+            for (size_t k = 0; k < sizeof value_flags / sizeof value_flags[0]; k++) {
+                const char *key = value_flags[k].flag + 2;
+                size_t kl = strlen(key);
+                if (value_flags[k].f >= MD_TF_EPOCHS && value_flags[k].f <= MD_TF_MODEL &&
+                    !strncmp(v, key, kl) && v[kl] == '=') {
+                    snprintf(spec.v[value_flags[k].f], MD_TRAIN_VALUE_MAX, "%s", v + kl + 1);
+                    known = true;
+                }
+            }
+            if (!known && !add_pair(&spec, MD_TF_HP_MORE, v)) {
+                fprintf(cli->err, "mldeck train: -H takes KEY=VALUE (no spaces): %s\n", v);
+                return usage_train(cli);
+            }
+            known = true;
+        } else if (!known && !strcmp(a, "--channel")) {
+            if (!add_pair(&spec, MD_TF_CHANNELS_MORE, v)) {
+                fprintf(cli->err, "mldeck train: --channel takes NAME=S3URI: %s\n", v);
+                return usage_train(cli);
+            }
+            known = true;
+        }
+        if (!known) {
+            fprintf(cli->err, "mldeck train: unknown option %s\n", a);
+            return usage_train(cli);
+        }
+        i++;
     }
-    if (!name || !image || !role || !train || !output) {
-        cJSON_Delete(hp);
+    if (!named || !spec.v[MD_TF_IMAGE][0] || !spec.v[MD_TF_ROLE][0] || !spec.v[MD_TF_TRAIN][0] ||
+        !spec.v[MD_TF_OUTPUT][0])
         return usage_train(cli);
-    }
-    if (spot && !checkpoint) {
-        fprintf(cli->err, "mldeck train: --spot needs --checkpoint S3URI so an interrupted job can resume\n");
-        cJSON_Delete(hp);
+    cJSON *p = NULL;
+    enum md_train_field bad = MD_TF_NAME;
+    struct md_err err;
+    if (md_train_request(&spec, &p, &bad, &err) != MD_OK) {
+        fprintf(cli->err, "mldeck train: %s: %s\n", field_flag[bad], err.msg);
+        md_train_spec_free(&spec);
         return MD_EXIT_USAGE;
     }
-    if (maxwait && maxwait < runtime) {
-        fprintf(cli->err, "mldeck train: --max-wait must be at least --max-runtime\n");
-        cJSON_Delete(hp);
-        return MD_EXIT_USAGE;
-    }
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "TrainingJobName", name);
-    cJSON_AddItemToObject(p, "HyperParameters", hp);
-    cJSON *alg = cJSON_AddObjectToObject(p, "AlgorithmSpecification");
-    cJSON_AddStringToObject(alg, "TrainingImage", image);
-    cJSON_AddStringToObject(alg, "TrainingInputMode", "File");
-    cJSON_AddStringToObject(p, "RoleArn", role);
-    cJSON *chans = cJSON_AddArrayToObject(p, "InputDataConfig");
-    cJSON_AddItemToArray(chans, channel("train", train));
-    if (val)
-        cJSON_AddItemToArray(chans, channel("val", val));
-    cJSON *out = cJSON_AddObjectToObject(p, "OutputDataConfig");
-    cJSON_AddStringToObject(out, "S3OutputPath", output);
-    cJSON *rc = cJSON_AddObjectToObject(p, "ResourceConfig");
-    cJSON_AddStringToObject(rc, "InstanceType", itype);
-    cJSON_AddNumberToObject(rc, "InstanceCount", (double)count);
-    cJSON_AddNumberToObject(rc, "VolumeSizeInGB", (double)volume);
-    cJSON *stop = cJSON_AddObjectToObject(p, "StoppingCondition");
-    cJSON_AddNumberToObject(stop, "MaxRuntimeInSeconds", (double)runtime);
-    if (spot) {
-        cJSON_AddNumberToObject(stop, "MaxWaitTimeInSeconds", (double)(maxwait ? maxwait : 2 * runtime));
-        cJSON_AddBoolToObject(p, "EnableManagedSpotTraining", 1);
-        cJSON *cp = cJSON_AddObjectToObject(p, "CheckpointConfig");
-        cJSON_AddStringToObject(cp, "S3Uri", checkpoint);
-        cJSON_AddStringToObject(cp, "LocalPath", "/opt/ml/checkpoints");
-    }
-    struct call c = {cli->settings, NULL, "CreateTrainingJob", "TrainingJobName",
-                     "DescribeTrainingJob", NULL};
-    return perform(cli, md_kind_find("training-jobs"), &act_train, &c, name, p, yes);
+    md_train_spec_free(&spec);
+    const struct md_kind *k = md_kind_find("training-jobs");
+    const struct md_action *a = k ? md_kind_action_by_name(k, "create-training-job") : NULL;
+    struct call c = {cli->settings, NULL, "CreateTrainingJob", NULL};
+    char name[64];
+    snprintf(name, sizeof name, "%s", md_json_str(p, "$.TrainingJobName", ""));
+    return perform(cli, k, a ? a : &act_train, &c, name, p, yes);
 }
 
 /* ---- pipeline upsert -------------------------------------------------------- */
@@ -342,7 +328,6 @@ int md_cmd_pipeline(struct md_cli *cli, int argc, char **argv)
         md_aws_idempotency_token(tok);
         cJSON_AddStringToObject(p, "ClientRequestToken", tok);
     }
-    struct call c = {cli->settings, NULL, exists ? "UpdatePipeline" : "CreatePipeline",
-                     "PipelineName", NULL, NULL};
+    struct call c = {cli->settings, NULL, exists ? "UpdatePipeline" : "CreatePipeline", NULL};
     return perform(cli, md_kind_find("pipelines"), &act_upsert, &c, name, p, yes);
 }
