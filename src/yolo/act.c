@@ -31,26 +31,6 @@ static void act_generic(const float *in, float *out, size_t n, float bias, int a
 }
 
 #ifdef MD_HAVE_X86
-/* exp(x): x = n ln2 + r, degree-7 polynomial in r, times 2^n */
-__attribute__((target("avx512f"))) static inline __m512 exp512(__m512 x)
-{
-    x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
-    x = _mm512_min_ps(x, _mm512_set1_ps(88.0f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
-    __m512 p = _mm512_set1_ps(1.0f / 5040);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, n);
-}
-
 __attribute__((target("avx512f"))) static void act_avx512(const float *in, float *out, size_t n,
                                                            float bias, int act)
 {
@@ -59,9 +39,9 @@ __attribute__((target("avx512f"))) static void act_avx512(const float *in, float
         __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
         __m512 x = _mm512_add_ps(_mm512_maskz_loadu_ps(m, in + i), b);
         if (act == MD_ACT_EXP) {
-            x = exp512(x);
+            x = md_exp512(x);
         } else if (act != MD_ACT_NONE) {
-            __m512 d = _mm512_add_ps(one, exp512(_mm512_sub_ps(_mm512_setzero_ps(), x)));
+            __m512 d = _mm512_add_ps(one, md_exp512(_mm512_sub_ps(_mm512_setzero_ps(), x)));
             __m512 r = _mm512_rcp14_ps(d);
             r = _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, two));   /* one Newton step: ~28 bits */
             x = act == MD_ACT_SILU ? _mm512_mul_ps(x, r) : r;

@@ -62,7 +62,7 @@ static int tile_rpp(const struct md_conv *c, int rows)
 
 size_t md_conv_scratch(const struct md_conv *c)
 {
-    if (c->direct || c->depthwise)
+    if (c->direct || c->depthwise || c->dk)
         return 0;
     if (c->rowwise)
         return (size_t)c->cin * c->kw * c->sh * (size_t)tile_rpp(c, row_tile(c)) * c->ow;
@@ -71,6 +71,8 @@ size_t md_conv_scratch(const struct md_conv *c)
 
 size_t md_conv_shared_scratch(const struct md_conv *c)
 {
+    if (c->dk)
+        return md_dconv_copy_floats(c);
     if (!c->rowwise)
         return 0;
     size_t ihp = (size_t)(c->ih + c->pt + c->pb), rpp = (ihp + c->sh - 1) / c->sh;
@@ -140,7 +142,10 @@ md_status md_conv_prepare(struct md_plan *p, struct md_step *s, struct md_err *e
     c->w = w->cdata;
     c->bias = b ? b->cdata : NULL;
     /* (measured: also better than the tiled im2col for the 3-channel stem) */
-    c->rowwise = group == 1 && !c->direct;
+    md_status st = md_dconv_prepare(c, err);
+    if (st)
+        return st;
+    c->rowwise = group == 1 && !c->direct && !c->dk;
     if (c->rowwise) {
         /* wk[ky][co][ci*kw + kx] = w[co][ci][ky][kx] */
         size_t k = (size_t)cin * kw;
@@ -425,6 +430,10 @@ void md_conv_run(struct md_plan *p, struct md_step *s)
     struct md_conv *c = &s->conv;
     c->act = s->act;
     struct conv_job j = {p, c, md_plan_ptr(p, s->in[0]), md_plan_ptr(p, s->out[0]), 0, 0, 1, c->cout, 0};
+    if (c->dk) {
+        md_dconv_run(p, c, j.in, j.out);
+        return;
+    }
     if (c->depthwise) {
         md_pool_run(p->pool, (size_t)c->cout, depthwise_task, &j);
         return;

@@ -48,6 +48,11 @@ struct md_conv {
     float *wk;                  /* rowwise: weights as kh matrices [cout][cin*kw], plan-owned */
     const float *w;             /* [cout][cin/group * kh * kw] */
     const float *bias;          /* [cout] or NULL */
+    /* the AVX-512 kernel of dconv.c (dk = 1) */
+    int dk;
+    int pw, ph;                 /* phase planes: ph rows of pw floats (pw >= ow) */
+    float *wp;                  /* weights [cout/8][K][8], then the bias; plan-owned */
+    int32_t *koff;              /* [K]: where GEMM row k starts in the planes; plan-owned */
 };
 
 struct md_plan;
@@ -99,7 +104,8 @@ struct md_plan {
     float *xbuf;                /* the row-im2col matrix of a stride-1 conv (shared by the threads) */
     struct md_pool *pool;
     int nthreads;
-    double *step_ms;            /* optional per-step profile (MLDECK_PROFILE) */
+    double *step_ms;            /* per-step wall time when MLDECK_YOLO_PROFILE is set, else NULL */
+    int profile_runs;
 };
 
 size_t md_dtype_size(int dtype);
@@ -113,6 +119,10 @@ md_status md_conv_prepare(struct md_plan *p, struct md_step *s, struct md_err *e
 void md_conv_run(struct md_plan *p, struct md_step *s);
 size_t md_conv_scratch(const struct md_conv *c);
 size_t md_conv_shared_scratch(const struct md_conv *c);
+/* dconv.c: decides dk and packs the weights; runs a dk convolution. */
+md_status md_dconv_prepare(struct md_conv *c, struct md_err *err);
+size_t md_dconv_copy_floats(const struct md_conv *c);
+void md_dconv_run(struct md_plan *p, const struct md_conv *c, const float *in, float *out);
 
 /* Builds the plan from a parsed model (which must outlive the plan). */
 md_status md_plan_build(struct md_onnx_model *m, int nthreads, struct md_plan **out,

@@ -1,5 +1,6 @@
 /* Builds and runs the execution plan (see graph.h). */
 #include <cblas.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -118,10 +119,14 @@ static int val_add(struct md_plan *p, const char *name)
     return v;
 }
 
+static void print_profile(const struct md_plan *p);
+
 void md_plan_free(struct md_plan *p)
 {
     if (!p)
         return;
+    if (p->step_ms && p->profile_runs)
+        print_profile(p);
     for (int i = 0; i < p->n_vals; i++)
         if (p->vals[i].own_cdata)
             free(p->vals[i].cdata);
@@ -129,6 +134,8 @@ void md_plan_free(struct md_plan *p)
         free(p->steps[i].in);
         free(p->steps[i].out);
         free(p->steps[i].conv.wk);
+        free(p->steps[i].conv.wp);
+        free(p->steps[i].conv.koff);
     }
     free(p->xbuf);
     free(p->steps);
@@ -814,6 +821,9 @@ md_status md_plan_build(struct md_onnx_model *m, int nthreads, struct md_plan **
         goto fail;
     if ((st = md_plan_set_threads(p, nthreads, err)))
         goto fail;
+    const char *prof = getenv("MLDECK_YOLO_PROFILE");
+    if (prof && prof[0] && strcmp(prof, "0"))
+        p->step_ms = calloc((size_t)p->n_steps + 1, sizeof *p->step_ms);   /* NULL: no profile */
     free(order);
     free(fused);
     free(act);
@@ -834,8 +844,51 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* MLDECK_YOLO_PROFILE: mean wall time per run of every step, then per
+ * operator (Conv split by kind), to stderr when the model is freed. */
+static void print_profile(const struct md_plan *p)
+{
+    struct { const char *name; double ms; int n; } agg[48];
+    int na = 0;
+    double total = 0;
+    fprintf(stderr, "mldeck yolo profile: %d runs, %d threads (ms per run)\n", p->profile_runs, p->nthreads);
+    for (int i = 0; i < p->n_steps; i++) {
+        const struct md_step *s = &p->steps[i];
+        double ms = p->step_ms[i] / p->profile_runs;
+        total += ms;
+        const char *kind = s->op->name;
+        char shape[96] = "";
+        if (s->op->run == md_conv_run) {
+            const struct md_conv *c = &s->conv;
+            kind = c->depthwise ? "Conv dw" : c->direct ? "Conv 1x1" : c->kh == 3 && c->sh == 1 ? "Conv 3x3/1"
+                   : c->kh == 3 && c->sh == 2 ? "Conv 3x3/2" : "Conv other";
+            snprintf(shape, sizeof shape, "%dx%dx%d -> %dx%dx%d k%d s%d g%d", c->cin, c->ih, c->iw, c->cout,
+                     c->oh, c->ow, c->kh, c->sh, c->group);
+        }
+        if (!s->skip)
+            fprintf(stderr, "%4d %8.3f  %-12s %-40.40s %s\n", i, ms, kind, s->node->name, shape);
+        int k = 0;
+        while (k < na && strcmp(agg[k].name, kind))
+            k++;
+        if (k == na && na < 48)
+            agg[na++] = (typeof(agg[0])){kind, 0, 0};
+        if (k < na) {
+            agg[k].ms += ms;
+            agg[k].n += !s->skip;
+        }
+    }
+    fprintf(stderr, "per operator:\n");
+    for (int k = 0; k < na; k++)
+        if (agg[k].n)
+            fprintf(stderr, "  %-12s %4d steps %8.3f ms %5.1f %%\n", agg[k].name, agg[k].n, agg[k].ms,
+                    total > 0 ? 100 * agg[k].ms / total : 0);
+    fprintf(stderr, "  total %.3f ms\n", total);
+}
+
 void md_plan_run(struct md_plan *p)
 {
+    if (p->step_ms)
+        p->profile_runs++;
     for (int i = 0; i < p->n_steps; i++) {
         struct md_step *s = &p->steps[i];
         if (s->skip)

@@ -235,5 +235,15 @@ int main(void)
     }
     /* the 640 model single-threaded: the other way of splitting the work */
     run_model(shared, "yolo11n_nc80_randbn_640.onnx", "yolo11n_nc80_randbn_640", 1);
+    /* the convolution paths the default mix leaves out (see dconv.c):
+     * everything on OpenBLAS, everything on the direct AVX-512 kernel */
+    const char *kernels[] = {"blas", "direct"};
+    for (int k = 0; k < 2; k++) {
+        setenv("MLDECK_YOLO_KERNEL", kernels[k], 1);
+        tap_diag("MLDECK_YOLO_KERNEL=%s", kernels[k]);
+        run_model(shared, "yolo11n_nc80_randbn_640.onnx", "yolo11n_nc80_randbn_640", 2);
+        run_model(shared, "aerial4_yolo11n_320.onnx", "aerial4_320", 1);
+    }
+    unsetenv("MLDECK_YOLO_KERNEL");
     return tap_done();
 }
