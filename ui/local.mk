@@ -82,7 +82,7 @@ MD_TUI_TESTS += tests/tui/experiments_demo.sh tests/tui/experiments_server.sh \
 # S3 fetch.  The pure parts are compiled into their tests directly, so a
 # half-written ui file elsewhere cannot break them.
 ui_libmd_ui_a_SOURCES += ui/view_infer.c \
-	ui/infer_fetch.c ui/infer_fetch.h \
+	ui/infer_fetch.h \
 	ui/infer_files.c ui/infer_files.h \
 	ui/infer_match.c ui/infer_match.h \
 	ui/infer_pixels.c ui/infer_pixels.h
@@ -129,6 +129,7 @@ EXTRA_DIST += tests/bench/logs/run.sh tests/bench/logs/heavy_logs_server.py
 check_PROGRAMS += tests/unit/test_infer_fetch
 TESTS += tests/unit/test_infer_fetch
 tests_unit_test_infer_fetch_SOURCES = tests/unit/test_infer_fetch.c tests/tap.h \
-	ui/infer_fetch.c ui/infer_fetch.h
-tests_unit_test_infer_fetch_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a src/aws/libmd-awsprov.a \
-	src/aws/libmd-aws.a src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+	ui/infer_fetch.h src/app/model_fetch.c src/app/model_fetch.h
+tests_unit_test_infer_fetch_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a \
+	$(MD_MLFLOW_LIBS) src/aws/libmd-awsprov.a src/aws/libmd-aws.a src/net/libmd-net.a \
+	src/util/libmd-util.a $(MD_DEP_LIBS)

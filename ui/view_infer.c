@@ -106,13 +106,11 @@ static md_status job_run(struct md_worker *w, void *arg, struct md_err *err)
     if (j->model_src) {
         char *local = NULL;
         bool cached;
-        if (!strncmp(j->model_src, "s3://", 5)) {
-            st = md_fetch_model(&j->fetch, j->model_src, &local, &cached, err);
-            if (st != MD_OK)
-                return st;
-        } else if (!(local = strdup(j->model_src))) {
-            return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-        }
+        /* Local files, folders and every remote form (s3://, runs:/,
+         * models:/, mlflow-artifacts:/, training-job:). */
+        st = md_fetch_model(&j->fetch, j->model_src, &local, &cached, err);
+        if (st != MD_OK)
+            return st;
         struct md_yolo_model *m = NULL;
         st = md_yolo_model_load(local, j->threads, &m, err);
         if (st != MD_OK) {
@@ -361,11 +359,13 @@ static void submit(struct md_app *app, struct md_view *v, const char *model_arg,
         return;
     }
     E.started_ms = md_now_ms();
+    /* A remote model is named in full: "1" says nothing of models:/m/1. */
+    const char *mname = msrc && md_model_src_is_remote(msrc) ? msrc : msrc ? base_name(msrc) : "";
     if (msrc && image_src)
-        snprintf(E.running, sizeof E.running, "loading %s, then running on %s", base_name(msrc),
+        snprintf(E.running, sizeof E.running, "loading %s, then running on %s", mname,
                  base_name(image_src));
     else if (msrc)
-        snprintf(E.running, sizeof E.running, "loading %s", base_name(msrc));
+        snprintf(E.running, sizeof E.running, "loading %s", mname);
     else
         snprintf(E.running, sizeof E.running, "running on %s", base_name(image_src));
     if (model_src)
@@ -429,7 +429,7 @@ static void take_model(struct infer_job *j, const struct md_yolo_model *m)
     }
     snprintf(E.loaded_src, sizeof E.loaded_src, "%s", j->model_src ? j->model_src : "");
     /* A downloaded model's file is named by its ETag: show where it came from. */
-    bool remote = j->model_src && !strncmp(j->model_src, "s3://", 5);
+    bool remote = md_model_src_is_remote(j->model_src);
     snprintf(E.model_label, sizeof E.model_label, "%s",
              remote ? j->model_src : base_name(j->model_path));
     snprintf(E.model_desc, sizeof E.model_desc, "%dx%d, %d classes", info->imgsz_w,
@@ -1148,10 +1148,10 @@ static void open_model(struct md_app *app, struct md_view *v, const char *src)
     char def[1200];
     if (!src || !*src)
         src = data_path(DEFAULT_MODEL_REL, def, sizeof def);
-    if (!strncmp(src, "s3://", 5) && app->settings->demo) {
+    if (md_model_src_is_remote(src) && app->settings->demo) {
         md_app_msg(app, MD_MSG_ERROR,
-                   "downloads need an AWS account: the demo cannot reach S3 (%s); the shipped "
-                   "model stays loaded",
+                   "downloads need an AWS account or an MLflow server: the demo cannot fetch %s; "
+                   "the shipped model stays loaded",
                    src);
         return;
     }
@@ -1257,14 +1257,8 @@ static void picked(struct md_app *app, struct md_view *v, enum pick_what what, c
                        s);
             return;
         }
-        if (strncmp(s, "s3://", 5) != 0) {
-            md_app_msg(app, MD_MSG_ERROR,
-                       "%s: only s3:// sources can be downloaded in this build (o opens a local "
-                       "file)",
-                       s);
-            return;
-        }
-        /* A file, or a folder in which the worker finds the model. */
+        /* s3://, runs:/, models:/, mlflow-artifacts:/ or a local path: a
+         * file, or a folder in which the worker finds the model. */
         snprintf(uri, sizeof uri, "%s", s);
         open_model(app, v, uri);
     } else {
@@ -1369,7 +1363,7 @@ static void ask(struct md_app *app, struct md_view *v, int what)
     const char *cur = what == PROMPT_MODEL ? E.model_src : E.image_src;
     /* Start in the current file's folder, so Tab lists its neighbours. */
     const char *slash = strrchr(cur, '/');
-    if (slash && strncmp(cur, "s3://", 5) != 0)
+    if (slash && !md_model_src_is_remote(cur))
         snprintf(iv->line, sizeof iv->line, "%.*s", (int)(slash - cur + 1), cur);
     else
         iv->line[0] = '\0';
@@ -1396,7 +1390,8 @@ static void prompt_accept(struct md_app *app, struct md_view *v)
     }
     if (iv->what == PROMPT_MODEL) {
         struct stat st;
-        if (path[0] && strncmp(path, "s3://", 5) != 0 && stat(path, &st) != 0) {
+        if (path[0] && !md_model_src_is_remote(path) && strncmp(path, "file:", 5) != 0 &&
+            stat(path, &st) != 0) {
             md_app_msg(app, MD_MSG_ERROR, "%s: no such file", path);
             return;
         }
@@ -1445,8 +1440,8 @@ static bool infer_key(struct md_app *app, struct md_view *v, int key)
     case '\t': {
         char out[1024];
         int n;
-        if (!strncmp(iv->line, "s3://", 5)) {
-            snprintf(iv->hint, sizeof iv->hint, "S3 keys are not completed");
+        if (md_model_src_is_remote(iv->line)) {
+            snprintf(iv->hint, sizeof iv->hint, "remote locations are not completed");
             return true;
         }
         n = md_path_complete(iv->line, out, sizeof out, iv->hint, sizeof iv->hint);
@@ -1498,8 +1493,8 @@ static int draw_prompt(struct md_app *app, struct md_view *v, struct md_rect r)
     int y = r.y + r.h - 1;
     int rows = 2;
     const char *what = iv->what == PROMPT_MODEL
-                           ? "model: .onnx / model.tar.gz path or s3://BUCKET/KEY; empty = the "
-                             "shipped model"
+                           ? "model: .onnx/model.tar.gz path, s3://, runs:/, models:/, "
+                             "mlflow-artifacts:/ or training-job:; empty = the shipped model"
                            : "image: PNG/JPEG path (or a folder) or s3://BUCKET/KEY";
     char head[400];
     snprintf(head, sizeof head, " %s   Tab completes, Enter opens, Esc cancels", what);

@@ -1,11 +1,17 @@
-/* mldeck infer MODEL IMAGE... : run a YOLO detection model on images. */
+/* mldeck infer MODEL IMAGE... : run a YOLO detection model on images.
+ * MODEL is any form src/app/model_fetch.h takes (a path, s3://, runs:/,
+ * models:/, mlflow-artifacts:/, training-job:); remote models are
+ * downloaded (and cached) first, with a line on stderr. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "app/model_fetch.h"
 #include "cli/cli.h"
+#include "net/awsenv.h"
+#include "net/http.h"
 #include "data/image.h"
 #include "yolo/yolo.h"
 
@@ -89,7 +95,50 @@ static void usage(struct md_cli *cli)
 {
     fprintf(cli->err,
             "usage: mldeck infer MODEL IMAGE... [--conf C] [--iou I] [--max-det K] [--threads N]\n"
-            "                    [--json] [--out FILE.png|DIR] [--raw-output FILE]\n");
+            "                    [--json] [--out FILE.png|DIR] [--raw-output FILE]\n"
+            "MODEL is one of:\n"
+            "  PATH                    a .onnx, a SageMaker model.tar.gz, or a folder\n"
+            "  s3://BUCKET/KEY         an object or a folder (AWS profile/region)\n"
+            "  training-job:NAME       a SageMaker training job's model artifact\n"
+            "  runs:/RUN_ID[/PATH]     an MLflow run's artifact (file or folder)\n"
+            "  models:/NAME/VERSION    an MLflow registry version (also models:/NAME@ALIAS)\n"
+            "  mlflow-artifacts:/PATH  MLflow's proxied artifact store\n"
+            "In a folder: best.onnx (also under weights/), else the only .onnx, else\n"
+            "model.tar.gz.  MLflow forms use --mlflow URI / MLFLOW_TRACKING_URI.  Downloads\n"
+            "are cached in $XDG_CACHE_HOME/mldeck/models; progress goes to stderr.\n");
+}
+
+static void note_stderr(void *ctx, const char *line)
+{
+    struct md_cli *cli = ctx;
+    fprintf(cli->err, "mldeck: %s\n", line);
+    fflush(cli->err);
+}
+
+/* The local file of MODEL (downloaded when remote).  *path malloc'd. */
+static md_status model_file(struct md_cli *cli, const char *model, char **path,
+                            struct md_err *err)
+{
+    struct md_aws_env *env = NULL;
+    /* S3 is reached from s3:// and training-job:, and from MLflow runs whose
+     * artifacts live in S3: the AWS environment is opened for those, and
+     * its absence only matters if S3 is really needed. */
+    if (md_model_src_is_remote(model)) {
+        struct md_err aerr;
+        md_err_clear(&aerr);
+        md_http_global_init();
+        if (md_aws_env_open(cli->settings, NULL, &env, &aerr) != MD_OK)
+            env = NULL;
+    }
+    struct md_fetch_ctx c = {0};
+    c.env = env;
+    c.settings = cli->settings;
+    c.note = note_stderr;
+    c.note_ctx = cli;
+    bool cached;
+    md_status st = md_fetch_model(&c, model, path, &cached, err);
+    md_aws_env_free(env);
+    return st;
 }
 
 int md_cmd_infer(struct md_cli *cli, int argc, char **argv)
@@ -165,7 +214,11 @@ int md_cmd_infer(struct md_cli *cli, int argc, char **argv)
 
     struct md_err err = {0};
     struct md_yolo_model *m;
-    md_status st = md_yolo_model_load(model_path, threads, &m, &err);
+    char *local = NULL;
+    md_status st = model_file(cli, model_path, &local, &err);
+    if (st == MD_OK)
+        st = md_yolo_model_load(local, threads, &m, &err);
+    free(local);
     if (st) {
         free(images);
         return md_cli_fail(cli, &err);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aws/proto.h"
 #include "config.h"
@@ -458,6 +459,40 @@ static bool sleep_cancellable(struct md_mlflow *m, double seconds)
     return true;
 }
 
+/* Signs the request (SageMaker) or adds the Authorization header. */
+static md_status authorize(struct md_mlflow *m, struct md_http_request *req, struct md_err *err)
+{
+    if (m->backend != MD_MLFLOW_SAGEMAKER) {
+        if (m->auth[0])
+            md_headers_add(&req->headers, "Authorization", m->auth);
+        return MD_OK;
+    }
+    md_headers_add(&req->headers, "x-mlflow-sm-tracking-server-arn", m->arn);
+    struct md_aws_creds creds;
+    md_status st = md_creds_get(m->creds, &creds, err);
+    if (st == MD_OK) {
+        struct md_sigv4_params sp = {0};
+        sp.service = "sagemaker-mlflow";
+        sp.region = m->region;
+        sp.creds = &creds;
+        sp.content_sha256_header = true;
+        st = md_sigv4_sign(req, &sp, NULL, err);
+    }
+    md_aws_creds_wipe(&creds);
+    return st;
+}
+
+static void http_opts_of(const struct md_mlflow *m, struct md_http_opts *ho)
+{
+    md_http_opts_init(ho);
+    ho->insecure = m->insecure;
+    ho->ca_bundle = m->ca_bundle[0] ? m->ca_bundle : NULL;
+    ho->timeout_ms = m->timeout_ms;
+    ho->debug = m->debug;
+    ho->cancelled = m->cancelled;
+    ho->cancel_ctx = m->cancel_ctx;
+}
+
 /* One REST call with retries.  endpoint: "runs/search"; query: encoded or
  * NULL; body: JSON for POST.  *out: the reply object (caller frees). */
 static md_status rest_call(struct md_mlflow *m, const char *method, const char *endpoint,
@@ -474,13 +509,7 @@ static md_status rest_call(struct md_mlflow *m, const char *method, const char *
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     }
     struct md_http_opts ho;
-    md_http_opts_init(&ho);
-    ho.insecure = m->insecure;
-    ho.ca_bundle = m->ca_bundle[0] ? m->ca_bundle : NULL;
-    ho.timeout_ms = m->timeout_ms;
-    ho.debug = m->debug;
-    ho.cancelled = m->cancelled;
-    ho.cancel_ctx = m->cancel_ctx;
+    http_opts_of(m, &ho);
     struct md_http_response resp = {0};
     md_status st = MD_OK;
     for (int attempt = 0;; attempt++) {
@@ -495,25 +524,10 @@ static md_status rest_call(struct md_mlflow *m, const char *method, const char *
             md_headers_add(&req.headers, "Content-Type", "application/json");
             md_http_request_set_body(&req, payload, strlen(payload));
         }
-        if (m->backend == MD_MLFLOW_SAGEMAKER) {
-            md_headers_add(&req.headers, "x-mlflow-sm-tracking-server-arn", m->arn);
-            struct md_aws_creds creds;
-            st = md_creds_get(m->creds, &creds, err);
-            if (st == MD_OK) {
-                struct md_sigv4_params sp = {0};
-                sp.service = "sagemaker-mlflow";
-                sp.region = m->region;
-                sp.creds = &creds;
-                sp.content_sha256_header = true;
-                st = md_sigv4_sign(&req, &sp, NULL, err);
-            }
-            md_aws_creds_wipe(&creds);
-            if (st != MD_OK) {
-                md_http_request_free(&req);
-                break;
-            }
-        } else if (m->auth[0]) {
-            md_headers_add(&req.headers, "Authorization", m->auth);
+        st = authorize(m, &req, err);
+        if (st != MD_OK) {
+            md_http_request_free(&req);
+            break;
         }
         m->sent++;
         st = md_http_perform(m->curl, &req, &ho, &resp, err);
@@ -1005,5 +1019,294 @@ md_status md_mlflow_list_artifacts(struct md_mlflow *m, const char *run_id, cons
         add_param(&q, "path", path);
     md_status st = rest_call(m, "GET", "artifacts/list", q.data, NULL, resp, err);
     md_buf_free(&q);
+    return st;
+}
+
+/* ---- model registry lookups and artifact downloads (model sources) -------------------- */
+
+static md_status file_version(struct md_mlflow *m, const char *name, const char *version,
+                              const char *alias, cJSON **mv, struct md_err *err)
+{
+    cJSON *all;
+    md_status st = md_mlruns_model_versions(m->store, name, &all, err);
+    if (st != MD_OK)
+        return st;
+    const cJSON *v, *found = NULL;
+    cJSON_ArrayForEach(v, all) {
+        if (version && !strcmp(md_json_str(v, "$.version", ""), version))
+            found = v;
+        const cJSON *a, *aliases = cJSON_GetObjectItemCaseSensitive(v, "aliases");
+        cJSON_ArrayForEach(a, aliases) {
+            if (alias && cJSON_IsString(a) && !strcmp(a->valuestring, alias))
+                found = v;
+        }
+    }
+    if (found)
+        *mv = cJSON_Duplicate(found, true);
+    cJSON_Delete(all);
+    if (found)
+        return MD_OK;
+    if (alias)
+        return md_err_set(err, MD_ERR_NOTFOUND, "Registered model alias %s not found.", alias);
+    return md_err_set(err, MD_ERR_NOTFOUND, "Model Version (name=%s, version=%s) not found", name,
+                      version);
+}
+
+md_status md_mlflow_get_model_version(struct md_mlflow *m, const char *name, const char *version,
+                                      cJSON **mv, struct md_err *err)
+{
+    *mv = NULL;
+    if (!name || !*name || !version || !*version)
+        return md_err_set(err, MD_ERR_INVALID, "a model name and a version are needed");
+    if (m->backend == MD_MLFLOW_FILE)
+        return file_version(m, name, version, NULL, mv, err);
+    struct md_buf q = MD_BUF_INIT;
+    add_param(&q, "name", name);
+    add_param(&q, "version", version);
+    cJSON *resp;
+    md_status st = rest_call(m, "GET", "model-versions/get", q.data, NULL, &resp, err);
+    md_buf_free(&q);
+    return st != MD_OK ? st : detach(resp, "model_version", mv, err);
+}
+
+md_status md_mlflow_get_model_version_by_alias(struct md_mlflow *m, const char *name,
+                                               const char *alias, cJSON **mv, struct md_err *err)
+{
+    *mv = NULL;
+    if (!name || !*name || !alias || !*alias)
+        return md_err_set(err, MD_ERR_INVALID, "a model name and an alias are needed");
+    if (m->backend == MD_MLFLOW_FILE)
+        return file_version(m, name, NULL, alias, mv, err);
+    struct md_buf q = MD_BUF_INIT;
+    add_param(&q, "name", name);
+    add_param(&q, "alias", alias);
+    cJSON *resp;
+    md_status st = rest_call(m, "GET", "registered-models/alias", q.data, NULL, &resp, err);
+    md_buf_free(&q);
+    return st != MD_OK ? st : detach(resp, "model_version", mv, err);
+}
+
+md_status md_mlflow_get_download_uri(struct md_mlflow *m, const char *name, const char *version,
+                                     char **uri, struct md_err *err)
+{
+    *uri = NULL;
+    if (!name || !*name || !version || !*version)
+        return md_err_set(err, MD_ERR_INVALID, "a model name and a version are needed");
+    cJSON *resp = NULL;
+    md_status st;
+    const char *u;
+    if (m->backend == MD_MLFLOW_FILE) {
+        /* A file store's versions keep their source: that is the download URI. */
+        st = file_version(m, name, version, NULL, &resp, err);
+        u = md_json_str(resp, "$.source", NULL);
+    } else {
+        struct md_buf q = MD_BUF_INIT;
+        add_param(&q, "name", name);
+        add_param(&q, "version", version);
+        st = rest_call(m, "GET", "model-versions/get-download-uri", q.data, NULL, &resp, err);
+        md_buf_free(&q);
+        u = md_json_str(resp, "$.artifact_uri", NULL);
+    }
+    if (st == MD_OK && (!u || !*u))
+        st = md_err_set(err, MD_ERR_PARSE, "model %s version %s has no download URI", name,
+                        version);
+    if (st == MD_OK && !(*uri = strdup(u)))
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    cJSON_Delete(resp);
+    return st;
+}
+
+md_status md_mlflow_run_artifact_root(struct md_mlflow *m, const char *run_id, char **uri,
+                                      struct md_err *err)
+{
+    *uri = NULL;
+    cJSON *run;
+    md_status st = md_mlflow_get_run(m, run_id, &run, err);
+    if (st != MD_OK)
+        return st;
+    const char *u = md_json_str(run, "$.info.artifact_uri", NULL);
+    if (m->backend == MD_MLFLOW_FILE) {
+        /* A file store may have been written on another machine: its
+         * artifact_uri is only used when it exists here, else the run's own
+         * artifacts folder is. */
+        const char *p = u && !strncmp(u, "file://", 7) ? u + 7 : u;
+        struct md_buf b = MD_BUF_INIT;
+        FILE *probe = p && *p == '/' ? fopen(p, "r") : NULL;
+        if (probe) {
+            fclose(probe);
+            md_buf_puts(&b, p);
+        } else {
+            md_buf_printf(&b, "%s/%s/%s/artifacts", md_mlruns_root(m->store),
+                          md_json_str(run, "$.info.experiment_id", "0"), run_id);
+        }
+        *uri = b.data ? strdup(b.data) : NULL;
+        md_buf_free(&b);
+    } else if (u && *u) {
+        *uri = strdup(u);
+    } else {
+        cJSON_Delete(run);
+        return md_err_set(err, MD_ERR_PARSE, "run %s has no artifact_uri", run_id);
+    }
+    cJSON_Delete(run);
+    return *uri ? MD_OK : md_err_set(err, MD_ERR_NOMEM, "out of memory");
+}
+
+static md_status need_server(const struct md_mlflow *m, struct md_err *err)
+{
+    if (m->backend == MD_MLFLOW_FILE)
+        return md_err_set(err, MD_ERR_UNSUPPORTED,
+                          "mlflow-artifacts:/ locations are served by an MLflow tracking server; "
+                          "the tracking URI is a file store (%s)", m->describe);
+    return MD_OK;
+}
+
+static void artifact_url(const struct md_mlflow *m, struct md_buf *url, const char *path,
+                         bool download)
+{
+    while (*path == '/')
+        path++;
+    md_buf_printf(url, "%s/api/2.0/mlflow-artifacts/artifacts", m->base);
+    if (download) {
+        md_buf_puts(url, "/");
+        md_uri_encode(url, path, strlen(path), true);
+    } else {
+        md_buf_puts(url, "?path=");
+        md_uri_encode(url, path, strlen(path), false);
+    }
+}
+
+/* GET url with the client's auth and retries; a 2xx body goes to sink
+ * (restart is called before each new attempt), else *resp keeps the error
+ * reply.  The non-2xx status is turned into an error here. */
+static md_status raw_get(struct md_mlflow *m, const char *url,
+                         bool (*sink)(void *, const void *, size_t), bool (*restart)(void *),
+                         void *ctx, struct md_http_response *resp, struct md_err *err)
+{
+    struct md_http_opts ho;
+    http_opts_of(m, &ho);
+    ho.sink = sink;
+    ho.sink_ctx = ctx;
+    md_status st = MD_OK;
+    for (int attempt = 0;; attempt++) {
+        struct md_http_request req;
+        if (restart && !restart(ctx))
+            return md_err_set(err, MD_ERR_IO, "cannot rewrite the download file");
+        if (md_http_request_init(&req, "GET", url) < 0)
+            return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        md_headers_add(&req.headers, "User-Agent", "mldeck/" PACKAGE_VERSION);
+        st = authorize(m, &req, err);
+        if (st == MD_OK) {
+            m->sent++;
+            st = md_http_perform(m->curl, &req, &ho, resp, err);
+        }
+        md_http_request_free(&req);
+        if (st == MD_ERR_CANCELLED || st == MD_ERR_IO || st == MD_ERR_NOMEM || st == MD_ERR_AUTH)
+            return st;
+        int status = st == MD_OK ? resp->status : 0;
+        if (st == MD_OK && status >= 200 && status < 300)
+            return MD_OK;
+        if (attempt < m->max_retries && retryable(st, status)) {
+            double delay = m->backoff_s * pow(2, attempt);
+            if (!sleep_cancellable(m, delay > 120 ? 120 : delay))
+                return md_err_set(err, MD_ERR_CANCELLED, "cancelled");
+            continue;
+        }
+        return st == MD_OK ? rest_error(m, url, resp, err) : st;
+    }
+}
+
+md_status md_mlflow_list_proxied_artifacts(struct md_mlflow *m, const char *path, cJSON **resp,
+                                           struct md_err *err)
+{
+    *resp = NULL;
+    md_status st = need_server(m, err);
+    if (st != MD_OK)
+        return st;
+    struct md_buf url = MD_BUF_INIT;
+    artifact_url(m, &url, path ? path : "", false);
+    struct md_http_response r = {0};
+    st = raw_get(m, url.data, NULL, NULL, NULL, &r, err);
+    if (st == MD_OK) {
+        *resp = r.body.len ? cJSON_ParseWithLength(r.body.data, r.body.len) : cJSON_CreateObject();
+        if (!cJSON_IsObject(*resp)) {
+            cJSON_Delete(*resp);
+            *resp = NULL;
+            st = md_err_set(err, MD_ERR_PARSE, "GET %s: the reply is not a JSON object", url.data);
+        }
+    }
+    md_http_response_free(&r);
+    md_buf_free(&url);
+    return st;
+}
+
+struct file_sink {
+    FILE *f;
+    unsigned long long n;
+    unsigned long long limit;
+    bool over;
+    void (*progress)(void *ctx, unsigned long long bytes);
+    void *progress_ctx;
+};
+
+static bool file_sink_write(void *ctx, const void *data, size_t n)
+{
+    struct file_sink *s = ctx;
+    if (s->limit && s->n + n > s->limit) {
+        s->over = true;
+        return false;
+    }
+    if (fwrite(data, 1, n, s->f) != n)
+        return false;
+    s->n += n;
+    if (s->progress)
+        s->progress(s->progress_ctx, s->n);
+    return true;
+}
+
+static bool file_sink_restart(void *ctx)
+{
+    struct file_sink *s = ctx;
+    s->n = 0;
+    s->over = false;
+    return fflush(s->f) == 0 && ftruncate(fileno(s->f), 0) == 0 && fseek(s->f, 0, SEEK_SET) == 0;
+}
+
+md_status md_mlflow_download_proxied_artifact(struct md_mlflow *m, const char *path,
+                                              const char *dest,
+                                              const struct md_mlflow_download_opts *o,
+                                              unsigned long long *bytes, struct md_err *err)
+{
+    if (bytes)
+        *bytes = 0;
+    md_status st = need_server(m, err);
+    if (st != MD_OK)
+        return st;
+    if (!path || !*path)
+        return md_err_set(err, MD_ERR_INVALID, "no artifact path");
+    struct file_sink s = {0};
+    if (o) {
+        s.limit = o->max_bytes;
+        s.progress = o->progress;
+        s.progress_ctx = o->progress_ctx;
+    }
+    if (!(s.f = fopen(dest, "wb")))
+        return md_err_set(err, MD_ERR_IO, "%s: %s", dest, strerror(errno));
+    struct md_buf url = MD_BUF_INIT;
+    artifact_url(m, &url, path, true);
+    struct md_http_response r = {0};
+    st = raw_get(m, url.data, file_sink_write, file_sink_restart, &s, &r, err);
+    if (st == MD_ERR_IO && s.over)
+        md_err_set(err, MD_ERR_PARSE, "%s: the download is larger than the %llu bytes announced",
+                   path, s.limit);
+    if (fclose(s.f) != 0 && st == MD_OK)
+        st = md_err_set(err, MD_ERR_IO, "%s: %s", dest, strerror(errno));
+    if (st != MD_OK) {
+        unlink(dest);
+        md_err_wrap(err, "mlflow-artifacts:/%s", path[0] == '/' ? path + 1 : path);
+    } else if (bytes) {
+        *bytes = s.n;
+    }
+    md_http_response_free(&r);
+    md_buf_free(&url);
     return st;
 }

@@ -112,6 +112,43 @@ md_status md_mlflow_search_model_versions(struct md_mlflow *m, const struct md_m
 md_status md_mlflow_list_artifacts(struct md_mlflow *m, const char *run_id, const char *path,
                                    cJSON **resp, struct md_err *err);
 
+/* ---- model sources: registry lookups and artifact downloads ---- */
+
+/* model-versions/get and registered-models/alias: the ModelVersion object
+ * (caller frees).  A file store answers from its models/ folder. */
+md_status md_mlflow_get_model_version(struct md_mlflow *m, const char *name, const char *version,
+                                      cJSON **mv, struct md_err *err);
+md_status md_mlflow_get_model_version_by_alias(struct md_mlflow *m, const char *name,
+                                               const char *alias, cJSON **mv, struct md_err *err);
+/* model-versions/get-download-uri: where the version's files are
+ * ("runs:/ID/path", "mlflow-artifacts:/...", "s3://..."); *uri malloc'd.
+ * A file store answers with the version's source. */
+md_status md_mlflow_get_download_uri(struct md_mlflow *m, const char *name, const char *version,
+                                     char **uri, struct md_err *err);
+/* The run's artifact root (runs/get's info.artifact_uri), *uri malloc'd.
+ * For a file store: that URI when it exists on this machine, else the
+ * run's artifacts folder inside the store (a plain path). */
+md_status md_mlflow_run_artifact_root(struct md_mlflow *m, const char *run_id, char **uri,
+                                      struct md_err *err);
+/* The proxied artifact store (mlflow-artifacts:/PATH, a server run with
+ * --artifacts-destination): GET /api/2.0/mlflow-artifacts/artifacts?path=
+ * -> {"files": [{path (relative to PATH), is_dir, file_size}]}, or {} for
+ * a missing or empty folder. */
+md_status md_mlflow_list_proxied_artifacts(struct md_mlflow *m, const char *path, cJSON **resp,
+                                           struct md_err *err);
+
+struct md_mlflow_download_opts {
+    unsigned long long max_bytes;       /* 0 = no limit; more is an error */
+    void (*progress)(void *ctx, unsigned long long bytes);
+    void *progress_ctx;
+};
+/* GET /api/2.0/mlflow-artifacts/artifacts/PATH streamed into the file dest
+ * (created or truncated; removed again on any error).  o may be NULL. */
+md_status md_mlflow_download_proxied_artifact(struct md_mlflow *m, const char *path,
+                                              const char *dest,
+                                              const struct md_mlflow_download_opts *o,
+                                              unsigned long long *bytes, struct md_err *err);
+
 /* Page tokens the way MLflow makes them: base64 of {"offset": N}
  * (used for the file store; a server's tokens are passed through as they are). */
 char *md_mlflow_page_token(long offset);            /* malloc'd */

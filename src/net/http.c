@@ -209,12 +209,20 @@ struct xfer {
     bool too_big;
     bool secret_body;
     bool oom;
+    bool sink_failed;
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
     struct xfer *x = ud;
     size_t n = size * nmemb;
+    if (x->opts->sink && x->resp->status >= 200 && x->resp->status < 300) {
+        if (!x->opts->sink(x->opts->sink_ctx, data, n)) {
+            x->sink_failed = true;
+            return 0;
+        }
+        return n;
+    }
     if (x->resp->body.len + n > x->max_body) {
         x->too_big = true;
         return 0;
@@ -434,7 +442,7 @@ md_status md_http_perform(void *curl, const struct md_http_request *req,
     }
 
     struct xfer x = {opts, resp, opts->max_body ? opts->max_body : (size_t)256 << 20, false,
-                     req->secret_body, false};
+                     req->secret_body, false, false};
     struct trace_ctx tc = {opts, req->secret_body};
     struct curl_slist *hl = NULL;
     md_status st = MD_OK;
@@ -544,6 +552,8 @@ md_status md_http_perform(void *curl, const struct md_http_request *req,
         st = md_err_set(err, MD_ERR_CANCELLED, "cancelled");
     } else if (x.too_big) {
         st = md_err_set(err, MD_ERR_NET, "response body larger than %zu bytes", x.max_body);
+    } else if (x.sink_failed) {
+        st = md_err_set(err, MD_ERR_IO, "could not store the downloaded data");
     } else if (x.oom) {
         st = md_err_set(err, MD_ERR_NOMEM, "out of memory reading the response");
     } else {

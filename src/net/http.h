@@ -88,6 +88,12 @@ struct md_http_opts {
     md_http_trace_fn trace;
     void *trace_ctx;
     size_t max_body;            /* response bodies larger than this fail; 0 = 256 MiB */
+    /* Streaming downloads: when set, the body of a 2xx response is handed
+     * to sink as it arrives instead of being kept in resp->body (max_body
+     * does not apply); other statuses are buffered as usual so their error
+     * body can be read.  sink returns false to abort (MD_ERR_IO). */
+    bool (*sink)(void *ctx, const void *data, size_t n);
+    void *sink_ctx;
 };
 
 /* Initialises defaults: zero everything, debug from nothing.  Convenience. */

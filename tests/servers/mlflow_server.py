@@ -21,7 +21,10 @@ Test control (never behind auth), JSON:
   GET    /_test/requests         every request seen (method, path, query, headers, body)
   DELETE /_test/requests         forget them
   POST   /_test/fault            {"path": prefix, "status": 503, "times": 1,
-                                  "delay_ms": 0, "drop": false}
+                                  "delay_ms": 0, "drop": false}; for artifact
+                                 downloads also "truncate": N (announce the
+                                 full length, send N bytes, close) and
+                                 "garbage": true (the right length, wrong bytes)
   POST   /_test/state            replace the state with the body
 --tls CERT KEY serves HTTPS.
 Start: prints "PORT <n>" on stdout (use --port 0 for a free port).
@@ -445,7 +448,8 @@ class App:
         if len(parts) >= 3 and parts[2] == "artifacts":
             files = self.state.artifacts(parts[1], "/".join(parts[3:]))
             if files:
-                return {"files": files}
+                # the proxied service answers with names, not run-relative paths
+                return {"files": [dict(f, path=f["path"].rsplit("/", 1)[-1]) for f in files]}
         return {}
 
     # ---- basic-auth admin -------------------------------------------------
@@ -628,6 +632,9 @@ def make_handler(app):
                                 "headers": {k: v for k, v in self.headers.items()},
                                 "body": body.decode("utf-8", "replace")})
             fault = app.faults.take(path)
+            body_fault = None
+            if fault and (fault.get("truncate") is not None or fault.get("garbage")):
+                body_fault, fault = fault, None
             if fault:
                 if fault.get("delay_ms"):
                     time.sleep(fault["delay_ms"] / 1000.0)
@@ -661,7 +668,7 @@ def make_handler(app):
             if path == "/version":
                 return self._send(200, "text/html; charset=utf-8", VERSION.encode())
             if path == "/get-artifact" or path.startswith("/api/2.0/mlflow-artifacts/artifacts/"):
-                return self._artifact(path, q)
+                return self._artifact(path, q, body_fault)
             route = routes.get(path)
             if not route:
                 return self._send(404, "text/html; charset=utf-8", HTML_404.encode())
@@ -676,7 +683,7 @@ def make_handler(app):
                 return self._json(e.status, {"error_code": e.code, "message": e.message})
             self._json(200, out)
 
-        def _artifact(self, path, q):
+        def _artifact(self, path, q, body_fault=None):
             if path == "/get-artifact":
                 rid, rel = q.get("run_uuid") or q.get("run_id"), q.get("path")
             else:
@@ -687,6 +694,22 @@ def make_handler(app):
                 return self._json(404, {"error_code": "RESOURCE_DOES_NOT_EXIST",
                                         "message": "File %s not found" % rel})
             ctype, data = blob
+            if body_fault and body_fault.get("garbage"):
+                data = bytes((i * 131 + 7) & 0xFF for i in range(len(data)))
+            if body_fault and body_fault.get("truncate") is not None:
+                n = int(body_fault["truncate"])
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[:n])
+                self.wfile.flush()
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
             self._send(200, ctype, data)
 
         def _control(self, path, body):

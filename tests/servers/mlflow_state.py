@@ -9,6 +9,7 @@ Seed JSON (every key optional):
    "versions": [ModelVersion with "aliases"],
    "artifacts": {run_id: {"": [FileInfo...], "weights": [...]}},
    "artifact_content": {run_id: {path: {"content_type": ..., "text": ...}}},
+   "artifact_files": {run_id: {path: "/local/file"}},   (real bytes, listed too)
    "download_uris": {"NAME/VERSION": uri}}
 
 seed_from_fixtures(dir) rebuilds that state from the recorded fixtures.
@@ -31,6 +32,7 @@ class State:
         self._versions = seed.get("versions", [])
         self._artifacts = seed.get("artifacts", {})
         self._content = seed.get("artifact_content", {})
+        self._files = seed.get("artifact_files", {})
         self._download = seed.get("download_uris", {})
         self._synthetic = {}   # run_id -> (index, npoints, start_ms)
         self._by_exp = {}
@@ -101,9 +103,31 @@ class State:
 
     # artifacts
     def artifacts(self, rid, path):
-        return self._artifacts.get(rid, {}).get(path.strip("/"), [])
+        path = path.strip("/")
+        out = list(self._artifacts.get(rid, {}).get(path, []))
+        seen = {f["path"] for f in out}
+        pre = path + "/" if path else ""
+        for rel, local in sorted(self._files.get(rid, {}).items()):
+            if not rel.startswith(pre):
+                continue
+            head, _, tail = rel[len(pre):].partition("/")
+            full = pre + head
+            if full in seen:
+                continue
+            seen.add(full)
+            if tail:
+                out.append({"path": full, "is_dir": True})
+            else:
+                out.append({"path": full, "is_dir": False,
+                            "file_size": os.path.getsize(local)})
+        out.sort(key=lambda f: f["path"])
+        return out
 
     def artifact_content(self, rid, path):
+        local = self._files.get(rid or "", {}).get(path or "")
+        if local is not None:
+            with open(local, "rb") as f:
+                return "application/octet-stream", f.read()
         c = self._content.get(rid or "", {}).get(path or "")
         if c is None:
             return None

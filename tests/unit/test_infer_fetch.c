@@ -68,7 +68,7 @@ static void test_no_account(void)
            "no AWS account: a clear refusal (%s)", err.msg);
     st = md_fetch_image(&c, "s3://b/a.jpg", &path, &cached, &err);
     TAP_OK(st == MD_ERR_AUTH && path == NULL, "no AWS account: images too");
-    st = md_fetch_model(&c, "not-a-uri", &path, &cached, &err);
+    st = md_fetch_model(&c, "s3://bucket-only", &path, &cached, &err);
     TAP_EQ_INT(st, MD_ERR_INVALID, "a bad URI is refused before anything else");
 }
 
