@@ -62,6 +62,8 @@ static int tile_rpp(const struct md_conv *c, int rows)
 
 size_t md_conv_scratch(const struct md_conv *c)
 {
+    if (c->wino)
+        return md_wino_scratch(c);
     if (c->direct || c->depthwise || c->dk)
         return 0;
     if (c->rowwise)
@@ -71,6 +73,8 @@ size_t md_conv_scratch(const struct md_conv *c)
 
 size_t md_conv_shared_scratch(const struct md_conv *c)
 {
+    if (c->wino)
+        return md_wino_copy_floats(c);
     if (c->dk)
         return md_dconv_copy_floats(c);
     if (!c->rowwise)
@@ -142,10 +146,12 @@ md_status md_conv_prepare(struct md_plan *p, struct md_step *s, struct md_err *e
     c->w = w->cdata;
     c->bias = b ? b->cdata : NULL;
     /* (measured: also better than the tiled im2col for the 3-channel stem) */
-    md_status st = md_dconv_prepare(c, err);
+    md_status st = md_wino_prepare(c, md_dk_choice(), err);
+    if (!st && !c->wino)
+        st = md_dconv_prepare(c, err);
     if (st)
         return st;
-    c->rowwise = group == 1 && !c->direct && !c->dk;
+    c->rowwise = group == 1 && !c->direct && !c->dk && !c->wino;
     if (c->rowwise) {
         /* wk[ky][co][ci*kw + kx] = w[co][ci][ky][kx] */
         size_t k = (size_t)cin * kw;
@@ -430,6 +436,10 @@ void md_conv_run(struct md_plan *p, struct md_step *s)
     struct md_conv *c = &s->conv;
     c->act = s->act;
     struct conv_job j = {p, c, md_plan_ptr(p, s->in[0]), md_plan_ptr(p, s->out[0]), 0, 0, 1, c->cout, 0};
+    if (c->wino) {
+        md_wino_run(p, c, j.in, j.out);
+        return;
+    }
     if (c->dk) {
         md_dconv_run(p, c, j.in, j.out);
         return;

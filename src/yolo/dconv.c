@@ -24,20 +24,22 @@
 #include <string.h>
 
 #include "yolo/graph.h"
+#include "yolo/dconv.h"
 #include "yolo/vmath.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
 #define MD_DCONV_X86 1
-#endif
-
+#define MR MD_DK_MR
+#define NR MD_DK_NR
+#else
 #define MR 8
 #define NR 48
+#endif
 
 /* MLDECK_YOLO_KERNEL=blas: every convolution on OpenBLAS (for comparison);
  * =direct: every convolution this kernel can run; unset: the measured
  * best per shape. */
-static int kernel_choice(void)
+int md_dk_choice(void)
 {
     const char *e = getenv("MLDECK_YOLO_KERNEL");
     return !e ? 0 : !strcmp(e, "blas") ? -1 : !strcmp(e, "direct") ? 1 : 0;
@@ -47,7 +49,7 @@ static int dconv_usable(const struct md_conv *c)
 {
 #ifdef MD_DCONV_X86
     __builtin_cpu_init();
-    int choice = kernel_choice();
+    int choice = md_dk_choice();
     if (!__builtin_cpu_supports("avx512f") || choice < 0)
         return 0;
     if (c->group != 1 || c->dh != 1 || c->dw != 1)
@@ -169,21 +171,13 @@ static void copy_channel(const struct md_conv *c, const float *in, float *x, int
         }
 }
 
-/* Where the 16 lanes of one output vector go: up to 6 pieces, each a
- * masked store at out + off (lane 0's position) into one output row. */
-struct vstore {
-    int n;
-    __mmask16 mask[6];
-    long off[6];
-};
-
-static void plan_stores(const struct md_conv *c, long n0, __mmask16 *lmask, struct vstore *vs)
+static void plan_stores(const struct md_conv *c, long n0, __mmask16 *lmask, struct md_vstore *vs)
 {
     long N = (long)c->oh * c->pw;
     for (int v = 0; v < NR / 16; v++) {
         long s = n0 + 16L * v;
         lmask[v] = s >= N ? 0 : N - s >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (N - s)) - 1);
-        struct vstore *o = &vs[v];
+        struct md_vstore *o = &vs[v];
         o->n = 0;
         if (c->pw == c->ow) {      /* no virtual columns: one contiguous piece */
             if (lmask[v]) {
@@ -211,22 +205,10 @@ static void plan_stores(const struct md_conv *c, long n0, __mmask16 *lmask, stru
     }
 }
 
-__attribute__((target("avx512f"))) static inline __m512 act512(__m512 x, int act)
-{
-    if (act == MD_ACT_NONE)
-        return x;
-    if (act == MD_ACT_EXP)
-        return md_exp512(x);
-    __m512 d = _mm512_add_ps(_mm512_set1_ps(1.0f), md_exp512(_mm512_sub_ps(_mm512_setzero_ps(), x)));
-    __m512 r = _mm512_rcp14_ps(d);
-    r = _mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.0f)));
-    return act == MD_ACT_SILU ? _mm512_mul_ps(x, r) : r;
-}
-
 /* One 8 x 48 output block: rows m0.., the tile of virtual pixels at x. */
-__attribute__((target("avx512f"))) static void kernel_8x48(
+__attribute__((target("avx512f"))) void md_dk_kernel(
     int K, const float *w, const float *x, const int32_t *koff, const __mmask16 *lm,
-    const float *bias, int act, float *out, size_t ldo, int rows, const struct vstore *vs)
+    const float *bias, int act, float *out, size_t ldo, int rows, const struct md_vstore *vs)
 {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
     __m512 c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
@@ -251,9 +233,9 @@ __attribute__((target("avx512f"))) static void kernel_8x48(
     if (i < rows) {                                                             \
         __m512 bb = _mm512_set1_ps(bias[i]);                                    \
         float *o = out + (size_t)(i) * ldo;                                     \
-        __m512 r0 = act512(_mm512_add_ps(c##i##0, bb), act);                    \
-        __m512 r1 = act512(_mm512_add_ps(c##i##1, bb), act);                    \
-        __m512 r2 = act512(_mm512_add_ps(c##i##2, bb), act);                    \
+        __m512 r0 = md_dk_act(_mm512_add_ps(c##i##0, bb), act);                    \
+        __m512 r1 = md_dk_act(_mm512_add_ps(c##i##1, bb), act);                    \
+        __m512 r2 = md_dk_act(_mm512_add_ps(c##i##2, bb), act);                    \
         for (int p = 0; p < vs[0].n; p++)                                       \
             _mm512_mask_storeu_ps(o + vs[0].off[p], vs[0].mask[p], r0);         \
         for (int p = 0; p < vs[1].n; p++)                                       \
@@ -294,11 +276,11 @@ static void tile_task(void *ctx, size_t task, int thread)
     for (int t = t0; t < t1; t++) {
         long n0 = (long)t * NR;
         __mmask16 lm[NR / 16];
-        struct vstore vs[NR / 16];
+        struct md_vstore vs[NR / 16];
         plan_stores(c, n0, lm, vs);
         for (int b = b0; b < b1; b++) {
             int rows = c->cout - b * MR < MR ? c->cout - b * MR : MR;
-            kernel_8x48(K, c->wp + (size_t)b * K * MR, j->in + n0, c->koff, lm, bias + b * MR, c->act,
+            md_dk_kernel(K, c->wp + (size_t)b * K * MR, j->in + n0, c->koff, lm, bias + b * MR, c->act,
                         j->out + (size_t)b * MR * hw, hw, rows, vs);
         }
     }

@@ -53,6 +53,10 @@ struct md_conv {
     int pw, ph;                 /* phase planes: ph rows of pw floats (pw >= ow) */
     float *wp;                  /* weights [cout/8][K][8], then the bias; plan-owned */
     int32_t *koff;              /* [K]: where GEMM row k starts in the planes; plan-owned */
+    /* Winograd F(2x2,3x3) of wino.c (wino = 1) */
+    int wino;
+    float *wu;                  /* transformed weights [16][cout/8][cin][8]; plan-owned */
+    int32_t *wkoff;             /* GEMM row offsets in V for the two block sizes; plan-owned */
 };
 
 struct md_plan;
@@ -123,6 +127,13 @@ size_t md_conv_shared_scratch(const struct md_conv *c);
 md_status md_dconv_prepare(struct md_conv *c, struct md_err *err);
 size_t md_dconv_copy_floats(const struct md_conv *c);
 void md_dconv_run(struct md_plan *p, const struct md_conv *c, const float *in, float *out);
+/* MLDECK_YOLO_KERNEL: -1 blas, 1 direct, 0 unset (the default mix) */
+int md_dk_choice(void);
+/* wino.c: decides wino and transforms the weights; runs a wino convolution. */
+md_status md_wino_prepare(struct md_conv *c, int choice, struct md_err *err);
+size_t md_wino_copy_floats(const struct md_conv *c);
+size_t md_wino_scratch(const struct md_conv *c);
+void md_wino_run(struct md_plan *p, const struct md_conv *c, const float *in, float *out);
 
 /* Builds the plan from a parsed model (which must outlive the plan). */
 md_status md_plan_build(struct md_onnx_model *m, int nthreads, struct md_plan **out,

@@ -8,7 +8,7 @@ src_yolo_libmd_yolo_a_CFLAGS = $(AM_CFLAGS) -O3 -fno-trapping-math -ftree-vector
 src_yolo_libmd_yolo_a_SOURCES = \
 	src/yolo/pb.c src/yolo/pb.h \
 	src/yolo/onnx.c src/yolo/onnx.h \
-	src/yolo/graph.h src/yolo/plan.c src/yolo/ops.c src/yolo/conv.c src/yolo/dconv.c \
+	src/yolo/graph.h src/yolo/plan.c src/yolo/ops.c src/yolo/conv.c src/yolo/dconv.c src/yolo/dconv.h src/yolo/wino.c \
 	src/yolo/pool.c src/yolo/pool.h src/yolo/vmath.h src/yolo/act.c src/yolo/act.h \
 	src/yolo/letterbox.c src/yolo/nms.c \
 	src/yolo/archive.c src/yolo/archive.h \

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "yolo/graph.h"
@@ -136,6 +137,8 @@ void md_plan_free(struct md_plan *p)
         free(p->steps[i].conv.wk);
         free(p->steps[i].conv.wp);
         free(p->steps[i].conv.koff);
+        free(p->steps[i].conv.wu);
+        free(p->steps[i].conv.wkoff);
     }
     free(p->xbuf);
     free(p->steps);
@@ -309,6 +312,24 @@ static void share_storage(struct md_plan *p)
     }
 }
 
+/* Activation buffers are walked with large strides (one row per input
+ * channel): on 4 KiB pages a 14 MiB arena overflows the TLB.  Big buffers
+ * are aligned to 2 MiB and offered to transparent huge pages. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static void *big_alloc(size_t bytes)
+{
+    if (bytes < HUGE_PAGE)
+        return aligned_alloc(ALIGN, bytes ? (bytes + ALIGN - 1) & ~(size_t)(ALIGN - 1) : ALIGN);
+    size_t n = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    void *b = aligned_alloc(HUGE_PAGE, n);
+#ifdef MADV_HUGEPAGE
+    if (b && !getenv("MLDECK_YOLO_NO_HUGEPAGES"))
+        madvise(b, n, MADV_HUGEPAGE);
+#endif
+    return b;
+}
+
 /* ---- arena: offsets from lifetimes ---- */
 
 struct placed {
@@ -397,7 +418,7 @@ static md_status plan_arena(struct md_plan *p, struct md_err *err)
         return md_err_set(err, MD_ERR_UNSUPPORTED, "the model needs %zu MiB of intermediate memory (limit %zu MiB)",
                           total >> 20, MD_MAX_ARENA >> 20);
     p->arena_size = total;
-    p->arena = aligned_alloc(ALIGN, total ? total : ALIGN);
+    p->arena = big_alloc(total);
     if (!p->arena)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory allocating %zu MiB for the model", total >> 20);
     memset(p->arena, 0, total);
@@ -424,13 +445,13 @@ static md_status alloc_scratch(struct md_plan *p, struct md_err *err)
             xneed = n > xneed ? n : xneed;
         }
     if (!p->xbuf) {
-        p->xbuf = aligned_alloc(ALIGN, ((xneed + 15) & ~(size_t)15) * sizeof(float));
+        p->xbuf = big_alloc(((xneed + 15) & ~(size_t)15) * sizeof(float));
         if (!p->xbuf)
             return md_err_set(err, MD_ERR_NOMEM, "out of memory allocating scratch space");
     }
     free(p->scratch);
     p->scratch_per_thread = need;
-    p->scratch = aligned_alloc(ALIGN, need * sizeof(float) * (size_t)p->nthreads);
+    p->scratch = big_alloc(need * sizeof(float) * (size_t)p->nthreads);
     if (!p->scratch)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory allocating scratch space");
     return MD_OK;
@@ -860,7 +881,7 @@ static void print_profile(const struct md_plan *p)
         char shape[96] = "";
         if (s->op->run == md_conv_run) {
             const struct md_conv *c = &s->conv;
-            kind = c->depthwise ? "Conv dw" : c->direct ? "Conv 1x1" : c->kh == 3 && c->sh == 1 ? "Conv 3x3/1"
+            kind = c->wino ? "Conv wino" : c->depthwise ? "Conv dw" : c->direct ? "Conv 1x1" : c->kh == 3 && c->sh == 1 ? "Conv 3x3/1"
                    : c->kh == 3 && c->sh == 2 ? "Conv 3x3/2" : "Conv other";
             snprintf(shape, sizeof shape, "%dx%dx%d -> %dx%dx%d k%d s%d g%d", c->cin, c->ih, c->iw, c->cout,
                      c->oh, c->ow, c->kh, c->sh, c->group);
