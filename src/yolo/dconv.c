@@ -54,8 +54,9 @@ static int dconv_usable(const struct md_conv *c)
         return 0;
     if (c->group != 1 || c->dh != 1 || c->dw != 1)
         return 0;
-    /* strided: the row-wise im2col on OpenBLAS is faster (measured) */
-    if (choice == 0 && (c->sh > 1 || c->sw > 1))
+    /* strided with few input channels: the row-wise im2col on OpenBLAS is
+     * faster (measured) */
+    if (choice == 0 && (c->sh > 1 || c->sw > 1) && c->cin < 64)
         return 0;
     /* a vector of 16 virtual columns touches at most 6 output rows */
     int pw = c->ow + (c->kw - 1) / c->sw;
@@ -135,6 +136,25 @@ md_status md_dconv_prepare(struct md_conv *c, struct md_err *err)
 
 /* Plane (ci, py, px): rows r < ph, columns q < pw hold
  * in[ci][r*sh + py - pt][q*sw + px - pl], zero outside the input. */
+/* Stride 2 in x: d[q] = s[2q + off] for q < n, 0 where 2q + off is
+ * outside [0, iw); masked loads keep the reads inside the row. */
+__attribute__((target("avx512f")))
+static void gather2(float *d, const float *s, int off, int iw, int n)
+{
+    const __m512i ev = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    for (int q = 0; q < n; q += 16) {
+        long j0 = 2L * q + off;                 /* source index of lane 0 of a */
+        uint64_t valid = 0;                     /* bit j: 0 <= j0 + j < iw, j < 32 */
+        long lo = j0 < 0 ? -j0 : 0, hi = iw - j0 < 32 ? iw - j0 : 32;
+        if (hi > lo)
+            valid = (hi - lo >= 64 ? ~0ull : ((1ull << (hi - lo)) - 1)) << lo;
+        __m512 a = _mm512_maskz_loadu_ps((__mmask16)(valid & 0xffff), s + j0);
+        __m512 b = _mm512_maskz_loadu_ps((__mmask16)((valid >> 16) & 0xffff), s + j0 + 16);
+        __mmask16 m = n - q >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - q)) - 1);
+        _mm512_mask_storeu_ps(d + q, m, _mm512_permutex2var_ps(a, ev, b));
+    }
+}
+
 static void copy_channel(const struct md_conv *c, const float *in, float *x, int ci)
 {
     size_t ps = (size_t)c->ph * c->pw;
@@ -155,13 +175,14 @@ static void copy_channel(const struct md_conv *c, const float *in, float *x, int
                     continue;
                 }
                 const float *s = plane + (size_t)iy * c->iw;
+                if (sw == 2) {
+                    gather2(d, s, off, c->iw, c->pw);
+                    continue;
+                }
                 for (int q = 0; q < lo; q++)
                     d[q] = 0;
                 if (sw == 1)
                     memcpy(d + lo, s + lo + off, sizeof(float) * (size_t)(hi - lo));
-                else if (sw == 2)
-                    for (int q = lo; q < hi; q++)
-                        d[q] = s[2 * q + off];
                 else
                     for (int q = lo; q < hi; q++)
                         d[q] = s[q * sw + off];

@@ -39,7 +39,8 @@ trap 'rm -f "$out"' EXIT
 for r in $(seq "$rounds"); do
     for t in $threads; do
         node "$here/ort_bench.js" "$model" "$input" "$t" "$warmup" "$reps" >>"$out"
-        "$bench" "$model" "$input" "$t" "$warmup" "$reps" >>"$out"
+        # as mldeck itself runs (ui/main.c): OpenBLAS single-threaded, no idle pool
+        OPENBLAS_NUM_THREADS=1 "$bench" "$model" "$input" "$t" "$warmup" "$reps" >>"$out"
     done
 done
 /usr/bin/python3 - "$out" <<'PY'
