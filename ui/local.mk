@@ -133,3 +133,9 @@ tests_unit_test_infer_fetch_SOURCES = tests/unit/test_infer_fetch.c tests/tap.h 
 tests_unit_test_infer_fetch_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a \
 	$(MD_MLFLOW_LIBS) src/aws/libmd-awsprov.a src/aws/libmd-aws.a src/net/libmd-net.a \
 	src/util/libmd-util.a $(MD_DEP_LIBS)
+
+# Inference pane models from the MLflow registry (helper model-sources):
+# M -> registered model -> version with an mlflow-artifacts:/ source,
+# models:/ and runs:/ from the o prompt, the cache, clear errors.
+TESTS += tests/tui/model_sources.sh
+dist_check_SCRIPTS += tests/tui/model_sources.sh

@@ -1187,7 +1187,7 @@ static void step_image(struct md_app *app, struct md_view *v, int dir)
 
 /* Picking a row of a kind's table (training job, model version, dataset
  * object): the generic table view with Enter redirected. */
-enum pick_what { PICK_TRAINING, PICK_VERSION, PICK_OBJECT };
+enum pick_what { PICK_TRAINING, PICK_VERSION, PICK_OBJECT, PICK_MODEL };
 
 /* The one picker open (it sits on top of the pane).  Its class is a copy
  * of whatever class md_table_new gave the kind (some panes wrap the table
@@ -1291,6 +1291,8 @@ static void picked(struct md_app *app, struct md_view *v, enum pick_what what, c
     }
 }
 
+static void open_picker_of(struct md_app *app, enum pick_what what, const char *parent);
+
 static bool picker_action(struct md_app *app, struct md_view *v, enum md_act act,
                           const struct md_binding *b)
 {
@@ -1304,6 +1306,14 @@ static bool picker_action(struct md_app *app, struct md_view *v, enum md_act act
     enum pick_what what = pick.what;
     cJSON *obj = cJSON_Duplicate(row->obj, 1);
     md_app_pop(app);    /* frees v: only the copy is used below */
+    if (what == PICK_MODEL) {
+        /* A registered model: its versions are the next list. */
+        const char *name = md_json_str(obj, "$.name", NULL);
+        if (name)
+            open_picker_of(app, PICK_VERSION, name);
+        cJSON_Delete(obj);
+        return true;
+    }
     struct md_view *iv = md_app_top(app);
     if (obj && iv && iv->cls == &infer_class)
         picked(app, iv, what, obj);
@@ -1311,16 +1321,20 @@ static bool picker_action(struct md_app *app, struct md_view *v, enum md_act act
     return true;
 }
 
-static void open_picker(struct md_app *app, enum pick_what what)
+/* parent: the registered model whose versions are listed (NULL: every
+ * cached version). */
+static void open_picker_of(struct md_app *app, enum pick_what what, const char *parent)
 {
-    const char *kind = what == PICK_TRAINING ? "training-jobs"
-                       : what == PICK_VERSION ? "model-versions" : "objects";
+    const char *kind = what == PICK_TRAINING  ? "training-jobs"
+                       : what == PICK_VERSION ? "model-versions"
+                       : what == PICK_MODEL   ? "registered-models"
+                                              : "objects";
     const struct md_kind *k = md_kind_find(kind);
     if (pick.v) {
         md_app_msg(app, MD_MSG_INFO, "a list to choose from is already open");
         return;
     }
-    struct md_view *v = k ? md_table_new(app, k, NULL, NULL) : NULL;
+    struct md_view *v = k ? md_table_new(app, k, parent, parent) : NULL;
     if (!v) {
         md_app_msg(app, MD_MSG_ERROR, "out of memory");
         return;
@@ -1338,8 +1352,19 @@ static void open_picker(struct md_app *app, enum pick_what what)
     if (what == PICK_OBJECT)
         md_table_set_filter(app, v, "key:images/");
     md_app_msg(app, MD_MSG_INFO, "Enter chooses %s, Esc goes back",
-               what == PICK_TRAINING ? "the job's model" : what == PICK_VERSION ? "the version"
-                                                                                 : "the image");
+               what == PICK_TRAINING  ? "the job's model"
+               : what == PICK_VERSION ? "the version"
+               : what == PICK_MODEL   ? "the registered model (its versions come next)"
+                                      : "the image");
+}
+
+static void open_picker(struct md_app *app, enum pick_what what)
+{
+    /* A live MLflow server lists versions per registered model: choose the
+     * model first.  The demo's cache holds every version: one list. */
+    if (what == PICK_VERSION && !app->settings->demo)
+        what = PICK_MODEL;
+    open_picker_of(app, what, NULL);
 }
 
 /* ---- the prompt ---------------------------------------------------------- */

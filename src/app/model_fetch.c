@@ -294,21 +294,22 @@ static md_status no_model(const char *where, const char *const *paths, size_t n,
     md_model_pick(paths, n, &pt, &nonnx);
     if (pt)
         return md_err_set(err, MD_ERR_UNSUPPORTED,
-                          "%s: only PyTorch weights (.pt) here; mldeck runs ONNX: export the model "
-                          "first (yolo export model=best.pt format=onnx) and log best.onnx", where);
+                          "no ONNX model, only PyTorch .pt weights: export it (yolo export "
+                          "model=best.pt format=onnx) and log best.onnx (in %s)", where);
     if (nonnx > 1)
         return md_err_set(err, MD_ERR_NOTFOUND,
-                          "%s: %d .onnx files and no best.onnx: name the one to use", where, nonnx);
+                          "%d .onnx files and no best.onnx: name the one to use (in %s)", nonnx,
+                          where);
     return md_err_set(err, MD_ERR_NOTFOUND,
-                      "%s: no best.onnx, single .onnx or model.tar.gz in this folder", where);
+                      "no best.onnx, single .onnx or model.tar.gz in the folder %s", where);
 }
 
 /* A single PyTorch weights file named directly. */
 static md_status pt_refusal(const char *where, struct md_err *err)
 {
     return md_err_set(err, MD_ERR_UNSUPPORTED,
-                      "%s: PyTorch weights; mldeck runs ONNX: export the model first (yolo export "
-                      "model=best.pt format=onnx)", where);
+                      "PyTorch weights, not ONNX: export them (yolo export model=best.pt "
+                      "format=onnx) (%s)", where);
 }
 
 /* ---- the cache ------------------------------------------------------------ */
@@ -848,9 +849,9 @@ static md_status resolve_proxied(struct fetch *f, const char *path, char **file,
         if (!strcmp(e[i].path, path))
             hit = &e[i];
     if (st == MD_OK && !hit)
-        st = md_err_set(err, MD_ERR_NOTFOUND, "mlflow-artifacts:/%s: no such artifact", path);
+        st = md_err_set(err, MD_ERR_NOTFOUND, "no such artifact: mlflow-artifacts:/%s", path);
     else if (st == MD_OK && hit->is_dir)
-        st = md_err_set(err, MD_ERR_NOTFOUND, "mlflow-artifacts:/%s: the folder is empty", path);
+        st = md_err_set(err, MD_ERR_NOTFOUND, "empty folder: mlflow-artifacts:/%s", path);
     else if (st == MD_OK && ends_with(path, ".pt")) {
         char where[1400];
         snprintf(where, sizeof where, "mlflow-artifacts:/%s", path);
