@@ -65,7 +65,7 @@ md_status md_wino_prepare(struct md_conv *c, int choice, struct md_err *err)
         return MD_OK;
     /* small maps leave too many idle lanes; few channels make the
      * transforms dominate (measured) */
-    if (c->ow < 32 || c->cin < 16 || c->cout < 32 || (size_t)c->cin * plane_h(c) * plane_w(c) > (1u << 28))
+    if (c->ow < 16 || c->cin < 16 || c->cout < 32 || (size_t)c->cin * plane_h(c) * plane_w(c) > (1u << 28))
         return MD_OK;
     int mb = (c->cout + MD_DK_MR - 1) / MD_DK_MR, cin = c->cin;
     c->wu = aligned_alloc(64, sizeof(float) * (16 * (size_t)mb * MD_DK_MR * cin + 16));
