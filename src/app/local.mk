@@ -23,5 +23,5 @@ tests_fuzz_replay_model_src_LDADD = $(MD_MODEL_FETCH_LIBS) $(MD_DEP_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/model_src/runs_pt tests/fuzz/corpus/model_src/models_alias \
 	tests/fuzz/corpus/model_src/artifacts_dotdot tests/fuzz/corpus/model_src/models_bigversion \
 	tests/fuzz/corpus/model_src/s3_binary tests/fuzz/corpus/model_src/file_uri
-TESTS += tests/mlflow/test_model_sources.py
-EXTRA_DIST += tests/mlflow/test_model_sources.py
+TESTS += tests/mlflow/test_model_sources.py tests/mlflow/test_model_sources_s3.py
+EXTRA_DIST += tests/mlflow/test_model_sources.py tests/mlflow/test_model_sources_s3.py

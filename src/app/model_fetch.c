@@ -689,8 +689,12 @@ static md_status training_job(struct fetch *f, const char *name, char **s3uri,
     cJSON_AddStringToObject(in, "TrainingJobName", name);
     st = md_aws_json_call(&s.cl, "SageMaker", "DescribeTrainingJob", "1.1", in, &out, err);
     cJSON_Delete(in);
+    /* SageMaker answers an unknown name with a ValidationException. */
+    if (st != MD_OK && !strcmp(err->svc_code, "ValidationException") &&
+        strstr(err->msg, "not found"))
+        st = err->code = MD_ERR_NOTFOUND;
     if (st != MD_OK)
-        return md_err_wrap(err, "training job %s", name);
+        return st;
     const char *u = md_json_str(out, "$.ModelArtifacts.S3ModelArtifacts", NULL);
     if (!u || !*u)
         st = md_err_set(err, MD_ERR_NOTFOUND, "training job %s has no model artifact (status %s)",

@@ -19,7 +19,7 @@ import tarfile
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlflow_testlib import FIXTURES, SRCDIR, Server, Tap, need_fixtures  # noqa: E402
+from mlflow_testlib import FIXTURES, MLRUNS, SRCDIR, Server, Tap, need_fixtures  # noqa: E402
 
 need_fixtures()
 BIN = os.environ.get("MLDECK_BIN") or os.path.join(os.environ.get("MLDECK_BUILDDIR", "."), "mldeck")
@@ -266,6 +266,29 @@ tap.ok(rc == 0 and detections(out) == WANT and got and
 rc, out, err = mldeck("infer", "models:/drone-aerial4/1", IMAGE, uri=auth.url,
                       cache=os.path.join(TMP, "cache4"))
 tap.ok(rc == 4, "no token: exit 4 (authentication)", err)
+
+# ---- a local file store (mlruns folder): read straight from disk ---------------------
+if os.path.isdir(MLRUNS):
+    store = os.path.join(TMP, "mlruns")
+    shutil.copytree(MLRUNS, store)
+    frun = "175e05e146af4985877964eb4dcf2527"     # drone-yolo11 version 1's run
+    wdir = os.path.join(store, "775704356759393566", frun, "artifacts", "weights")
+    rc, out, err = mldeck("infer", "models:/drone-yolo11/1", IMAGE, uri=store)
+    tap.ok(rc != 0 and "yolo export" in err,
+           "file store as recorded (weights/best.pt only): export to ONNX", err)
+    shutil.copy(MODEL, os.path.join(wdir, "best.onnx"))
+    rc, out, err = mldeck("infer", "models:/drone-yolo11/1", IMAGE, "--json", "--threads", "1",
+                          uri=store, cache=os.path.join(TMP, "cache5"))
+    tap.ok(rc == 0 and detections(out) == WANT, "file store: models:/NAME/1 (runs:/ source), read "
+           "from the run's artifacts folder, same detections", err)
+    tap.eq(cache_files(os.path.join(TMP, "cache5")), [], "file store: nothing is copied into the cache")
+    rc, out, err = mldeck("infer", "runs:/%s/weights/best.onnx" % frun, IMAGE, "--json",
+                          "--threads", "1", uri=store)
+    tap.ok(rc == 0 and detections(out) == WANT, "file store: runs:/RUN/weights/best.onnx", err)
+    rc, out, err = mldeck("infer", "mlflow-artifacts:/1/x/artifacts/best.onnx", IMAGE, uri=store)
+    tap.ok(rc != 0 and "tracking server" in err, "file store: mlflow-artifacts:/ needs a server", err)
+else:
+    tap.ok(True, "# SKIP no mlruns fixture")
 
 shutil.rmtree(TMP, ignore_errors=True)
 tap.done()
