@@ -105,6 +105,9 @@ def mldeck(*argv, uri=U, cache=CACHE, env=None):
          "AWS_EC2_METADATA_DISABLED": "true"}
     if uri:
         e["MLFLOW_TRACKING_URI"] = uri
+    # sanitizer settings and the engine's kernel choice pass through
+    e.update({k: v for k, v in os.environ.items()
+              if k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "MLDECK_YOLO_KERNEL")})
     e.update(env or {})
     r = subprocess.run([BIN] + list(argv), capture_output=True, text=True, env=e, timeout=120)
     return r.returncode, r.stdout, r.stderr

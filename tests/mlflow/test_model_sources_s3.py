@@ -120,6 +120,8 @@ try:
              "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
              "AWS_ENDPOINT_URL_S3": px.url, "AWS_ENDPOINT_URL_SAGEMAKER": fake.url,
              "MLFLOW_TRACKING_URI": ml.url, "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "0"}
+        e.update({k: v for k, v in os.environ.items()
+                  if k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "MLDECK_YOLO_KERNEL")})
         r = subprocess.run([BIN] + list(argv), capture_output=True, text=True, env=e, timeout=120)
         return r.returncode, r.stdout, r.stderr
 

@@ -84,6 +84,8 @@ PY
 # downloads on its own).
 same_as_cli() {
     env -i PATH=/usr/bin:/bin HOME="$TUI_TMP/home" XDG_CACHE_HOME="$TUI_TMP/cli-cache" \
+        ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
+        ${MLDECK_YOLO_KERNEL:+MLDECK_YOLO_KERNEL=$MLDECK_YOLO_KERNEL} \
         MLFLOW_TRACKING_URI="$BASE" "$MLDECK_BIN" infer "$1" "$IMG" --json --threads 1 \
         >"$TUI_TMP/cli.json" 2>"$TUI_TMP/cli.err" || return 1
     tui_screen >"$TUI_TMP/screen.txt"
@@ -107,7 +109,8 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-TUI_ENV="MLFLOW_TRACKING_URI=$BASE"
+TUI_ENV="${TUI_ENV:+$TUI_ENV }${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS }\
+${MLDECK_YOLO_KERNEL:+MLDECK_YOLO_KERNEL=$MLDECK_YOLO_KERNEL }MLFLOW_TRACKING_URI=$BASE"
 tui_start 130 40
 tui_keys 6
 tui_wait "Detections:" 30; ok $? "pane open, the shipped model ran"
