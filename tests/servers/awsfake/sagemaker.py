@@ -1555,29 +1555,34 @@ def register(fake):
             s['SecondaryStatus'] = sec
         return s
 
-    def jobs_by(key):
+    def jobs_by(key, descending):
+        """The jobs sorted by key, in that order; cached until a job is
+        added, so a page is a slice, not a sort of every job.  Callers
+        must not modify the list."""
         cache = sm._training_sorted
         if cache is None:
             cache = sm._training_sorted = {}
-        if key not in cache:
+        if (key, descending) not in cache:
             fn = (lambda j: j.name) if key == 'Name' else (lambda j: (j.created, j.name))
-            cache[key] = sorted(sm.training.values(), key=fn)
-        return cache[key]
+            ordered = sorted(sm.training.values(), key=fn)
+            if descending:
+                ordered.reverse()
+            cache[(key, descending)] = ordered
+        return cache[(key, descending)]
 
     @op('ListTrainingJobs')
     def list_training_jobs(ctx, p):
         now = ctx.now
         sort_by = p.get('SortBy') or 'CreationTime'
         order = p.get('SortOrder') or ('Ascending' if sort_by == 'Name' else 'Descending')
-        jobs = list(jobs_by('Name' if sort_by == 'Name' else 'CreationTime'))
-        if order == 'Descending':
-            jobs.reverse()
+        jobs = jobs_by('Name' if sort_by == 'Name' else 'CreationTime', order == 'Descending')
         if p.get('NameContains'):
             jobs = [j for j in jobs if p['NameContains'] in j.name]
         if p.get('CreationTimeAfter') is not None:
             jobs = [j for j in jobs if j.created > p['CreationTimeAfter']]
         if p.get('CreationTimeBefore') is not None:
             jobs = [j for j in jobs if j.created < p['CreationTimeBefore']]
+        page_jobs = None
         if p.get('StatusEquals') and sort_by != 'Status' and \
                 p.get('LastModifiedTimeAfter') is None and p.get('LastModifiedTimeBefore') is None:
             # As SageMaker documents: a page of MaxResults jobs is taken
@@ -1599,12 +1604,14 @@ def register(fake):
             page, nxt = paginate(items, p, 'ListTrainingJobs', page_size(ctx), 100)
         else:
             page, nxt = paginate(jobs, p, 'ListTrainingJobs', page_size(ctx), 100)
+            page_jobs = page
             page = [training_summary(j, now) for j in page]
         out = {'TrainingJobSummaries': page}
         if nxt:
             out['NextToken'] = nxt
-        frags = [s['TrainingJobName'] for s in page]
-        frags = [sm.get_training(n).__dict__.get('_summary_json') for n in frags]
+        if page_jobs is None:
+            page_jobs = [sm.get_training(s['TrainingJobName']) for s in page]
+        frags = [j.__dict__.get('_summary_json') for j in page_jobs]
         if all(frags):
             return Prencoded(out, {'TrainingJobSummaries': frags})
         return out
