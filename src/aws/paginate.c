@@ -1,5 +1,6 @@
 #include "aws/paginate.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,56 +43,255 @@ const struct md_paginator *md_paginator_find(const char *service, const char *op
     return wild;
 }
 
+/* The token for the request after the one whose reply is out (sent: the
+ * token that request carried), strdup'd into *next; *next NULL when the
+ * listing ends there. */
+static md_status next_token(const struct md_paginator *pg, const cJSON *out, const char *sent,
+                            char **next, struct md_err *err)
+{
+    *next = NULL;
+    if (!pg)
+        return MD_OK;
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(out, pg->output_token);
+    bool more = cJSON_IsString(tok) && tok->valuestring[0];
+    if (more && pg->more_results) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(out, pg->more_results);
+        more = cJSON_IsTrue(m);
+    }
+    /* A token that comes back unchanged ends the stream (GetLogEvents)
+     * and, for any op, guards against a server that loops. */
+    if (more && sent && !strcmp(sent, tok->valuestring))
+        more = false;
+    if (!more)
+        return MD_OK;
+    if (!(*next = strdup(tok->valuestring)))
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    return MD_OK;
+}
+
+static md_status set_token(cJSON *in, const struct md_paginator *pg, const char *tok,
+                           struct md_err *err)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(in, pg->input_token);
+    if (!cJSON_AddStringToObject(in, pg->input_token, tok))
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    return MD_OK;
+}
+
+struct call {
+    struct md_aws_client *c;
+    const struct md_paginator *pg;
+    const char *prefix, *version, *op;
+    cJSON *in;              /* the input, carrying the current token */
+    int max_pages;
+};
+
+static md_status paginate_in_turn(struct call *k, md_page_raw_fn fn, void *ctx,
+                                  struct md_err *err)
+{
+    md_status st = MD_OK;
+    char *sent = NULL;      /* token sent with the current request */
+    struct md_buf raw = MD_BUF_INIT;
+    for (int page = 1;; page++) {
+        cJSON *out = NULL;
+        st = md_aws_json_call_raw(k->c, k->prefix, k->op, k->version, k->in, &out, &raw, err);
+        if (st != MD_OK)
+            break;
+        bool stop = false;
+        struct md_page pg = {out, raw.data ? raw.data : "", raw.len};
+        st = fn(ctx, &pg, &stop, err);
+        char *next = NULL;
+        if (st == MD_OK && !stop && (k->max_pages <= 0 || page < k->max_pages))
+            st = next_token(k->pg, out, sent, &next, err);
+        cJSON_Delete(out);
+        if (st != MD_OK || !next)
+            break;
+        free(sent);
+        sent = next;
+        if ((st = set_token(k->in, k->pg, sent, err)) != MD_OK)
+            break;
+    }
+    md_buf_free(&raw);
+    free(sent);
+    return st;
+}
+
+/* ---- read-ahead: a fetching thread, a short queue, the caller handles ---- */
+
+#define AHEAD_PAGES 4       /* replies fetched but not yet handled, at most */
+
+struct fetched {
+    cJSON *json;
+    struct md_buf raw;
+    struct fetched *next;
+};
+
+struct ahead {
+    struct call *k;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct fetched *head, *tail;
+    int queued;
+    bool done;              /* the fetcher has ended (last page, error or quit) */
+    bool quit;              /* the caller wants no more pages */
+    md_status st;           /* the fetcher's error, with err */
+    struct md_err err;
+};
+
+static void fetched_free(struct fetched *f)
+{
+    cJSON_Delete(f->json);
+    md_buf_free(&f->raw);
+    free(f);
+}
+
+static void *fetcher(void *arg)
+{
+    struct ahead *a = arg;
+    struct call *k = a->k;
+    md_status st = MD_OK;
+    struct md_err err;
+    md_err_clear(&err);
+    char *sent = NULL;
+    for (int page = 1;; page++) {
+        pthread_mutex_lock(&a->mu);
+        while (a->queued >= AHEAD_PAGES && !a->quit)
+            pthread_cond_wait(&a->cv, &a->mu);
+        bool quit = a->quit;
+        pthread_mutex_unlock(&a->mu);
+        if (quit)
+            break;
+        struct fetched *f = calloc(1, sizeof *f);
+        if (!f) {
+            st = md_err_set(&err, MD_ERR_NOMEM, "out of memory");
+            break;
+        }
+        st = md_aws_json_call_raw(k->c, k->prefix, k->op, k->version, k->in, &f->json, &f->raw,
+                                  &err);
+        char *next = NULL;
+        if (st == MD_OK && (k->max_pages <= 0 || page < k->max_pages))
+            st = next_token(k->pg, f->json, sent, &next, &err);
+        if (st != MD_OK) {
+            fetched_free(f);
+            break;
+        }
+        pthread_mutex_lock(&a->mu);
+        if (a->tail)
+            a->tail->next = f;
+        else
+            a->head = f;
+        a->tail = f;
+        a->queued++;
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        free(sent);
+        sent = next;
+        if (!next || (st = set_token(k->in, k->pg, sent, &err)) != MD_OK)
+            break;
+    }
+    free(sent);
+    pthread_mutex_lock(&a->mu);
+    a->st = st;
+    a->err = err;
+    a->done = true;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+static md_status paginate_ahead(struct call *k, md_page_raw_fn fn, void *ctx, struct md_err *err)
+{
+    struct ahead a;
+    memset(&a, 0, sizeof a);
+    a.k = k;
+    md_err_clear(&a.err);
+    pthread_mutex_init(&a.mu, NULL);
+    pthread_cond_init(&a.cv, NULL);
+    pthread_t th;
+    if (pthread_create(&th, NULL, fetcher, &a) != 0) {
+        pthread_cond_destroy(&a.cv);
+        pthread_mutex_destroy(&a.mu);
+        return paginate_in_turn(k, fn, ctx, err);
+    }
+    md_status st = MD_OK;
+    for (;;) {
+        pthread_mutex_lock(&a.mu);
+        while (!a.head && !a.done)
+            pthread_cond_wait(&a.cv, &a.mu);
+        struct fetched *f = a.head;
+        if (f) {
+            a.head = f->next;
+            if (!a.head)
+                a.tail = NULL;
+            a.queued--;
+            pthread_cond_broadcast(&a.cv);
+        } else {
+            /* Every page fetched was handled: the fetcher's end is ours. */
+            st = a.st;
+            if (st != MD_OK && err)
+                *err = a.err;
+        }
+        pthread_mutex_unlock(&a.mu);
+        if (!f)
+            break;
+        bool stop = false;
+        struct md_page pg = {f->json, f->raw.data ? f->raw.data : "", f->raw.len};
+        st = fn(ctx, &pg, &stop, err);
+        fetched_free(f);
+        if (st != MD_OK || stop) {
+            pthread_mutex_lock(&a.mu);
+            a.quit = true;
+            pthread_cond_broadcast(&a.cv);
+            pthread_mutex_unlock(&a.mu);
+            break;
+        }
+    }
+    pthread_join(th, NULL);
+    while (a.head) {
+        struct fetched *f = a.head;
+        a.head = f->next;
+        fetched_free(f);
+    }
+    pthread_cond_destroy(&a.cv);
+    pthread_mutex_destroy(&a.mu);
+    return st;
+}
+
+md_status md_aws_json_paginate_pages(struct md_aws_client *c, const char *model_service,
+                                     const char *target_prefix, const char *json_version,
+                                     const char *op, const cJSON *input, int max_pages,
+                                     bool read_ahead, md_page_raw_fn fn, void *ctx,
+                                     struct md_err *err)
+{
+    struct call k = {c, md_paginator_find(model_service, op), target_prefix, json_version, op,
+                     input ? cJSON_Duplicate(input, 1) : cJSON_CreateObject(), max_pages};
+    if (!k.in)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    /* Nothing to read ahead of when the operation does not page. */
+    md_status st = read_ahead && k.pg && max_pages != 1 ? paginate_ahead(&k, fn, ctx, err)
+                                                        : paginate_in_turn(&k, fn, ctx, err);
+    cJSON_Delete(k.in);
+    return st;
+}
+
+struct plain {
+    md_page_fn fn;
+    void *ctx;
+};
+
+static md_status plain_page(void *ctx, const struct md_page *page, bool *stop,
+                            struct md_err *err)
+{
+    struct plain *p = ctx;
+    return p->fn(p->ctx, page->json, stop, err);
+}
+
 md_status md_aws_json_paginate(struct md_aws_client *c, const char *model_service,
                                const char *target_prefix, const char *json_version,
                                const char *op, const cJSON *input, int max_pages,
                                md_page_fn fn, void *ctx, struct md_err *err)
 {
-    const struct md_paginator *pg = md_paginator_find(model_service, op);
-    cJSON *in = input ? cJSON_Duplicate(input, 1) : cJSON_CreateObject();
-    if (!in)
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    md_status st = MD_OK;
-    char *sent = NULL;      /* token sent with the current request */
-    for (int page = 1;; page++) {
-        cJSON *out = NULL;
-        st = md_aws_json_call(c, target_prefix, op, json_version, in, &out, err);
-        if (st != MD_OK)
-            break;
-        bool stop = false;
-        st = fn(ctx, out, &stop, err);
-        if (st != MD_OK || stop || !pg || (max_pages > 0 && page >= max_pages)) {
-            cJSON_Delete(out);
-            break;
-        }
-        const cJSON *tok = cJSON_GetObjectItemCaseSensitive(out, pg->output_token);
-        bool more = cJSON_IsString(tok) && tok->valuestring[0];
-        if (more && pg->more_results) {
-            const cJSON *m = cJSON_GetObjectItemCaseSensitive(out, pg->more_results);
-            more = cJSON_IsTrue(m);
-        }
-        /* A token that comes back unchanged ends the stream (GetLogEvents)
-         * and, for any op, guards against a server that loops. */
-        if (more && sent && !strcmp(sent, tok->valuestring))
-            more = false;
-        if (!more) {
-            cJSON_Delete(out);
-            break;
-        }
-        free(sent);
-        sent = strdup(tok->valuestring);
-        cJSON_Delete(out);
-        if (!sent) {
-            st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        cJSON_DeleteItemFromObjectCaseSensitive(in, pg->input_token);
-        if (!cJSON_AddStringToObject(in, pg->input_token, sent)) {
-            st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-    }
-    free(sent);
-    cJSON_Delete(in);
-    return st;
+    struct plain p = {fn, ctx};
+    return md_aws_json_paginate_pages(c, model_service, target_prefix, json_version, op, input,
+                                      max_pages, false, plain_page, &p, err);
 }

@@ -41,4 +41,29 @@ md_status md_aws_json_paginate(struct md_aws_client *c, const char *model_servic
                                const char *op, const cJSON *input, int max_pages,
                                md_page_fn fn, void *ctx, struct md_err *err);
 
+/* One page as md_aws_json_paginate_pages hands it over: the parsed reply
+ * and its bytes as received (for aws/rawjson.h).  Owned by the pager. */
+struct md_page {
+    const cJSON *json;
+    const char *raw;
+    size_t raw_len;
+};
+typedef md_status (*md_page_raw_fn)(void *ctx, const struct md_page *page, bool *stop,
+                                    struct md_err *err);
+
+/* md_aws_json_paginate with the reply's bytes, and optionally read-ahead:
+ * with read_ahead a second thread requests page k+1 (over c, its handle and
+ * its credentials) while fn handles page k, so the client's work on a page
+ * overlaps the service's work on the next.  The requests are the same,
+ * sequential NextToken calls with the same retries; fn still sees the
+ * pages in order, one at a time, on the calling thread; an error ends the
+ * listing after the pages before it were handed over, as without read-ahead.
+ * When fn sets *stop the request already in flight is finished and its page
+ * dropped.  With read_ahead, fn must not use c (or its CURL handle). */
+md_status md_aws_json_paginate_pages(struct md_aws_client *c, const char *model_service,
+                                     const char *target_prefix, const char *json_version,
+                                     const char *op, const cJSON *input, int max_pages,
+                                     bool read_ahead, md_page_raw_fn fn, void *ctx,
+                                     struct md_err *err);
+
 #endif

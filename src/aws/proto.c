@@ -86,6 +86,13 @@ md_status md_aws_json_call(struct md_aws_client *c, const char *target_prefix, c
                            const char *json_version, const cJSON *input, cJSON **output,
                            struct md_err *err)
 {
+    return md_aws_json_call_raw(c, target_prefix, op, json_version, input, output, NULL, err);
+}
+
+md_status md_aws_json_call_raw(struct md_aws_client *c, const char *target_prefix,
+                               const char *op, const char *json_version, const cJSON *input,
+                               cJSON **output, struct md_buf *raw, struct md_err *err)
+{
     *output = NULL;
     char *url = md_aws_url(c, "/", NULL);
     char *body = NULL;
@@ -146,6 +153,12 @@ md_status md_aws_json_call(struct md_aws_client *c, const char *target_prefix, c
         goto out;
     }
     *output = j;
+    if (raw) {
+        /* The body is handed over as it came: no copy of a large page. */
+        md_buf_free(raw);
+        *raw = resp.body;
+        resp.body = (struct md_buf)MD_BUF_INIT;
+    }
 out:
     free(url);
     free(body);

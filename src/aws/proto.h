@@ -17,6 +17,7 @@
 #include "net/retry.h"
 #include "net/sigv4.h"
 #include "net/xml.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 /* One service endpoint plus how to authenticate to it.  The caller owns
@@ -45,6 +46,14 @@ struct md_aws_client {
 md_status md_aws_json_call(struct md_aws_client *c, const char *target_prefix, const char *op,
                            const char *json_version, const cJSON *input, cJSON **output,
                            struct md_err *err);
+
+/* md_aws_json_call that also hands over the reply's bytes: on MD_OK *raw
+ * (freed first; raw may be NULL) holds the body exactly as received, for
+ * callers that keep the API's own text (aws/rawjson.h).  The caller frees
+ * it with md_buf_free. */
+md_status md_aws_json_call_raw(struct md_aws_client *c, const char *target_prefix,
+                               const char *op, const char *json_version, const cJSON *input,
+                               cJSON **output, struct md_buf *raw, struct md_err *err);
 
 struct md_aws_param {
     const char *name;               /* "RoleArn", "Tags.member.1.Key" */

@@ -1,11 +1,14 @@
 #include "aws/sagemaker.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws/client.h"
 #include "aws/paginate.h"
+#include "aws/rawjson.h"
 #include "kind/kind.h"
 #include "util/json.h"
 
@@ -95,7 +98,53 @@ struct sm_sync {
     struct md_sm_stats *stats;
     char **ids;                 /* every id seen, for the prune after a full listing */
     size_t nids, capids;
+    /* A CLI listing writes its pages in one transaction (one commit instead
+     * of one per page), renewed after BATCH_MS so that a long listing does
+     * not keep the screen's workers waiting for the write lock. */
+    bool batched;
+    bool renewed;               /* the transaction was committed mid-listing */
+    long long batch_start_ms;
+    struct md_sm_listed *listed;    /* NULL, or where the stored objects go, in order */
+    double *sort_values;            /* listed: each object's sort column */
+    bool sortable;                  /* listed: every object had a number there */
 };
+
+#define BATCH_MS 250
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Keeps a copy of a stored object for md_sm_list. */
+static md_status keep_listed(struct sm_sync *s, const cJSON *item, const char *text,
+                             struct md_err *err)
+{
+    struct md_sm_listed *l = s->listed;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        char **v = realloc(l->json, cap * sizeof *v);
+        if (v)
+            l->json = v;
+        double *d = v ? realloc(s->sort_values, cap * sizeof *d) : NULL;
+        if (d)
+            s->sort_values = d;
+        if (!v || !d)
+            return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        l->cap = cap;
+    }
+    const struct md_kind *k = s->kind;
+    const cJSON *v = k->ncolumns ? md_json_get(item, k->columns[k->sort_column].path) : NULL;
+    if (!cJSON_IsNumber(v))
+        s->sortable = false;
+    s->sort_values[l->n] = cJSON_IsNumber(v) ? v->valuedouble : 0;
+    if (!(l->json[l->n] = strdup(text)))
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    l->n++;
+    return MD_OK;
+}
 
 static md_status keep_id(struct sm_sync *s, const char *id, struct md_err *err)
 {
@@ -154,12 +203,18 @@ static md_status describe_one(struct md_aws_client *c, const struct sm_list *spe
 }
 
 /* Describe replies carry ResponseMetadata-free objects, but SageMaker puts
- * nothing else in them, so the reply is the object. */
-static md_status sync_page(void *ctx, const cJSON *page, bool *stop, struct md_err *err)
+ * nothing else in them, so the reply is the object.  A list item is stored
+ * as the text the service sent (aws/rawjson.h): printing it again from the
+ * parsed tree cost more than the rest of the page's work. */
+static md_status sync_page(void *ctx, const struct md_page *pg, bool *stop, struct md_err *err)
 {
     struct sm_sync *s = ctx;
+    const cJSON *page = pg->json;
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, s->spec->result_key);
     size_t n = (size_t)cJSON_GetArraySize(items);
+    struct md_rawjson_items raw;
+    bool have_raw = md_rawjson_array_items(pg->raw, pg->raw_len, s->spec->result_key, &raw) == 0 &&
+                    raw.n == n && cJSON_IsArray(items);
     struct md_cache_row *rows = calloc(n ? n : 1, sizeof *rows);
     char **jsons = calloc(n ? n : 1, sizeof *jsons);
     char (*ids)[1024] = calloc(n ? n : 1, sizeof *ids);
@@ -171,7 +226,10 @@ static md_status sync_page(void *ctx, const cJSON *page, bool *stop, struct md_e
     }
     s->stats->pages++;
     const cJSON *item;
+    size_t k = 0;
     cJSON_ArrayForEach(item, items) {
+        const char *item_text = have_raw ? raw.text + raw.off[k] : NULL;
+        k++;
         if (sm_cancelled(s->x)) {
             st = md_err_set(err, MD_ERR_CANCELLED, "cancelled");
             goto out;
@@ -187,8 +245,11 @@ static md_status sync_page(void *ctx, const cJSON *page, bool *stop, struct md_e
         if (s->spec->newest_first && s->caught_up_allowed && settled(s, id, status))
             continue;
         cJSON *full = NULL;
+        /* A CLI listing (list_only) prints the list call's own objects:
+         * running jobs are described by the screen's refreshes, not here. */
         bool describe = s->spec->describe_op &&
-                        (s->spec->describe_always || !status_final(status));
+                        (s->spec->describe_always ||
+                         (!status_final(status) && !s->x->list_only));
         if (describe) {
             const char *v = md_json_str(item, s->spec->describe_member, NULL);
             if (!v)
@@ -203,23 +264,40 @@ static md_status sync_page(void *ctx, const cJSON *page, bool *stop, struct md_e
                 goto out;
             s->stats->described++;
         }
-        jsons[nrows] = cJSON_PrintUnformatted(full ? full : item);
-        cJSON_Delete(full);
-        if (!jsons[nrows]) {
-            st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            goto out;
+        const char *text = !full ? item_text : NULL;
+        if (!text) {
+            text = jsons[nrows] = cJSON_PrintUnformatted(full ? full : item);
+            if (!text) {
+                cJSON_Delete(full);
+                st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+                goto out;
+            }
         }
+        if (s->listed)
+            st = keep_listed(s, full ? full : item, text, err);
+        cJSON_Delete(full);
+        if (st != MD_OK)
+            goto out;
         rows[nrows] = (struct md_cache_row){s->kind->name, id, s->parent ? s->parent : "",
-                                            jsons[nrows], 0};
+                                            text, 0};
         nrows++;
     }
     if (nrows) {
         st = md_cache_upsert_rows(s->x->cache, s->x->scope, rows, nrows, err);
         s->stats->written += (int)nrows;
+        if (st == MD_OK && s->batched && mono_ms() - s->batch_start_ms > BATCH_MS) {
+            st = md_cache_commit(s->x->cache, err);
+            if (st == MD_OK)
+                st = md_cache_begin(s->x->cache, err);
+            s->batched = st == MD_OK;
+            s->renewed = true;
+            s->batch_start_ms = mono_ms();
+        }
     } else if (s->spec->newest_first && s->caught_up_allowed && n > 0) {
         *stop = true; /* a whole page we already had: the rest is older */
     }
 out:
+    md_rawjson_items_free(&raw);
     for (size_t i = 0; i < n && jsons; i++)
         cJSON_free(jsons[i]);
     free(jsons);
@@ -233,8 +311,73 @@ static void full_key(char *out, size_t n, const char *kind, const char *parent)
     snprintf(out, n, "sagemaker.full.%s.%s", kind, parent ? parent : "");
 }
 
+/* True when the listed objects, in listing order, are in the order the
+ * cache query of the kind's default sort returns them: sort value
+ * monotonic with no ties or near-ties (ties are ordered by insertion in the
+ * cache, and SQLite's and strtod's conversions may differ by an ulp), no id
+ * twice. */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool listed_in_cache_order(const struct sm_sync *s)
+{
+    const struct md_sm_listed *l = s->listed;
+    if (!s->sortable || l->n != s->nids)
+        return false;
+    for (size_t i = 1; i < l->n; i++) {
+        double a = s->sort_values[i - 1], b = s->sort_values[i];
+        double gap = s->kind->sort_desc ? a - b : b - a;
+        if (!(gap > 1e-9 * (fabs(a) > 1 ? fabs(a) : 1)))
+            return false;
+    }
+    char **ids = malloc((s->nids ? s->nids : 1) * sizeof *ids);
+    if (!ids)
+        return false;
+    memcpy(ids, s->ids, s->nids * sizeof *ids);
+    qsort(ids, s->nids, sizeof *ids, cmp_str);
+    bool unique = true;
+    for (size_t i = 1; i < s->nids && unique; i++)
+        unique = strcmp(ids[i - 1], ids[i]) != 0;
+    free(ids);
+    return unique;
+}
+
+void md_sm_listed_free(struct md_sm_listed *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        free(l->json[i]);
+    free(l->json);
+    memset(l, 0, sizeof *l);
+}
+
+static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *parent,
+                         bool full, struct md_sm_stats *stats, struct md_sm_listed *listed,
+                         struct md_err *err);
+
 md_status md_sm_refresh(struct md_sm_ctx *x, const char *kindname, const char *parent, bool full,
                         struct md_sm_stats *stats, struct md_err *err)
+{
+    return refresh(x, kindname, parent, full, stats, NULL, err);
+}
+
+md_status md_sm_list(struct md_sm_ctx *x, const char *kindname, const char *parent, bool full,
+                     struct md_sm_listed *listed, struct md_err *err)
+{
+    memset(listed, 0, sizeof *listed);
+    bool was = x->list_only;
+    x->list_only = true;
+    md_status st = refresh(x, kindname, parent, full, NULL, listed, err);
+    x->list_only = was;
+    return st;
+}
+
+static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *parent,
+                         bool full, struct md_sm_stats *stats, struct md_sm_listed *listed,
+                         struct md_err *err)
 {
     struct md_sm_stats local;
     if (!stats)
@@ -274,20 +417,56 @@ md_status md_sm_refresh(struct md_sm_ctx *x, const char *kindname, const char *p
     cJSON_AddNumberToObject(in, "MaxResults", 100);
 
     struct sm_sync s = {x, &c, spec, kind, parent, had_full && !full, stats, NULL, 0, 0};
-    st = md_aws_json_paginate(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in, 0, sync_page,
-                              &s, err);
+    bool reads_all = !s.caught_up_allowed || !spec->newest_first;
+    /* Whether the cache held no object of (kind, parent) before: then, with
+     * the write lock held from here to the end, the listing is the whole
+     * of them afterwards. */
+    bool none_before = false;
+    if (x->list_only && !md_cache_in_transaction(x->cache) &&
+        md_cache_begin(x->cache, &e) == MD_OK) {
+        s.batched = true;
+        s.batch_start_ms = mono_ms();
+        long long oldest = 0;
+        none_before = md_cache_fetched_at(x->cache, x->scope, kindname, parent ? parent : "",
+                                          &oldest, &e) == MD_OK && oldest == 0;
+    }
+    bool outer = s.batched;
+    s.listed = listed && none_before && reads_all ? listed : NULL;
+    s.sortable = true;
+    /* Read-ahead when every page will be read and the page handler makes no
+     * request of its own (it would share the fetching thread's handle). */
+    bool handler_calls = spec->describe_op && (spec->describe_always || !x->list_only);
+    st = md_aws_json_paginate_pages(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in, 0,
+                                    reads_all && !handler_calls, sync_page, &s, err);
     cJSON_Delete(in);
 
     /* Only a listing read to its end may delete what the account no longer
      * has; with the incremental shortcut on, paging may have stopped at the
-     * first page we already had. */
-    if (st == MD_OK && (!s.caught_up_allowed || !spec->newest_first)) {
+     * first page we already had.  Nothing to delete when the cache had none
+     * of these objects and nobody else could write in between. */
+    bool alone = s.batched && !s.renewed;
+    if (st == MD_OK && reads_all) {
         stats->complete = true;
-        st = md_cache_prune(x->cache, x->scope, kindname, parent ? parent : "",
-                            (const char *const *)s.ids, s.nids, err);
+        if (!(none_before && alone))
+            st = md_cache_prune(x->cache, x->scope, kindname, parent ? parent : "",
+                                (const char *const *)s.ids, s.nids, err);
         if (st == MD_OK)
             st = md_cache_meta_set(x->cache, x->scope, key, "1", err);
     }
+    if (s.batched) {
+        /* Pages stored before an error stay stored, as they did when each
+         * page was its own transaction. */
+        struct md_err ce;
+        md_status cst = md_cache_commit(x->cache, st == MD_OK ? err : &ce);
+        if (st == MD_OK)
+            st = cst;
+        alone = alone && cst == MD_OK;
+    } else if (outer && md_cache_in_transaction(x->cache)) {
+        md_cache_rollback(x->cache);    /* a renewal failed half-way */
+    }
+    if (s.listed && !(st == MD_OK && alone && listed_in_cache_order(&s)))
+        md_sm_listed_free(listed);      /* the caller reads the cache back */
+    free(s.sort_values);
     for (size_t i = 0; i < s.nids; i++)
         free(s.ids[i]);
     free(s.ids);

@@ -28,6 +28,11 @@ struct md_sm_ctx {
     void *curl;
     bool (*cancelled)(void *ctx);
     void *cancel_ctx;
+    /* A listing for the CLI: objects are stored (and printed) as the list
+     * call returns them; only kinds whose cached object is the describe
+     * output (describe_always: pipeline executions) are described.  Then
+     * the next page is read ahead while one is stored. */
+    bool list_only;
 };
 
 struct md_sm_stats {
@@ -45,6 +50,22 @@ bool md_sm_handles(const char *kind);
  * the incremental shortcut and read every page.  stats may be NULL. */
 md_status md_sm_refresh(struct md_sm_ctx *x, const char *kind, const char *parent, bool full,
                         struct md_sm_stats *stats, struct md_err *err);
+
+/* What md_sm_list hands back: the stored objects' JSON texts (malloc'd). */
+struct md_sm_listed {
+    char **json;
+    size_t n, cap;
+};
+
+/* The CLI's listing: md_sm_refresh with list_only set, its pages stored in
+ * one cache transaction.  When the cache held none of these objects before
+ * and the listing is complete, *listed receives them in the order a cache
+ * query with the kind's default sort would return (listed->json NULL when
+ * that cannot be vouched for: then read the cache).  Free with
+ * md_sm_listed_free, in every case. */
+md_status md_sm_list(struct md_sm_ctx *x, const char *kind, const char *parent, bool full,
+                     struct md_sm_listed *listed, struct md_err *err);
+void md_sm_listed_free(struct md_sm_listed *listed);
 
 /* Runs action on the object id of kind.  Actions: describe (re-reads one
  * object), start-execution (params: PipelineParameters [{Name, Value}],

@@ -114,6 +114,24 @@ static md_status print_kind(struct sm_cli *s, const struct md_kind *k, const cha
     return st;
 }
 
+/* What print_kind would print, from the objects just listed: md_sm_list
+ * hands them over only when they are exactly the cache's rows in the
+ * cache's order, so reading them back is not needed. */
+static md_status print_listed(struct sm_cli *s, const struct md_kind *k,
+                              const struct md_sm_listed *l, const struct ls_opts *o,
+                              struct md_err *err)
+{
+    struct status_filter f = {md_ls_out_begin(s->cli->out, k, o->fmt), k, o->status};
+    if (!f.out)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < l->n; i++) {
+        struct md_cache_row row = {k->name, "", "", l->json[i], 0};
+        status_filter_fn(&f, &row);
+    }
+    md_ls_out_end(f.out);
+    return MD_OK;
+}
+
 static const char *ls_parent(const struct md_kind *k, const struct ls_opts *o)
 {
     if (!strcmp(k->name, "pipeline-executions"))
@@ -183,6 +201,8 @@ int md_cli_ls_sagemaker(struct md_cli *cli, const struct md_kind *k, int argc, c
         return sm_fail(&s, cli, &err);
     const char *parent = ls_parent(k, &o);
     md_status st = MD_OK;
+    s.x.list_only = true;   /* print the list call's objects: no describes */
+    struct md_sm_listed listed = {0};
     if (!o.cached && !s.ws.demo) {
         if (!strcmp(k->name, "pipeline-executions") && !parent) {
             st = md_sm_refresh(&s.x, "pipelines", NULL, o.full, NULL, &err);
@@ -197,11 +217,14 @@ int md_cli_ls_sagemaker(struct md_cli *cli, const struct md_kind *k, int argc, c
             }
             free(ps.v);
         } else {
-            st = md_sm_refresh(&s.x, k->name, parent, o.full, NULL, &err);
+            st = md_sm_list(&s.x, k->name, parent, o.full, &listed, &err);
         }
     }
-    if (st == MD_OK)
+    if (st == MD_OK && listed.json)
+        st = print_listed(&s, k, &listed, &o, &err);
+    else if (st == MD_OK)
         st = print_kind(&s, k, parent, &o, &err);
+    md_sm_listed_free(&listed);
     if (st != MD_OK)
         return sm_fail(&s, cli, &err);
     sm_close(&s);

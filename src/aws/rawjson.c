@@ -1,0 +1,304 @@
+#include "aws/rawjson.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+
+#define MAX_DEPTH 500
+
+struct scan {
+    const char *p, *end;
+    struct md_buf *out;     /* NULL: validate only */
+    int depth;
+    bool nomem;
+};
+
+static bool emit(struct scan *s, const char *from, size_t n)
+{
+    if (s->out && md_buf_append(s->out, from, n) < 0) {
+        s->nomem = true;
+        return false;
+    }
+    return true;
+}
+
+static void ws(struct scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+static bool hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A string token; *escaped says whether it held a backslash. */
+static bool string(struct scan *s, bool *escaped)
+{
+    const char *start = s->p;
+    if (s->p >= s->end || *s->p != '"')
+        return false;
+    s->p++;
+    if (escaped)
+        *escaped = false;
+    for (;;) {
+        if (s->p >= s->end)
+            return false;
+        unsigned char c = (unsigned char)*s->p;
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return false;   /* raw control characters are not JSON */
+        if (c == '\\') {
+            if (escaped)
+                *escaped = true;
+            if (s->end - s->p < 2)
+                return false;
+            char e = s->p[1];
+            if (e == 'u') {
+                if (s->end - s->p < 6 || !hex(s->p[2]) || !hex(s->p[3]) || !hex(s->p[4]) ||
+                    !hex(s->p[5]))
+                    return false;
+                s->p += 6;
+            } else if (strchr("\"\\/bfnrt", e) && e) {
+                s->p += 2;
+            } else {
+                return false;
+            }
+            continue;
+        }
+        s->p++;
+    }
+    s->p++;
+    return emit(s, start, (size_t)(s->p - start));
+}
+
+static bool digits(struct scan *s)
+{
+    const char *d = s->p;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+        s->p++;
+    return s->p > d;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool number(struct scan *s)
+{
+    const char *start = s->p;
+    if (s->p < s->end && *s->p == '-')
+        s->p++;
+    if (s->p < s->end && *s->p == '0')
+        s->p++;
+    else if (!(s->p < s->end && *s->p >= '1' && *s->p <= '9') || !digits(s))
+        return false;
+    if (s->p < s->end && *s->p == '.') {
+        s->p++;
+        if (!digits(s))
+            return false;
+    }
+    if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+        s->p++;
+        if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+            s->p++;
+        if (!digits(s))
+            return false;
+    }
+    return emit(s, start, (size_t)(s->p - start));
+}
+
+static bool literal(struct scan *s, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+        return false;
+    s->p += n;
+    return emit(s, word, n);
+}
+
+static bool value(struct scan *s);
+
+/* Object or array: open, members separated by commas, close. */
+static bool container(struct scan *s, char open, char close)
+{
+    if (++s->depth > MAX_DEPTH)
+        return false;
+    s->p++;
+    if (!emit(s, &open, 1))
+        return false;
+    ws(s);
+    if (s->p < s->end && *s->p == close) {
+        s->p++;
+        s->depth--;
+        return emit(s, &close, 1);
+    }
+    for (;;) {
+        if (open == '{') {
+            if (!string(s, NULL))
+                return false;
+            ws(s);
+            if (s->p >= s->end || *s->p != ':' || !emit(s, ":", 1))
+                return false;
+            s->p++;
+            ws(s);
+        }
+        if (!value(s))
+            return false;
+        ws(s);
+        if (s->p >= s->end)
+            return false;
+        if (*s->p == ',') {
+            s->p++;
+            if (!emit(s, ",", 1))
+                return false;
+            ws(s);
+            continue;
+        }
+        if (*s->p != close)
+            return false;
+        s->p++;
+        s->depth--;
+        return emit(s, &close, 1);
+    }
+}
+
+static bool value(struct scan *s)
+{
+    if (s->p >= s->end)
+        return false;
+    switch (*s->p) {
+    case '{': return container(s, '{', '}');
+    case '[': return container(s, '[', ']');
+    case '"': return string(s, NULL);
+    case 't': return literal(s, "true");
+    case 'f': return literal(s, "false");
+    case 'n': return literal(s, "null");
+    default: return number(s);
+    }
+}
+
+/* The elements of the array at s->p, each copied minified into out->text. */
+static bool elements(struct scan *s, struct md_rawjson_items *out, struct md_buf *text)
+{
+    size_t cap = 0;
+    s->p++;     /* '[' */
+    ws(s);
+    if (s->p < s->end && *s->p == ']') {
+        s->p++;
+        return true;
+    }
+    s->depth++;
+    for (;;) {
+        if (out->n == cap) {
+            size_t nc = cap ? cap * 2 : 128;
+            size_t *v = realloc(out->off, nc * sizeof *v);
+            if (!v) {
+                s->nomem = true;
+                return false;
+            }
+            out->off = v;
+            cap = nc;
+        }
+        out->off[out->n] = text->len;
+        s->out = text;
+        bool ok = value(s) && emit(s, "", 1);   /* each element NUL-terminated */
+        s->out = NULL;
+        if (!ok)
+            return false;
+        out->n++;
+        ws(s);
+        if (s->p < s->end && *s->p == ',') {
+            s->p++;
+            ws(s);
+            continue;
+        }
+        if (s->p >= s->end || *s->p != ']')
+            return false;
+        s->p++;
+        s->depth--;
+        return true;
+    }
+}
+
+int md_rawjson_array_items(const char *json, size_t len, const char *key,
+                           struct md_rawjson_items *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!json || !key)
+        return -1;
+    struct md_buf text = MD_BUF_INIT;
+    struct scan s = {json, json + len, NULL, 0, false};
+    size_t klen = strlen(key);
+    bool found = false, is_array = false;
+    ws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        goto bad;
+    s.p++;
+    s.depth = 1;
+    ws(&s);
+    if (s.p < s.end && *s.p == '}') {
+        s.p++;
+    } else {
+        for (;;) {
+            const char *kstart = s.p + 1;
+            bool escaped;
+            if (!string(&s, &escaped) || escaped)
+                goto bad;   /* an escaped key could be the one we want */
+            size_t kn = (size_t)(s.p - kstart - 1);
+            bool match = !found && kn == klen && memcmp(kstart, key, klen) == 0;
+            ws(&s);
+            if (s.p >= s.end || *s.p != ':')
+                goto bad;
+            s.p++;
+            ws(&s);
+            if (match && s.p < s.end && *s.p == '[') {
+                found = is_array = true;
+                if (!elements(&s, out, &text))
+                    goto bad;
+            } else {
+                found = found || match;
+                if (!value(&s))
+                    goto bad;
+            }
+            ws(&s);
+            if (s.p < s.end && *s.p == ',') {
+                s.p++;
+                ws(&s);
+                continue;
+            }
+            if (s.p >= s.end || *s.p != '}')
+                goto bad;
+            s.p++;
+            break;
+        }
+    }
+    ws(&s);
+    if (s.p != s.end)
+        goto bad;   /* trailing bytes */
+    if (!is_array) {
+        md_buf_free(&text);
+        free(out->off);
+        memset(out, 0, sizeof *out);
+        return 1;
+    }
+    if (!text.data && md_buf_append(&text, "", 1) < 0)
+        goto bad;
+    out->text = md_buf_steal(&text);
+    return 0;
+bad:
+    md_buf_free(&text);
+    free(out->off);
+    memset(out, 0, sizeof *out);
+    return -1;
+}
+
+void md_rawjson_items_free(struct md_rawjson_items *items)
+{
+    if (!items)
+        return;
+    free(items->text);
+    free(items->off);
+    memset(items, 0, sizeof *items);
+}

@@ -1,0 +1,33 @@
+/* The elements of a reply's result array as the service wrote them.
+ *
+ * A listing stores each item's JSON text in the cache.  Printing every item
+ * again from its cJSON tree costs more than everything else the client does
+ * for a page (each fractional timestamp goes through sprintf and sscanf).
+ * The reply already holds that text: this scanner finds the array member of
+ * the top-level object and cuts its elements out, minified (whitespace
+ * outside strings dropped), after checking that the whole document is
+ * strict RFC 8259 JSON.  Anything it is not sure about (a non-strict token,
+ * an escaped top-level key, trailing bytes) makes it decline, and the caller
+ * prints the items from the parsed tree as before. */
+#ifndef MD_AWS_RAWJSON_H
+#define MD_AWS_RAWJSON_H
+
+#include <stddef.h>
+
+struct md_rawjson_items {
+    char *text;             /* every element, each NUL-terminated */
+    size_t *off;            /* element i starts at text + off[i] */
+    size_t n;
+};
+
+/* Finds the first member named key of the top-level object in json[0..len)
+ * (the one cJSON_GetObjectItemCaseSensitive returns) and fills out with its
+ * elements.  Returns 0 when key names an array (n may be 0), 1 when the
+ * member is absent or not an array, -1 when the document is not strict JSON,
+ * has an escaped top-level key, nests deeper than 500, or memory ran out.
+ * out is always initialized; md_rawjson_items_free it in every case. */
+int md_rawjson_array_items(const char *json, size_t len, const char *key,
+                           struct md_rawjson_items *out);
+void md_rawjson_items_free(struct md_rawjson_items *items);
+
+#endif

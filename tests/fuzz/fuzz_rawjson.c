@@ -1,0 +1,68 @@
+/* libFuzzer target for aws/rawjson.h, with cJSON as the oracle: whenever
+ * the scanner hands elements over, cJSON must read the same document to
+ * the same array, element for element.
+ *
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
+ *     tests/fuzz/fuzz_rawjson.c src/aws/rawjson.c src/util/buf.c -lcjson
+ *
+ * With -DMD_FUZZ_MAIN it replays the seed corpus in
+ * $MLDECK_SRCDIR/tests/fuzz/corpus/rawjson (TAP, run by make check). */
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/rawjson.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(const char *doc, size_t size, const char *key)
+{
+    struct md_rawjson_items it;
+    int rc = md_rawjson_array_items(doc, size, key, &it);
+    cJSON *j = cJSON_ParseWithLength(doc, size);
+    if (rc == 0 && j) {
+        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, key);
+        if (!cJSON_IsArray(arr) || (size_t)cJSON_GetArraySize(arr) != it.n)
+            abort();
+        size_t i = 0;
+        const cJSON *el;
+        cJSON_ArrayForEach(el, arr) {
+            /* Printed, not cJSON_Compare'd: Compare looks keys up by name,
+             * so an object with a duplicate key never equals itself. */
+            cJSON *mine = cJSON_Parse(it.text + it.off[i++]);
+            char *a = mine ? cJSON_PrintUnformatted(mine) : NULL;
+            char *b = cJSON_PrintUnformatted(el);
+            if (!a || !b || strcmp(a, b) != 0)
+                abort();
+            cJSON_free(a);
+            cJSON_free(b);
+            cJSON_Delete(mine);
+        }
+    }
+    if (rc != 0 && (it.n || it.text || it.off))
+        abort();
+    cJSON_Delete(j);
+    md_rawjson_items_free(&it);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* The scanner takes a length; cJSON wants the bytes NUL-terminated too. */
+    char *doc = malloc(size + 1);
+    if (!doc)
+        return 0;
+    memcpy(doc, data, size);
+    doc[size] = '\0';
+    check(doc, size, "Items");
+    check(doc, size, "TrainingJobSummaries");
+    free(doc);
+    return 0;
+}
+
+#ifdef MD_FUZZ_MAIN
+#define MD_FUZZ_CORPUS "rawjson"
+#include "replay.h"
+#endif

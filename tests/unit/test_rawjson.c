@@ -1,0 +1,164 @@
+/* aws/rawjson.h: the elements of a reply's result array cut out of its
+ * text, and every case in which the scanner must decline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/rawjson.h"
+#include "../tap.h"
+
+static int items(const char *json, const char *key, struct md_rawjson_items *out)
+{
+    return md_rawjson_array_items(json, json ? strlen(json) : 0, key, out);
+}
+
+static void declines(const char *json, const char *why)
+{
+    struct md_rawjson_items it;
+    int rc = items(json, "Items", &it);
+    TAP_EQ_INT(rc, -1, "%s", why);
+    TAP_OK(it.n == 0 && !it.text && !it.off, "nothing is handed over when declining");
+    md_rawjson_items_free(&it);
+}
+
+static void test_page(void)
+{
+    struct md_rawjson_items it;
+    const char *page =
+        " {\n  \"NextToken\" : \"abc\\\"]\" ,\n"
+        "  \"Items\" : [\n"
+        "    { \"Name\" : \"a b\", \"Time\" : 1795697012.8379297, \"N\": -0.5e+3 },\n"
+        "    {\"Nested\": {\"Items\": [1, 2]}, \"L\": [ true , false , null ]},\n"
+        "    \"text with [brackets], {braces} and \\\\ \\u00e9 \\/\",\n"
+        "    42\n"
+        "  ]\t}\r\n";
+    TAP_EQ_INT(items(page, "Items", &it), 0, "a page's array is found");
+    TAP_EQ_INT((int)it.n, 4, "four elements");
+    if (it.n == 4) {
+        TAP_EQ_STR(it.text + it.off[0], "{\"Name\":\"a b\",\"Time\":1795697012.8379297,\"N\":-0.5e+3}",
+                   "an object, minified, numbers as written");
+        TAP_EQ_STR(it.text + it.off[1], "{\"Nested\":{\"Items\":[1,2]},\"L\":[true,false,null]}",
+                   "nested containers and literals");
+        TAP_EQ_STR(it.text + it.off[2], "\"text with [brackets], {braces} and \\\\ \\u00e9 \\/\"",
+                   "a string keeps its spaces, brackets and escapes");
+        TAP_EQ_STR(it.text + it.off[3], "42", "a number");
+    }
+    md_rawjson_items_free(&it);
+    TAP_OK(!it.text && !it.off && it.n == 0, "free leaves it empty");
+    md_rawjson_items_free(&it);     /* twice is harmless */
+
+    TAP_EQ_INT(items("{\"Items\":[]}", "Items", &it), 0, "an empty array");
+    TAP_EQ_INT((int)it.n, 0, "no elements");
+    md_rawjson_items_free(&it);
+
+    TAP_EQ_INT(items("{\"Other\":[1],\"NextToken\":\"x\"}", "Items", &it), 1, "absent member");
+    md_rawjson_items_free(&it);
+    TAP_EQ_INT(items("{\"Items\":{\"a\":[1]}}", "Items", &it), 1, "member that is not an array");
+    md_rawjson_items_free(&it);
+    TAP_EQ_INT(items("{}", "Items", &it), 1, "empty object");
+    md_rawjson_items_free(&it);
+    TAP_EQ_INT(items("{\"X\":{\"Items\":[1]}}", "Items", &it), 1,
+               "a member of a nested object is not the top-level one");
+    md_rawjson_items_free(&it);
+
+    /* cJSON_GetObjectItemCaseSensitive takes the first of duplicate keys. */
+    TAP_EQ_INT(items("{\"Items\":[1],\"Items\":[2,3]}", "Items", &it), 0, "duplicate keys");
+    TAP_OK(it.n == 1 && !strcmp(it.text + it.off[0], "1"), "the first one wins");
+    md_rawjson_items_free(&it);
+    TAP_EQ_INT(items("{\"Items\":7,\"Items\":[2,3]}", "Items", &it), 1,
+               "the first one wins even when it is not an array");
+    md_rawjson_items_free(&it);
+    TAP_EQ_INT(items("{\"items\":[1]}", "Items", &it), 1, "keys are case-sensitive");
+    md_rawjson_items_free(&it);
+    TAP_EQ_INT(items("{\"Items2\":[1],\"Item\":[2]}", "Items", &it), 1, "no prefix matches");
+    md_rawjson_items_free(&it);
+}
+
+static void test_declines(void)
+{
+    declines(NULL, "NULL text");
+    declines("", "empty text");
+    declines("[1,2]", "a top-level array");
+    declines("{\"Items\":[1,2]", "unterminated object");
+    declines("{\"Items\":[1,2}", "unterminated array");
+    declines("{\"Items\":[1,2]} x", "trailing bytes");
+    declines("{\"Items\":[1,2],}", "trailing comma in the object");
+    declines("{\"Items\":[1,2,]}", "trailing comma in the array");
+    declines("{\"Items\":[+1]}", "a number with a plus sign");
+    declines("{\"Items\":[01]}", "a number with a leading zero");
+    declines("{\"Items\":[.5]}", "a number without an integer part");
+    declines("{\"Items\":[1.]}", "a number without fraction digits");
+    declines("{\"Items\":[1e]}", "an exponent without digits");
+    declines("{\"Items\":[NaN]}", "NaN");
+    declines("{\"Items\":[\"a\tb\"]}", "a raw tab in a string");
+    declines("{\"Items\":[\"a\\x\"]}", "an unknown escape");
+    declines("{\"Items\":[\"\\u12g4\"]}", "a bad \\u escape");
+    declines("{\"Items\":[\"abc]}", "an unterminated string");
+    declines("{\"It\\u0065ms\":[1]}", "an escaped top-level key (could be the one asked for)");
+    declines("{\"Other\":[tru]}", "a bad literal in another member");
+    declines("{\"Other\":[1 2]}", "a missing comma in another member");
+    declines("{\"Items\" [1]}", "a missing colon");
+    declines("{Items:[1]}", "an unquoted key");
+
+    /* Nesting: 500 levels are fine, deeper is declined (cJSON's limit is 1000). */
+    char deep[1300];
+    size_t k = 0;
+    k += (size_t)snprintf(deep, sizeof deep, "{\"Items\":[");
+    for (int i = 0; i < 498; i++)
+        deep[k++] = '[';
+    for (int i = 0; i < 498; i++)
+        deep[k++] = ']';
+    k += (size_t)snprintf(deep + k, sizeof deep - k, "]}");
+    struct md_rawjson_items it;
+    TAP_EQ_INT(md_rawjson_array_items(deep, k, "Items", &it), 0, "500 levels deep");
+    md_rawjson_items_free(&it);
+    k = 0;
+    k += (size_t)snprintf(deep, sizeof deep, "{\"Items\":[");
+    for (int i = 0; i < 600; i++)
+        deep[k++] = '[';
+    for (int i = 0; i < 600; i++)
+        deep[k++] = ']';
+    k += (size_t)snprintf(deep + k, sizeof deep - k, "]}");
+    TAP_EQ_INT(md_rawjson_array_items(deep, k, "Items", &it), -1, "600 levels deep: declined");
+    md_rawjson_items_free(&it);
+
+    /* A NUL inside the given length is not whitespace. */
+    const char nul[] = "{\"Items\":[1]}";
+    TAP_EQ_INT(md_rawjson_array_items(nul, sizeof nul, "Items", &it), -1, "a NUL after the document");
+    md_rawjson_items_free(&it);
+
+    /* The length is honoured: a valid document cut short is declined. */
+    const char *full = "{\"Items\":[1,2]}";
+    TAP_EQ_INT(md_rawjson_array_items(full, strlen(full) - 1, "Items", &it), -1,
+               "the text ends where the length says");
+    md_rawjson_items_free(&it);
+}
+
+static void test_big(void)
+{
+    /* 1000 elements: the offsets table grows. */
+    size_t cap = 1000 * 40 + 64, k = 0;
+    char *doc = malloc(cap);
+    if (!doc) {
+        TAP_OK(0, "malloc");
+        return;
+    }
+    k += (size_t)snprintf(doc + k, cap - k, "{\"Items\":[");
+    for (int i = 0; i < 1000; i++)
+        k += (size_t)snprintf(doc + k, cap - k, "%s{\"i\": %d}", i ? ", " : "", i);
+    k += (size_t)snprintf(doc + k, cap - k, "]}");
+    struct md_rawjson_items it;
+    TAP_EQ_INT(md_rawjson_array_items(doc, k, "Items", &it), 0, "1000 elements");
+    TAP_EQ_INT((int)it.n, 1000, "all of them");
+    TAP_EQ_STR(it.n == 1000 ? it.text + it.off[999] : "", "{\"i\":999}", "the last one");
+    md_rawjson_items_free(&it);
+    free(doc);
+}
+
+int main(void)
+{
+    test_page();
+    test_declines();
+    test_big();
+    return tap_done();
+}
