@@ -54,9 +54,10 @@ static int dconv_usable(const struct md_conv *c)
         return 0;
     if (c->group != 1 || c->dh != 1 || c->dw != 1)
         return 0;
-    /* strided with few input channels: the row-wise im2col on OpenBLAS is
-     * faster (measured) */
-    if (choice == 0 && (c->sh > 1 || c->sw > 1) && c->cin < 64)
+    /* measured per layer shape against the OpenBLAS paths: strided
+     * convolutions and deep 1x1 ones (K >= 192, whose X tile no longer fits
+     * L1) run faster through OpenBLAS's packed panels */
+    if (choice == 0 && (c->sh > 1 || c->sw > 1 || (c->direct && c->cin >= 192)))
         return 0;
     /* a vector of 16 virtual columns touches at most 6 output rows */
     int pw = c->ow + (c->kw - 1) / c->sw;

@@ -43,6 +43,7 @@ struct md_conv {
     int ih, iw, oh, ow;
     int act;
     int depthwise;              /* group == cin == cout */
+    int dw3;                    /* depthwise 3x3 stride 1 on the AVX-512 loop */
     int direct;                 /* 1x1, stride 1, no pad: the input is the GEMM operand */
     int rowwise;                /* im2col over kx only, one GEMM per ky (see conv.c) */
     float *wk;                  /* rowwise: weights as kh matrices [cout][cin*kw], plan-owned */
