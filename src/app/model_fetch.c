@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/client.h"
@@ -366,9 +367,36 @@ static md_status cache_dir(const struct md_fetch_ctx *c, const char *sub, char *
     return MD_OK;
 }
 
+/* Temporary files of downloads that never finished (the process was
+ * killed): removed once they are an hour old.  A running download keeps
+ * its file's mtime fresh. */
+static void sweep_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strstr(e->d_name, ".part") && !strstr(e->d_name, ".download"))
+            continue;
+        char p[1500];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 3600)
+            unlink(p);
+    }
+    closedir(d);
+}
+
 static md_status models_dir(struct fetch *f, struct md_err *err)
 {
-    return f->dir[0] ? MD_OK : cache_dir(f->c, "models", f->dir, sizeof f->dir, err);
+    if (f->dir[0])
+        return MD_OK;
+    md_status st = cache_dir(f->c, "models", f->dir, sizeof f->dir, err);
+    if (st == MD_OK)
+        sweep_stale(f->dir);
+    return st;
 }
 
 /* A temporary name beside final, unique to this process. */
@@ -448,8 +476,16 @@ static md_status finish_download(const char *what, const char *dl, const char *f
         struct md_onnx_model *om = NULL;
         st = md_onnx_load_file(tmp, &om, err);
         md_onnx_free(om);
-        if (st != MD_OK)
-            md_err_wrap(err, "%s: the downloaded file is not a usable ONNX model", what);
+        if (st != MD_OK) {
+            /* The reader names the temporary file: say why, not where. */
+            char why[sizeof err->msg];
+            size_t tl = strlen(tmp);
+            snprintf(why, sizeof why, "%s",
+                     !strncmp(err->msg, tmp, tl) && err->msg[tl] == ':' ? err->msg + tl + 2
+                                                                        : err->msg);
+            md_err_set(err, st, "%s: the downloaded file is not a usable ONNX model (%s)", what,
+                       why);
+        }
     }
     if (st == MD_OK && rename(tmp, final) != 0)
         st = md_err_set(err, MD_ERR_IO, "%s: %s", final, strerror(errno));

@@ -231,12 +231,22 @@ srv.fault(path=DL + "1/%s/" % RUN, garbage=True, times=1)
 rc, out, err = mldeck("infer", "runs:/%s/weights" % RUN, IMAGE, cache=fresh)
 tap.ok(rc != 0 and "not a usable ONNX model" in err, "a garbage download: a clear error", err)
 tap.eq(cache_files(fresh), [], "a garbage download leaves no file in the cache")
+# temporary files of a killed download: swept when an hour old, kept when fresh
+mdir = os.path.join(fresh, "mldeck", "models")
+stale = os.path.join(mdir, "mlflow-0123.download4242")
+live = os.path.join(mdir, "mlflow-4567.onnx.part4343")
+for p in (stale, live):
+    open(p, "wb").write(b"half")
+os.utime(stale, (1700000000, 1700000000))
 srv.fault(path=DL + "1/%s/" % RUN, status=503, times=1)
 srv.clear()
 rc, out, err = mldeck("infer", "runs:/%s/weights" % RUN, IMAGE, "--json", "--threads", "1",
                       cache=fresh)
 tap.ok(rc == 0 and detections(out) == WANT and len(downloads()) == 2,
        "a 503 on the download is retried (2 requests) and the model works", err)
+tap.ok(not os.path.exists(stale) and os.path.exists(live),
+       "a download sweeps an hour-old temporary file, not a fresh one")
+os.unlink(live)
 tap.eq(len(cache_files(fresh)), 1, "after the faults, one good cached file")
 
 # ---- MODEL strings: refused before any request ------------------------------------
