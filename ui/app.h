@@ -158,6 +158,11 @@ struct md_view *md_describe_new(struct md_app *app, const struct md_kind *k, con
 struct md_view *md_page_new(const char *title, const char *text);
 /* The inference pane (view_infer.c). */
 struct md_view *md_infer_new(struct md_app *app);
+/* The training job form (view_train.c), prefilled from the cached training
+ * job template_id (NULL or "" = the defaults).  _open pushes it, or says
+ * why not (the demo); true = handled. */
+struct md_view *md_train_form_new(struct md_app *app, const char *template_id);
+bool md_train_form_open(struct md_app *app, const char *template_id);
 /* Loads what a table view needs to act on keys typed before its first
  * paint (count, window); cheap when it is already loaded. */
 void md_table_prepare(struct md_app *app, struct md_view *v);

@@ -70,6 +70,25 @@ static void cmd_search(struct md_app *app, const char *arg)
     md_runs_search_command(app, arg);
 }
 
+/* :train [JOB]: the training job form, prefilled from JOB or the selected
+ * training job; through md_app_start_action (read-only gate first). */
+static void cmd_train(struct md_app *app, const char *arg)
+{
+    const struct md_kind *k = md_kind_find("training-jobs");
+    const struct md_action *a = k ? md_kind_action_by_name(k, "create-training-job") : NULL;
+    if (!a)
+        return;
+    char id[512] = "";
+    struct md_view *v = md_app_top(app);
+    const struct md_row *r = v && v->kind == k && v->cls->ctx == MD_CTX_LIST ? md_table_selected(v)
+                                                                           : NULL;
+    if (*arg)
+        snprintf(id, sizeof id, "%s", arg);
+    else if (r && r->id)
+        snprintf(id, sizeof id, "%s", r->id);
+    md_app_start_action(app, k, a, id, "new training job");
+}
+
 static const struct md_command commands[] = {
     {"quit", "q", "", cmd_quit},
     {"help", NULL, "", cmd_help},
@@ -77,6 +96,7 @@ static const struct md_command commands[] = {
     {"filter", NULL, "TEXT|COLUMN:TEXT", cmd_filter},
     {"refresh", NULL, "", cmd_refresh},
     {"search", NULL, "MLFLOW-FILTER (runs table; F)", cmd_search},
+    {"train", NULL, "[JOB] (new training job form, prefilled from JOB)", cmd_train},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -157,6 +157,9 @@ bool md_detail_open(struct md_app *app, struct md_view *v, enum md_act act)
 bool md_detail_action(struct md_app *app, const struct md_kind *k, const struct md_action *a,
                       const char *id, const char *label)
 {
+    /* `n` on a training job: the form, prefilled from that job. */
+    if (!strcmp(k->name, "training-jobs") && !strcmp(a->name, "create-training-job"))
+        return md_train_form_open(app, id);
     if (strcmp(k->name, "pipelines") != 0 || strcmp(a->name, "start-execution") != 0)
         return false;
     /* Refused before the form is even filled in. */

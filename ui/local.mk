@@ -134,6 +134,15 @@ tests_unit_test_infer_fetch_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a 
 	$(MD_MLFLOW_LIBS) src/aws/libmd-awsprov.a src/aws/libmd-aws.a src/net/libmd-net.a \
 	src/util/libmd-util.a $(MD_DEP_LIBS)
 
+# Training-job form and job describe (helper train-form): the shared form
+# widget (also the launch form's), the `n`/`:train` form, and the rendered
+# head of a training/processing job's describe (timeline, metrics).
+ui_libmd_ui_a_SOURCES += ui/form.c ui/form.h ui/view_train.c \
+	ui/describe_job.c ui/describe_job.h
+MD_TRAIN_TUI_TESTS = tests/tui/train_form.sh tests/tui/train_form_demo.sh
+TESTS += $(MD_TRAIN_TUI_TESTS)
+dist_check_SCRIPTS += $(MD_TRAIN_TUI_TESTS)
+
 # Inference pane models from the MLflow registry (helper model-sources):
 # M -> registered model -> version with an mlflow-artifacts:/ source,
 # models:/ and runs:/ from the o prompt, the cache, clear errors.

@@ -7,6 +7,59 @@
 #include <strings.h>
 
 #include "ui/app.h"
+#include "ui/describe_job.h"
+
+/* Training and processing jobs: a rendered summary (timeline, metrics...)
+ * above the JSON, re-rendered when the width changes (its bars follow the
+ * pane) and every second while the job runs.  Its lines are v->lines'
+ * first nsum entries, so `/` searches them too. */
+struct describe_job {
+    cJSON *obj;
+    char *json;                 /* the pretty JSON below the summary */
+    struct md_jobsum_line *sum;
+    size_t nsum_made;           /* lines in sum */
+    size_t nsum;                /* of them in v->lines (fewer when memory ran out) */
+    int width;
+    bool utf8, running;
+    time_t at;
+};
+
+/* A finished job is cached as its list summary: the describe output
+ * (transitions, hyperparameters...) arrives from a worker. */
+static void describe_event(struct md_app *app, struct md_view *v, struct md_sync_event *ev)
+{
+    struct describe_job *d = v->priv;
+    struct md_job_fetch *j = ev->arg;
+    if (!d)
+        return;
+    if (ev->status == MD_OK && j && cJSON_IsObject(j->obj)) {
+        char *pretty = cJSON_Print(j->obj);
+        if (pretty) {
+            cJSON_Delete(d->obj);
+            d->obj = j->obj;
+            j->obj = NULL;
+            cJSON_free(d->json);
+            d->json = pretty;
+            d->width = -1;
+        }
+        if (!strncmp(app->msg, "reading ", 8))
+            app->msg[0] = '\0';
+    } else if (ev->status != MD_ERR_CANCELLED) {
+        char line[600];
+        md_app_msg(app, MD_MSG_ERROR, "describe %s: %s (showing the list summary)", v->id,
+                   md_err_line(&ev->err, line, sizeof line));
+    }
+}
+
+static void describe_job_free(struct describe_job *d)
+{
+    if (!d)
+        return;
+    cJSON_Delete(d->obj);
+    cJSON_free(d->json);
+    md_jobsum_lines_free(d->sum, d->nsum_made);
+    free(d);
+}
 
 static void describe_free(struct md_view *v)
 {
@@ -15,6 +68,7 @@ static void describe_free(struct md_view *v)
     free(v->lines);
     free(v->id);
     free(v->label);
+    describe_job_free(v->priv);
 }
 
 static int add_line(struct md_view *v, const char *s, size_t len, size_t *cap)
@@ -76,11 +130,53 @@ static void load(struct md_app *app, struct md_view *v)
     }
     cJSON *obj = cJSON_Parse(json);
     char *pretty = obj ? cJSON_Print(obj) : NULL;
-    set_text(v, pretty ? pretty : json);
-    cJSON_free(pretty);
-    cJSON_Delete(obj);
+    struct describe_job *d = NULL;
+    if (pretty && md_jobsum_handles(v->kind) && (d = calloc(1, sizeof *d))) {
+        /* Lines are made at the first draw, when the width is known. */
+        d->obj = obj;
+        d->json = pretty;
+        d->width = -1;
+        v->priv = d;
+    } else {
+        set_text(v, pretty ? pretty : json);
+        cJSON_free(pretty);
+        cJSON_Delete(obj);
+    }
     free(json);
     v->fetched_ms = fetched;
+}
+
+/* (Re)makes a job's lines for width w: summary, then the JSON. */
+static void job_lines(struct md_app *app, struct md_view *v, int w)
+{
+    struct describe_job *d = v->priv;
+    time_t now = time(NULL);
+    if (!d || (d->width == w && d->utf8 == app->term.utf8 && !(d->running && now != d->at)))
+        return;
+    for (size_t i = 0; i < v->nlines; i++)
+        free(v->lines[i]);
+    v->nlines = 0;
+    md_jobsum_lines_free(d->sum, d->nsum_made);
+    d->nsum_made = md_jobsum_render(v->kind, d->obj, w, app->term.utf8, now, &d->sum);
+    d->width = w;
+    d->utf8 = app->term.utf8;
+    d->at = now;
+    d->running = md_kind_row_tone(v->kind, d->obj) == MD_TONE_RUNNING;
+    size_t cap = 0;
+    for (size_t i = 0; i < d->nsum_made; i++)
+        if (add_line(v, d->sum[i].text, strlen(d->sum[i].text), &cap) < 0)
+            break;
+    d->nsum = v->nlines;   /* fewer when memory ran out */
+    const char *p = d->json;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (add_line(v, p, len, &cap) < 0)
+            break;
+        p += len;
+        if (*p)
+            p++;
+    }
 }
 
 /* Visual lines that source line i takes at width w. */
@@ -137,6 +233,30 @@ static const char *find_ci(const char *hay, const char *needle)
     return NULL;
 }
 
+/* A chunk of a summary line: its spans' roles, the match highlighted. */
+static void draw_styled(int y, int x, int w, const struct md_jobsum_line *l, const char *line,
+                        const char *cs, size_t clen, const char *ms, size_t mlen)
+{
+    size_t i = 0;
+    int used = 0;
+    while (i < clen && used < w) {
+        size_t off = (size_t)(cs - line) + i;
+        bool bold, in_match = ms && cs + i >= ms && cs + i < ms + mlen;
+        enum md_role role = md_jobsum_role_at(l, off, &bold);
+        size_t j = i + 1;
+        while (j < clen) {
+            bool b2, m2 = ms && cs + j >= ms && cs + j < ms + mlen;
+            if (md_jobsum_role_at(l, (size_t)(cs - line) + j, &b2) != role || b2 != bold ||
+                m2 != in_match)
+                break;
+            j++;
+        }
+        attr_t a = in_match ? md_attr(MD_ROLE_MATCH) : md_attr(role) | (bold ? A_BOLD : 0);
+        used += put_bytes(y, x + used, w - used, cs + i, j - i, a);
+        i = j;
+    }
+}
+
 /* One visual chunk [cs, cs+clen) of a line, with the match highlighted. */
 static void draw_chunk(int y, int x, int w, const char *cs, size_t clen, const char *ms,
                        size_t mlen)
@@ -157,6 +277,8 @@ static void draw_chunk(int y, int x, int w, const char *cs, size_t clen, const c
 static void describe_draw(struct md_app *app, struct md_view *v, struct md_rect r)
 {
     int w = r.w;
+    job_lines(app, v, w);
+    const struct describe_job *dj = v->priv;
     long total = total_rows(v, w);
     v->page_h = r.h;
     if (v->scroll > total - r.h)
@@ -172,14 +294,21 @@ static void describe_draw(struct md_app *app, struct md_view *v, struct md_rect 
         if (!v->wrap) {
             if (vis++ >= v->scroll) {
                 size_t fit = md_text_fit(s, w);
-                draw_chunk(y++, r.x, w, s, fit, m, mlen);
+                if (dj && i < dj->nsum)
+                    draw_styled(y++, r.x, w, &dj->sum[i], v->lines[i], s, fit, m, mlen);
+                else
+                    draw_chunk(y++, r.x, w, s, fit, m, mlen);
             }
             continue;
         }
         do {
             size_t fit = *s ? md_text_fit(s, w) : 0;
-            if (vis++ >= v->scroll && y < r.y + r.h)
-                draw_chunk(y++, r.x, w, s, fit, m, mlen);
+            if (vis++ >= v->scroll && y < r.y + r.h) {
+                if (dj && i < dj->nsum)
+                    draw_styled(y++, r.x, w, &dj->sum[i], v->lines[i], s, fit, m, mlen);
+                else
+                    draw_chunk(y++, r.x, w, s, fit, m, mlen);
+            }
             s += fit;
         } while (*s);
     }
@@ -242,6 +371,7 @@ static const struct md_view_class describe_class = {
     .action = describe_action,
     .crumb = describe_crumb,
     .free = describe_free,
+    .event = describe_event,
 };
 
 struct md_view *md_describe_new(struct md_app *app, const struct md_kind *k, const char *id,
@@ -257,6 +387,14 @@ struct md_view *md_describe_new(struct md_app *app, const struct md_kind *k, con
     v->wrap = true;
     v->match_line = -1;
     load(app, v);
+    struct describe_job *d = v->priv;
+    if (d && md_jobsum_is_summary(k, d->obj) && app->ws) {
+        v->group = ++app->next_group;
+        struct md_job_fetch *j = md_job_fetch_new(app->ws, k, id);
+        if (j && md_app_submit_call(app, v, md_job_fetch_run, j, md_job_fetch_free))
+            md_app_msg(app, MD_MSG_INFO, "reading %s for the timeline and metrics...",
+                       k->source ? k->source : "the description");
+    }
     return v;
 }
 

@@ -15,30 +15,27 @@
 #include "aws/client.h"
 #include "aws/pipeline_params.h"
 #include "ui/app.h"
+#include "ui/form.h"
 #include "ui/pipelines.h"
 #include "util/json.h"
 
-#define VALUE_MAX 1024
+#define VALUE_MAX MD_FORM_VALUE_MAX
 
 enum stage { ST_LOADING, ST_FORM, ST_CONFIRM, ST_ERROR };
 
-struct field {
-    char value[VALUE_MAX];
-    char error[300];          /* "" when the value is fine */
-};
+static const char *const bool_choices[2] = {"true", "false"};
 
 struct launch_view {
     char pipeline[256];
     enum stage stage;
     char err[600];
     struct md_pipeline_params params;
-    struct field *fields;     /* params.n + 2 (display name, description) */
+    struct md_form_field *fields;   /* params.n + 2 (display name, description) */
     int nfields;              /* params.n + 2; the Review button is index nfields */
-    int cur;
-    int scroll;
+    struct md_form form;      /* over fields (ui/form.h) */
     cJSON *request;           /* on the confirm screen: the parameters to send */
     char token[40];
-    bool ok_focused;
+    struct md_form_confirm confirm;
 };
 
 static struct launch_view *P(struct md_view *v)
@@ -104,11 +101,13 @@ static bool is_param(const struct launch_view *d, int i)
 
 static void check_field(struct launch_view *d, int i)
 {
-    struct field *f = &d->fields[i];
-    f->error[0] = '\0';
+    struct md_form_field *f = &d->fields[i];
+    f->error[0] = f->note[0] = '\0';
     if (!is_param(d, i))
         return;
     const struct md_pipeline_param *p = &d->params.v[i];
+    if (p->has_default && f->value[0] && strcmp(f->value, p->default_value) != 0)
+        snprintf(f->note, sizeof f->note, "default %s", p->default_value);
     if (!f->value[0]) {
         if (!p->has_default)
             snprintf(f->error, sizeof f->error, "required (no default)");
@@ -136,9 +135,27 @@ static void set_definition(struct launch_view *d, const char *text)
         return;
     }
     for (size_t i = 0; i < d->params.n; i++) {
-        snprintf(d->fields[i].value, VALUE_MAX, "%s", d->params.v[i].default_value);
+        const struct md_pipeline_param *p = &d->params.v[i];
+        struct md_form_field *f = &d->fields[i];
+        snprintf(f->label, sizeof f->label, "%s", p->name);
+        snprintf(f->type, sizeof f->type, "%s", md_param_type_name(p->type));
+        snprintf(f->value, VALUE_MAX, "%s", p->default_value);
+        if (p->nenum) {
+            f->choices = (const char *const *)p->enum_values;
+            f->nchoices = p->nenum;
+            size_t used = (size_t)snprintf(f->hint, sizeof f->hint, "one of:");
+            for (size_t k = 0; k < p->nenum && used < sizeof f->hint; k++)
+                used += (size_t)snprintf(f->hint + used, sizeof f->hint - used, " %s",
+                                         p->enum_values[k]);
+        } else if (p->type == MD_PARAM_BOOLEAN) {
+            f->choices = bool_choices;
+            f->nchoices = 2;
+        }
         check_field(d, (int)i);
     }
+    snprintf(d->fields[d->params.n].label, sizeof d->fields[0].label, "Display name (optional)");
+    snprintf(d->fields[d->params.n + 1].label, sizeof d->fields[0].label, "Description (optional)");
+    d->form = (struct md_form){.f = d->fields, .n = d->nfields, .button = "Review the request"};
     d->stage = ST_FORM;
 }
 
@@ -151,7 +168,7 @@ static cJSON *build_request(struct launch_view *d)
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; i < d->params.n; i++) {
         const struct md_pipeline_param *p = &d->params.v[i];
-        const struct field *f = &d->fields[i];
+        const struct md_form_field *f = &d->fields[i];
         if (!f->value[0])
             continue;
         char canon[VALUE_MAX], dcanon[VALUE_MAX];
@@ -182,13 +199,6 @@ static cJSON *build_request(struct launch_view *d)
     return req;
 }
 
-static int first_error(const struct launch_view *d)
-{
-    for (int i = 0; i < d->nfields; i++)
-        if (d->fields[i].error[0])
-            return i;
-    return -1;
-}
 
 /* ---- drawing ----------------------------------------------------------------- */
 
@@ -202,132 +212,30 @@ static void draw_form(struct md_app *app, struct launch_view *d, struct md_rect 
            "Tab/Up/Down move  Left/Right pick (enum, boolean)  Enter next  Esc cancels",
            md_attr(MD_ROLE_MUTED), false);
     y++;
-    int name_w = 22, type_w = 8;
-    int val_x = r.x + 2 + name_w + 1 + type_w + 1;
-    int val_w = r.w - (val_x - r.x) - 1;
-    if (val_w > 34)
-        val_w = 34;
-    int err_x = val_x + val_w + 1;
-    int rows = r.h - (y - r.y) - 2;
-    if (rows < 1)
-        return;
-    int total = d->nfields + 1;
-    if (d->cur < d->scroll)
-        d->scroll = d->cur;
-    if (d->cur >= d->scroll + rows)
-        d->scroll = d->cur - rows + 1;
-    for (int i = d->scroll; i < total && y < r.y + 3 + rows; i++, y++) {
-        bool cur = i == d->cur;
-        attr_t a = md_attr(MD_ROLE_NORMAL);
-        if (i == d->nfields) {
-            md_put(y, r.x + 2, r.w - 2, cur ? "> Review the request <" : "[ Review the request ]",
-                   cur ? md_attr(MD_ROLE_BUTTON) : a, false);
-            continue;
-        }
-        struct field *f = &d->fields[i];
-        md_put(y, r.x, 2, cur ? ">" : " ", md_attr(MD_ROLE_TITLE), false);
-        if (is_param(d, i)) {
-            const struct md_pipeline_param *p = &d->params.v[i];
-            md_put(y, r.x + 2, name_w, p->name, cur ? a | A_BOLD : a, true);
-            md_put(y, r.x + 3 + name_w, type_w, md_param_type_name(p->type), md_attr(MD_ROLE_MUTED),
-                   true);
-        } else {
-            md_put(y, r.x + 2, name_w + 1 + type_w,
-                   i == (int)d->params.n ? "Display name (optional)" : "Description (optional)",
-                   cur ? a | A_BOLD : a, true);
-        }
-        /* The value, its end visible while typing. */
-        const char *text = f->value;
-        while (cur && md_text_width(text) > val_w - 1 && *text)
-            text++;
-        attr_t va = cur ? md_attr(MD_ROLE_SELECTED) : md_attr(MD_ROLE_NORMAL) | A_UNDERLINE;
-        int used = md_put(y, val_x, val_w, text, va, true);
-        (void)used;
-        if (cur) {
-            int cx = val_x + md_text_width(text);
-            if (cx < val_x + val_w)
-                md_put(y, cx, 1, " ", A_REVERSE, false);
-        }
-        if (f->error[0]) {
-            snprintf(buf, sizeof buf, "%s %s", app->term.utf8 ? "✗" : "x", f->error);
-            md_put(y, err_x, r.x + r.w - err_x, buf, md_attr(MD_ROLE_FAIL), false);
-        } else if (is_param(d, i) && d->params.v[i].has_default &&
-                   strcmp(f->value, d->params.v[i].default_value) != 0 && f->value[0]) {
-            snprintf(buf, sizeof buf, "default %s", d->params.v[i].default_value);
-            md_put(y, err_x, r.x + r.w - err_x, buf, md_attr(MD_ROLE_MUTED), false);
-        }
-    }
-    /* The current field's full error (long messages list what is allowed). */
-    if (d->cur < d->nfields && d->fields[d->cur].error[0])
-        md_put(r.y + r.h - 1, r.x, r.w, d->fields[d->cur].error, md_attr(MD_ROLE_FAIL), false);
-    else if (is_param(d, d->cur) && d->params.v[d->cur].nenum) {
-        size_t used = (size_t)snprintf(buf, sizeof buf, "one of:");
-        for (size_t k = 0; k < d->params.v[d->cur].nenum && used < sizeof buf; k++)
-            used += (size_t)snprintf(buf + used, sizeof buf - used, " %s",
-                                     d->params.v[d->cur].enum_values[k]);
-        md_put(r.y + r.h - 1, r.x, r.w, buf, md_attr(MD_ROLE_MUTED), false);
-    }
+    md_form_draw(app, &d->form, (struct md_rect){y, r.x, r.h - (y - r.y), r.w});
 }
 
 static void draw_confirm(struct md_app *app, struct launch_view *d, struct md_rect r)
 {
-    int y = r.y;
-    char buf[600];
-    snprintf(buf, sizeof buf, "Confirm: Start execution of %s", d->pipeline);
-    md_put(y++, r.x, r.w, buf, md_attr(MD_ROLE_TITLE), false);
-    md_put(y++, r.x, r.w, "This request will be sent (SageMaker StartPipelineExecution):",
-           md_attr(MD_ROLE_NORMAL), false);
+    char title[600];
+    snprintf(title, sizeof title, "Confirm: Start execution of %s", d->pipeline);
     cJSON *full = cJSON_CreateObject();
-    if (full) {
-        /* PipelineName first, as the provider sends it. */
-        cJSON_AddStringToObject(full, "PipelineName", d->pipeline);
-        for (cJSON *it = d->request ? d->request->child : NULL; it; it = it->next)
-            cJSON_AddItemToObject(full, it->string, cJSON_Duplicate(it, 1));
-        char *text = cJSON_Print(full);
-        cJSON_Delete(full);
-        int room = r.h - 6;
-        const char *p = text ? text : "";
-        int lines = 0;
-        while (*p && lines < room) {
-            const char *nl = strchr(p, '\n');
-            size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            char line[1200];
-            size_t o = 0;
-            for (size_t k = 0; k < len && o + 2 < sizeof line; k++) {
-                if (p[k] == '\t' && k > 0 && p[k - 1] == ':') {
-                    line[o++] = ' ';   /* "key":<TAB>value */
-                } else if (p[k] == '\t') {
-                    line[o++] = ' ';
-                    line[o++] = ' ';
-                } else {
-                    line[o++] = p[k];
-                }
-            }
-            line[o] = '\0';
-            md_put(y++, r.x + 2, r.w - 2, line, md_attr(MD_ROLE_INFO), false);
-            lines++;
-            p += len;
-            if (*p)
-                p++;
-        }
-        if (*p)
-            md_put(y++, r.x + 2, r.w - 2, "... (the terminal is too small to show it all)",
-                   md_attr(MD_ROLE_MUTED), false);
-        cJSON_free(text);
-    }
-    md_put(y++, r.x, r.w, "Parameters at their default are not sent (the pipeline applies them). "
-                          "This changes the account and is written to the audit log.",
-           md_attr(MD_ROLE_MUTED), false);
-    y++;
-    const char *cancel = d->ok_focused ? "[ Cancel ]" : "> Cancel <";
-    const char *ok = d->ok_focused ? "> Start <" : "[ Start ]";
-    int bx = r.x + 2;
-    md_put(y, bx, 12, cancel, d->ok_focused ? md_attr(MD_ROLE_NORMAL) : md_attr(MD_ROLE_BUTTON),
-           false);
-    md_put(y, bx + 13, 12, ok, d->ok_focused ? md_attr(MD_ROLE_BUTTON) : md_attr(MD_ROLE_NORMAL),
-           false);
-    md_put(y, bx + 26, r.w - 28, "Tab/arrows move, Enter chooses, Esc back to the form",
-           md_attr(MD_ROLE_MUTED), false);
+    if (!full)
+        return;
+    /* PipelineName first, as the provider sends it. */
+    cJSON_AddStringToObject(full, "PipelineName", d->pipeline);
+    for (cJSON *it = d->request ? d->request->child : NULL; it; it = it->next)
+        cJSON_AddItemToObject(full, it->string, cJSON_Duplicate(it, 1));
+    d->confirm.title = title;
+    d->confirm.intro = "This request will be sent (SageMaker StartPipelineExecution):";
+    d->confirm.footer = "Parameters at their default are not sent (the pipeline applies them). "
+                        "This changes the account and is written to the audit log.";
+    d->confirm.ok_label = "Start";
+    d->confirm.request = full;
+    md_form_confirm_draw(app, &d->confirm, r);
+    d->confirm.request = NULL;
+    d->confirm.title = NULL;
+    cJSON_Delete(full);
 }
 
 static void launch_draw(struct md_app *app, struct md_view *v, struct md_rect r)
@@ -350,33 +258,10 @@ static void launch_draw(struct md_app *app, struct md_view *v, struct md_rect r)
 
 /* ---- keys ---------------------------------------------------------------------- */
 
-static void cycle(struct launch_view *d, int dir)
-{
-    if (!is_param(d, d->cur))
-        return;
-    const struct md_pipeline_param *p = &d->params.v[d->cur];
-    struct field *f = &d->fields[d->cur];
-    const char *bools[2] = {"true", "false"};
-    char *const *vals = p->enum_values;
-    size_t n = p->nenum;
-    if (!n && p->type == MD_PARAM_BOOLEAN) {
-        vals = (char *const *)bools;
-        n = 2;
-    }
-    if (!n)
-        return;
-    size_t at = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!strcasecmp(vals[i], f->value))
-            at = (i + n + (size_t)(dir > 0 ? 1 : n - 1)) % n;
-    snprintf(f->value, VALUE_MAX, "%s", vals[at]);
-    check_field(d, d->cur);
-}
-
 static void confirm_choose(struct md_app *app, struct md_view *v)
 {
     struct launch_view *d = P(v);
-    if (!d->ok_focused) {
+    if (!d->confirm.ok_focused) {
         d->stage = ST_FORM;
         cJSON_Delete(d->request);
         d->request = NULL;
@@ -421,41 +306,22 @@ static bool launch_key(struct md_app *app, struct md_view *v, int key)
         return true;
     }
     if (d->stage == ST_CONFIRM) {
-        switch (key) {
-        case '\t': case KEY_BTAB: case KEY_LEFT: case KEY_RIGHT: case 'h': case 'l':
-            d->ok_focused = !d->ok_focused;
-            break;
-        case '\n':
+        if (md_form_confirm_key(&d->confirm, key))
             confirm_choose(app, v);
-            break;
-        case 'q': case 'n':
-            d->ok_focused = false;
-            confirm_choose(app, v);
-            break;
-        default:
-            break;
-        }
         return true;
     }
     if (d->stage != ST_FORM)
         return key != 'q' && key != ':' && key != '?';
-    int last = d->nfields;   /* the Review button */
-    struct field *f = d->cur < d->nfields ? &d->fields[d->cur] : NULL;
-    switch (key) {
-    case '\t': case KEY_DOWN: d->cur = d->cur < last ? d->cur + 1 : 0; break;
-    case KEY_BTAB: case KEY_UP: d->cur = d->cur > 0 ? d->cur - 1 : last; break;
-    case KEY_LEFT: cycle(d, -1); break;
-    case KEY_RIGHT: cycle(d, 1); break;
-    case '\n':
-        if (d->cur < last) {
-            d->cur++;
-            break;
-        }
+    switch (md_form_key(&d->form, key)) {
+    case MD_FORM_EDITED:
+        check_field(d, d->form.cur);
+        break;
+    case MD_FORM_SUBMIT: {
         for (int i = 0; i < d->nfields; i++)
             check_field(d, i);
-        int bad = first_error(d);
+        int bad = md_form_first_error(&d->form);
         if (bad >= 0) {
-            d->cur = bad;
+            d->form.cur = bad;
             md_app_msg(app, MD_MSG_ERROR, "fix %s first: %s",
                        is_param(d, bad) ? d->params.v[bad].name : "this field",
                        d->fields[bad].error);
@@ -464,34 +330,11 @@ static bool launch_key(struct md_app *app, struct md_view *v, int key)
         md_aws_idempotency_token(d->token);
         cJSON_Delete(d->request);
         d->request = build_request(d);
-        d->ok_focused = false;
+        d->confirm = (struct md_form_confirm){.ok_focused = false};
         d->stage = ST_CONFIRM;
         break;
-    case KEY_BACKSPACE:
-        if (f && f->value[0]) {
-            size_t len = strlen(f->value);
-            do
-                len--;
-            while (len > 0 && ((unsigned char)f->value[len] & 0xC0) == 0x80);
-            f->value[len] = '\0';
-            check_field(d, d->cur);
-        }
-        break;
-    case 21: /* C-u */
-        if (f) {
-            f->value[0] = '\0';
-            check_field(d, d->cur);
-        }
-        break;
+    }
     default:
-        if (f && key >= 32 && key < 256 && key != 127) {
-            size_t len = strlen(f->value);
-            if (len + 1 < VALUE_MAX) {
-                f->value[len] = (char)key;
-                f->value[len + 1] = '\0';
-            }
-            check_field(d, d->cur);
-        }
         break;
     }
     return true;

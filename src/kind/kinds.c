@@ -120,6 +120,9 @@ static const struct md_column training_cols[] = {
 static const struct md_action training_actions[] = {
     {.key = 'x', .name = "stop-training-job", .label = "Stop training job", .confirm = true,
      .mutating = true},
+    /* The form (ui/view_train.c) prefilled from the selected job; `mldeck train`. */
+    {.key = 'n', .name = "create-training-job", .label = "Create training job", .confirm = true,
+     .mutating = true},
 };
 
 static const struct md_column processing_cols[] = {
