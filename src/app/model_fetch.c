@@ -616,11 +616,60 @@ static md_status get_to(struct s3_conn *s, const char *bucket, const char *key, 
     struct md_http_response resp;
     memset(&resp, 0, sizeof resp);
     md_status st = md_s3_get_object(&s->cl, bucket, key, NULL, &resp, err);
-    if (st == MD_OK)
+    if (st == MD_OK)     /* (an error already names the object) */
         st = write_atomic(path, resp.body.data ? resp.body.data : "", resp.body.len, err);
-    else
-        md_err_wrap(err, "s3://%s/%s", bucket, key);
     md_http_response_free(&resp);
+    return st;
+}
+
+/* Models are fetched in ranges of this size, so memory stays bounded
+ * whatever the model's size. */
+#define S3_PART ((unsigned long long)8 << 20)
+
+/* GET the object into path part by part (Range requests, each retried on
+ * its own).  Every part must carry the ETag the HEAD saw, so an object
+ * replaced midway is an error rather than a mix of two files.  size 0
+ * (unknown): one GET. */
+static md_status get_parts(struct s3_conn *s, const char *bucket, const char *key,
+                           unsigned long long size, const char *etag, const char *path,
+                           struct md_err *err)
+{
+    if (size == 0)
+        return get_to(s, bucket, key, path, err);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return md_err_set(err, MD_ERR_IO, "%s: %s", path, strerror(errno));
+    md_status st = MD_OK;
+    for (unsigned long long off = 0; st == MD_OK && off < size; off += S3_PART) {
+        unsigned long long last = (off + S3_PART < size ? off + S3_PART : size) - 1;
+        char range[64], tag[128];
+        snprintf(range, sizeof range, "bytes=%llu-%llu", off, last);
+        struct md_http_response resp;
+        memset(&resp, 0, sizeof resp);
+        st = md_s3_get_object(&s->cl, bucket, key, range, &resp, err);
+        if (st == MD_OK) {
+            md_etag_file_name(md_headers_get(&resp.headers, "ETag"), tag, sizeof tag);
+            bool whole = resp.status == 200;    /* the server ignored the range */
+            unsigned long long want = whole ? size : last - off + 1;
+            if (strcmp(tag, etag) != 0)
+                st = md_err_set(err, MD_ERR_PARSE,
+                                "s3://%s/%s changed while it was downloaded (ETag %s, then %s)",
+                                bucket, key, etag, tag);
+            else if ((whole && off != 0) || resp.body.len != want)
+                st = md_err_set(err, MD_ERR_PARSE,
+                                "s3://%s/%s: got %zu bytes for %s (expected %llu)", bucket, key,
+                                resp.body.len, range, want);
+            else if (resp.body.len && fwrite(resp.body.data, 1, resp.body.len, f) != resp.body.len)
+                st = md_err_set(err, MD_ERR_IO, "%s: %s", path, strerror(errno));
+            if (whole)
+                off = size;
+        }
+        md_http_response_free(&resp);
+    }
+    if (fclose(f) != 0 && st == MD_OK)
+        st = md_err_set(err, MD_ERR_IO, "%s: %s", path, strerror(errno));
+    if (st != MD_OK)
+        unlink(path);
     return st;
 }
 
@@ -696,8 +745,8 @@ static md_status s3_model(struct fetch *f, const char *bucket, const char *key_i
         note(c, "using the cached copy of s3://%s/%s", bucket, key);
     } else {
         note(c, "downloading s3://%s/%s (%s)", bucket, key, human(size, sz, sizeof sz));
-        snprintf(dl, sizeof dl, "%s/%s.download", f->dir, etag);
-        st = get_to(&s, bucket, key, dl, err);
+        snprintf(dl, sizeof dl, "%s/%s.download%ld", f->dir, etag, (long)getpid());
+        st = get_parts(&s, bucket, key, size, etag, dl, err);
         if (st == MD_OK) {
             char what[1400];
             snprintf(what, sizeof what, "s3://%s/%s", bucket, key);

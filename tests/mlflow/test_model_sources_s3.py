@@ -139,6 +139,11 @@ try:
     tap.ok("downloading s3://%s/models/aerial4/best.onnx" % BUCKET in err,
            "stderr: downloading ... best.onnx", err)
     tap.ok(px.log and all(e["ok"] for e in px.log), "every S3 request correctly signed")
+    parts = [dict(e["headers"]).get("Range") for e in px.log if e["method"] == "GET" and
+             e["path"].split("?")[0] == "/%s/models/aerial4/best.onnx" % BUCKET]
+    size = os.path.getsize(MODEL)
+    tap.eq(parts, ["bytes=0-8388607", "bytes=8388608-%d" % (size - 1)],
+           "downloaded in 8 MiB ranges (memory stays bounded)")
     px.log.clear()
     rc, out, err = mldeck("infer", "s3://%s/models/aerial4/" % BUCKET, IMAGE, "--json", "--threads", "1")
     methods = [e["method"] for e in px.log]
