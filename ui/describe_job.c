@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/workspace.h"
-#include "sync/sync.h"
 #include "util/buf.h"
 #include "util/json.h"
 
@@ -28,34 +26,18 @@ bool md_jobsum_is_summary(const struct md_kind *k, const cJSON *obj)
     return !md_json_get(obj, "$.AppSpecification");
 }
 
-struct md_job_fetch *md_job_fetch_new(const struct md_workspace *ws, const struct md_kind *k,
-                                      const char *id)
+/* The colour role of a status word (md_tone_role's mapping, kept here so
+ * this file needs no terminal code). */
+static enum md_role tone_role(const char *status)
 {
-    struct md_job_fetch *j = calloc(1, sizeof *j);
-    if (!j)
-        return NULL;
-    j->ws = ws;
-    j->kind = k;
-    snprintf(j->id, sizeof j->id, "%s", id ? id : "");
-    return j;
-}
-
-void md_job_fetch_free(void *arg)
-{
-    struct md_job_fetch *j = arg;
-    if (j)
-        cJSON_Delete(j->obj);
-    free(j);
-}
-
-md_status md_job_fetch_run(struct md_worker *w, void *arg, struct md_err *err)
-{
-    struct md_job_fetch *j = arg;
-    const struct md_provider *p = j->ws ? md_workspace_provider(j->ws, j->kind->name) : NULL;
-    if (!p || !p->action)
-        return md_err_set(err, MD_ERR_UNSUPPORTED, "nothing configured can describe %s",
-                          j->kind->title);
-    return p->action(p, w, j->kind->name, j->id, "describe", NULL, &j->obj, err);
+    switch (md_status_tone(status)) {
+    case MD_TONE_OK: return MD_ROLE_OK;
+    case MD_TONE_RUNNING: return MD_ROLE_RUNNING;
+    case MD_TONE_WARN: return MD_ROLE_WARN;
+    case MD_TONE_FAIL: return MD_ROLE_FAIL;
+    case MD_TONE_MUTED: return MD_ROLE_MUTED;
+    default: return MD_ROLE_NORMAL;
+    }
 }
 
 /* ---- a line builder: text plus coloured spans ------------------------------ */
@@ -187,11 +169,11 @@ static const char *glyph(const struct lb *b, const char *status)
 static void status_line(struct lb *b, const char *status, const char *secondary)
 {
     label(b, "Status");
-    enum md_role role = md_tone_role(md_status_tone(status));
+    enum md_role role = tone_role(status);
     putf(b, role, true, "%s %s", glyph(b, status), status ? status : "-");
     if (secondary && *secondary && (!status || strcmp(secondary, status) != 0)) {
         put(b, MD_ROLE_MUTED, false, "  secondary ");
-        put(b, md_tone_role(md_status_tone(secondary)), false, secondary);
+        put(b, tone_role(secondary), false, secondary);
     }
     end_line(b);
 }
@@ -319,7 +301,7 @@ static void timeline(struct lb *b, const struct phase *ph, size_t n)
         else
             clock_of(p->end, s2, sizeof s2);
         md_fmt_duration(p->end - p->start, d, sizeof d);
-        enum md_role role = md_tone_role(md_status_tone(p->status));
+        enum md_role role = tone_role(p->status);
         if (role == MD_ROLE_NORMAL)
             role = MD_ROLE_RUNNING;
         putf(b, MD_ROLE_NORMAL, false, "  ");

@@ -138,7 +138,27 @@ tests_unit_test_infer_fetch_LDADD = src/yolo/libmd-yolo.a src/data/libmd-data.a 
 # widget (also the launch form's), the `n`/`:train` form, and the rendered
 # head of a training/processing job's describe (timeline, metrics).
 ui_libmd_ui_a_SOURCES += ui/form.c ui/form.h ui/view_train.c \
+	ui/describe_job.c ui/describe_job.h ui/job_fetch.c
+# The describe summary is pure (no curses calls): its test and the fuzz
+# target's seed corpus link only kind + util.
+check_PROGRAMS += tests/unit/test_describe_job tests/fuzz/replay_describe_job
+TESTS += tests/unit/test_describe_job tests/fuzz/replay_describe_job
+tests_unit_test_describe_job_SOURCES = tests/unit/test_describe_job.c tests/tap.h \
 	ui/describe_job.c ui/describe_job.h
+tests_unit_test_describe_job_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+tests_unit_test_describe_job_LDADD = src/kind/libmd-kind.a src/util/libmd-util.a $(MD_DEP_LIBS)
+tests_fuzz_replay_describe_job_SOURCES = tests/fuzz/fuzz_describe_job.c ui/describe_job.c
+tests_fuzz_replay_describe_job_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
+tests_fuzz_replay_describe_job_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+tests_fuzz_replay_describe_job_LDADD = src/kind/libmd-kind.a src/util/libmd-util.a $(MD_DEP_LIBS)
+check_PROGRAMS += tests/unit/test_form
+TESTS += tests/unit/test_form
+tests_unit_test_form_SOURCES = tests/unit/test_form.c tests/tap.h
+tests_unit_test_form_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
+tests_unit_test_form_LDADD = ui/libmd-ui.a src/kind/libmd-kind.a src/util/libmd-util.a \
+	$(NCURSES_LIBS) $(MD_DEP_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/describe_job/training-completed \
+	tests/fuzz/corpus/describe_job/training-odd tests/fuzz/corpus/describe_job/processing
 MD_TRAIN_TUI_TESTS = tests/tui/train_form.sh tests/tui/train_form_demo.sh
 TESTS += $(MD_TRAIN_TUI_TESTS)
 dist_check_SCRIPTS += $(MD_TRAIN_TUI_TESTS)
