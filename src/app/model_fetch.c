@@ -811,8 +811,9 @@ static md_status open_mlflow(struct fetch *f, struct md_err *err)
     return MD_OK;
 }
 
-/* The cache file name of an MLflow artifact: run artifacts are immutable,
- * so where it is and how big it is name it. */
+/* The cache file name of an MLflow artifact ("mlflow-artifacts:/PATH" or
+ * "runs:/RUN/PATH"): run artifacts are immutable, so the server, where it
+ * is and how big it is name it. */
 static void artifact_key(const struct fetch *f, const char *path, unsigned long long size,
                          char *out, size_t n)
 {
@@ -840,13 +841,30 @@ static void free_entries(struct entry *e, size_t n)
     free(e);
 }
 
-/* The listing of a folder of the proxied store as full paths (the server
- * answers with names; older ones with paths). */
-static md_status list_proxied(struct fetch *f, const char *dir, struct entry **out, size_t *n,
-                              struct md_err *err)
+/* Where server-side artifacts are: the proxied store (run NULL: paths
+ * are store paths), or one run's artifacts read by the tracking server
+ * itself (paths relative to the run's root). */
+struct store {
+    const char *run;
+};
+
+/* "mlflow-artifacts:/PATH" or "runs:/RUN/PATH" into out. */
+static void store_name(const struct store *w, const char *path, char *out, size_t n)
+{
+    if (w->run)
+        snprintf(out, n, "runs:/%s/%s", w->run, path);
+    else
+        snprintf(out, n, "mlflow-artifacts:/%s", path);
+}
+
+/* The listing of a folder as full paths (the proxied service answers with
+ * names, artifacts/list with run-relative paths: the name is kept). */
+static md_status list_store(struct fetch *f, const struct store *w, const char *dir,
+                            struct entry **out, size_t *n, struct md_err *err)
 {
     cJSON *resp;
-    md_status st = md_mlflow_list_proxied_artifacts(f->ml, dir, &resp, err);
+    md_status st = w->run ? md_mlflow_list_artifacts(f->ml, w->run, dir, &resp, err)
+                          : md_mlflow_list_proxied_artifacts(f->ml, dir, &resp, err);
     if (st != MD_OK)
         return st;
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(resp, "files"), *fi;
@@ -880,17 +898,19 @@ static md_status list_proxied(struct fetch *f, const char *dir, struct entry **o
 
 /* Finds the artifact to download for path: the path itself when it is a
  * file, else the model in the folder (and its weights/ subfolder). */
-static md_status resolve_proxied(struct fetch *f, const char *path, char **file,
-                                 unsigned long long *size, struct md_err *err)
+static md_status resolve_store(struct fetch *f, const struct store *w, const char *path,
+                               char **file, unsigned long long *size, struct md_err *err)
 {
     struct entry *e = NULL;
     size_t n = 0;
-    md_status st = list_proxied(f, path, &e, &n, err);
+    char where[1400];
+    store_name(w, path, where, sizeof where);
+    md_status st = list_store(f, w, path, &e, &n, err);
     if (st == MD_OK && n > 0) {
         for (size_t i = 0; st == MD_OK && i < n; i++)
             if (e[i].is_dir && !strcmp(base_of(e[i].path), "weights")) {
                 char *sub = strdup(e[i].path);
-                st = sub ? list_proxied(f, sub, &e, &n, err)
+                st = sub ? list_store(f, w, sub, &e, &n, err)
                          : md_err_set(err, MD_ERR_NOMEM, "out of memory");
                 free(sub);
                 break;
@@ -907,8 +927,6 @@ static md_status resolve_proxied(struct fetch *f, const char *path, char **file,
             }
         if (st == MD_OK) {
             int pick = md_model_pick(paths, k, NULL, NULL);
-            char where[1400];
-            snprintf(where, sizeof where, "mlflow-artifacts:/%s", path);
             if (pick < 0) {
                 st = no_model(where, paths, k, err);
             } else {
@@ -932,18 +950,16 @@ static md_status resolve_proxied(struct fetch *f, const char *path, char **file,
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     e = NULL;
     n = 0;
-    st = list_proxied(f, parent, &e, &n, err);
+    st = list_store(f, w, parent, &e, &n, err);
     const struct entry *hit = NULL;
     for (size_t i = 0; st == MD_OK && i < n; i++)
         if (!strcmp(e[i].path, path))
             hit = &e[i];
     if (st == MD_OK && !hit)
-        st = md_err_set(err, MD_ERR_NOTFOUND, "no such artifact: mlflow-artifacts:/%s", path);
+        st = md_err_set(err, MD_ERR_NOTFOUND, "no such artifact: %s", where);
     else if (st == MD_OK && hit->is_dir)
-        st = md_err_set(err, MD_ERR_NOTFOUND, "empty folder: mlflow-artifacts:/%s", path);
+        st = md_err_set(err, MD_ERR_NOTFOUND, "empty folder: %s", where);
     else if (st == MD_OK && ends_with(path, ".pt")) {
-        char where[1400];
-        snprintf(where, sizeof where, "mlflow-artifacts:/%s", path);
         st = pt_refusal(where, err);
     } else if (st == MD_OK) {
         *size = hit->size;
@@ -955,20 +971,23 @@ static md_status resolve_proxied(struct fetch *f, const char *path, char **file,
     return st;
 }
 
-static md_status proxied_model(struct fetch *f, const char *path, char **out, bool *cached,
-                               struct md_err *err)
+/* A model from the tracking server: the proxied store, or (run set) a
+ * run's artifacts that only the server can read. */
+static md_status server_model(struct fetch *f, const char *run, const char *path, char **out,
+                              bool *cached, struct md_err *err)
 {
     char *file = NULL, name[64], final[1400], dl[1500], what[1400], sz[32];
     unsigned long long size = 0, got = 0;
+    struct store w = {run};
     md_status st = open_mlflow(f, err);
     if (st == MD_OK)
         st = models_dir(f, err);
     if (st == MD_OK)
-        st = resolve_proxied(f, path, &file, &size, err);
+        st = resolve_store(f, &w, path, &file, &size, err);
     if (st != MD_OK)
         return st;
-    snprintf(what, sizeof what, "mlflow-artifacts:/%s", file);
-    artifact_key(f, file, size, name, sizeof name);
+    store_name(&w, file, what, sizeof what);
+    artifact_key(f, what, size, name, sizeof name);
     snprintf(final, sizeof final, "%s/%s.onnx", f->dir, name);
     if (file_exists(final)) {
         *cached = true;
@@ -978,7 +997,8 @@ static md_status proxied_model(struct fetch *f, const char *path, char **out, bo
         snprintf(dl, sizeof dl, "%s/%s.download%ld", f->dir, name, (long)getpid());
         struct md_mlflow_download_opts o = {0};
         o.max_bytes = size;
-        st = md_mlflow_download_proxied_artifact(f->ml, file, dl, &o, &got, err);
+        st = run ? md_mlflow_download_run_artifact(f->ml, run, file, dl, &o, &got, err)
+                 : md_mlflow_download_proxied_artifact(f->ml, file, dl, &o, &got, err);
         if (st == MD_OK && size && got != size) {
             st = md_err_set(err, MD_ERR_PARSE, "%s: the download stopped at %llu of %llu bytes",
                             what, got, size);
@@ -1011,6 +1031,21 @@ static char *join(const char *root, const char *sub)
     return out;
 }
 
+/* A run's artifact root that is a path on the tracking server's machine
+ * (file:/ or no scheme, absent here) when the tracking URI is a server. */
+static bool server_side_path(const struct fetch *f, const char *root)
+{
+    if (md_mlflow_backend(f->ml) == MD_MLFLOW_FILE || (has_scheme(root) && !starts(root, "file:")))
+        return false;
+    const char *p = root;
+    if (starts(p, "file://"))
+        p += 7;
+    else if (starts(p, "file:"))
+        p += 5;
+    struct stat st;
+    return stat(p, &st) != 0;
+}
+
 static md_status fetch_parsed(struct fetch *f, const char *src, const struct md_model_src *s,
                               int depth, char **path, bool *cached, struct md_err *err)
 {
@@ -1022,7 +1057,7 @@ static md_status fetch_parsed(struct fetch *f, const char *src, const struct md_
     case MD_MODEL_SRC_S3:
         return s3_model(f, s->a, s->b, path, cached, err);
     case MD_MODEL_SRC_MLFLOW_ARTIFACTS:
-        return proxied_model(f, s->a, path, cached, err);
+        return server_model(f, NULL, s->a, path, cached, err);
     case MD_MODEL_SRC_TRAINING_JOB:
         st = training_job(f, s->a, &next, err);
         break;
@@ -1031,6 +1066,14 @@ static md_status fetch_parsed(struct fetch *f, const char *src, const struct md_
         st = open_mlflow(f, err);
         if (st == MD_OK)
             st = md_mlflow_run_artifact_root(f->ml, s->a, &root, err);
+        if (st == MD_OK && server_side_path(f, root)) {
+            /* A server whose artifact root is one of its own folders: only
+             * it can read them. */
+            note(f->c, "%s: the run's artifacts (%s) are read through the tracking server", src,
+                 root);
+            free(root);
+            return server_model(f, s->a, s->b, path, cached, err);
+        }
         if (st == MD_OK && !(next = join(root, s->b)))
             st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
         free(root);

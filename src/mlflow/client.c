@@ -1271,6 +1271,36 @@ static bool file_sink_restart(void *ctx)
     return fflush(s->f) == 0 && ftruncate(fileno(s->f), 0) == 0 && fseek(s->f, 0, SEEK_SET) == 0;
 }
 
+/* GET url streamed into dest; what names the artifact in errors. */
+static md_status download_to(struct md_mlflow *m, const char *url, const char *what,
+                             const char *dest, const struct md_mlflow_download_opts *o,
+                             unsigned long long *bytes, struct md_err *err)
+{
+    struct file_sink s = {0};
+    if (o) {
+        s.limit = o->max_bytes;
+        s.progress = o->progress;
+        s.progress_ctx = o->progress_ctx;
+    }
+    if (!(s.f = fopen(dest, "wb")))
+        return md_err_set(err, MD_ERR_IO, "%s: %s", dest, strerror(errno));
+    struct md_http_response r = {0};
+    md_status st = raw_get(m, url, file_sink_write, file_sink_restart, &s, &r, err);
+    if (st == MD_ERR_IO && s.over)
+        md_err_set(err, MD_ERR_PARSE, "the download is larger than the %llu bytes announced",
+                   s.limit);
+    if (fclose(s.f) != 0 && st == MD_OK)
+        st = md_err_set(err, MD_ERR_IO, "%s: %s", dest, strerror(errno));
+    if (st != MD_OK) {
+        unlink(dest);
+        md_err_wrap(err, "%s", what);
+    } else if (bytes) {
+        *bytes = s.n;
+    }
+    md_http_response_free(&r);
+    return st;
+}
+
 md_status md_mlflow_download_proxied_artifact(struct md_mlflow *m, const char *path,
                                               const char *dest,
                                               const struct md_mlflow_download_opts *o,
@@ -1283,30 +1313,37 @@ md_status md_mlflow_download_proxied_artifact(struct md_mlflow *m, const char *p
         return st;
     if (!path || !*path)
         return md_err_set(err, MD_ERR_INVALID, "no artifact path");
-    struct file_sink s = {0};
-    if (o) {
-        s.limit = o->max_bytes;
-        s.progress = o->progress;
-        s.progress_ctx = o->progress_ctx;
-    }
-    if (!(s.f = fopen(dest, "wb")))
-        return md_err_set(err, MD_ERR_IO, "%s: %s", dest, strerror(errno));
-    struct md_buf url = MD_BUF_INIT;
+    struct md_buf url = MD_BUF_INIT, what = MD_BUF_INIT;
     artifact_url(m, &url, path, true);
-    struct md_http_response r = {0};
-    st = raw_get(m, url.data, file_sink_write, file_sink_restart, &s, &r, err);
-    if (st == MD_ERR_IO && s.over)
-        md_err_set(err, MD_ERR_PARSE, "%s: the download is larger than the %llu bytes announced",
-                   path, s.limit);
-    if (fclose(s.f) != 0 && st == MD_OK)
-        st = md_err_set(err, MD_ERR_IO, "%s: %s", dest, strerror(errno));
-    if (st != MD_OK) {
-        unlink(dest);
-        md_err_wrap(err, "mlflow-artifacts:/%s", path[0] == '/' ? path + 1 : path);
-    } else if (bytes) {
-        *bytes = s.n;
-    }
-    md_http_response_free(&r);
+    md_buf_printf(&what, "mlflow-artifacts:/%s", path[0] == '/' ? path + 1 : path);
+    st = download_to(m, url.data, what.data, dest, o, bytes, err);
     md_buf_free(&url);
+    md_buf_free(&what);
+    return st;
+}
+
+md_status md_mlflow_download_run_artifact(struct md_mlflow *m, const char *run_id,
+                                          const char *path, const char *dest,
+                                          const struct md_mlflow_download_opts *o,
+                                          unsigned long long *bytes, struct md_err *err)
+{
+    if (bytes)
+        *bytes = 0;
+    md_status st = need_server(m, err);
+    if (st != MD_OK)
+        return st;
+    if (!run_id || !*run_id || !path || !*path)
+        return md_err_set(err, MD_ERR_INVALID, "a run id and an artifact path are needed");
+    struct md_buf url = MD_BUF_INIT, what = MD_BUF_INIT;
+    md_buf_printf(&url, "%s/get-artifact?", m->base);
+    struct md_buf q = MD_BUF_INIT;
+    add_param(&q, "path", path);
+    add_param(&q, "run_uuid", run_id);
+    md_buf_puts(&url, q.data ? q.data : "");
+    md_buf_printf(&what, "runs:/%s/%s", run_id, path);
+    st = download_to(m, url.data, what.data, dest, o, bytes, err);
+    md_buf_free(&q);
+    md_buf_free(&url);
+    md_buf_free(&what);
     return st;
 }

@@ -149,6 +149,14 @@ md_status md_mlflow_download_proxied_artifact(struct md_mlflow *m, const char *p
                                               const struct md_mlflow_download_opts *o,
                                               unsigned long long *bytes, struct md_err *err);
 
+/* A run's artifact through the tracking server itself (GET /get-artifact
+ * ?path=&run_uuid=): for servers whose artifact root is a path on the
+ * server (no proxied artifact service).  Streamed like the above. */
+md_status md_mlflow_download_run_artifact(struct md_mlflow *m, const char *run_id,
+                                          const char *path, const char *dest,
+                                          const struct md_mlflow_download_opts *o,
+                                          unsigned long long *bytes, struct md_err *err);
+
 /* Page tokens the way MLflow makes them: base64 of {"offset": N}
  * (used for the file store; a server's tokens are passed through as they are). */
 char *md_mlflow_page_token(long offset);            /* malloc'd */

@@ -40,6 +40,7 @@ RUN = "c0ffee00000000000000000000000001"      # weights/best.onnx (+ last.onnx, 
 RUN_PT = "c0ffee00000000000000000000000002"   # weights/best.pt only
 RUN_TGZ = "c0ffee00000000000000000000000003"  # output/model.tar.gz with best.onnx inside
 RUN_ONE = "c0ffee00000000000000000000000004"  # model/aerial.onnx, the only .onnx
+RUN_SRV = "c0ffee00000000000000000000000005"  # artifact root is a folder on the server
 
 
 def write(name, data):
@@ -59,11 +60,11 @@ with tarfile.open(tgz, "w:gz") as t:
     t.add(args, arcname="code/args.yaml")
 
 
-def run(rid, name):
+def run(rid, name, root=None):
     return {"info": {"run_uuid": rid, "experiment_id": "1", "run_name": name, "user_id": "ayoub",
                      "status": "FINISHED", "start_time": 1795681700000,
                      "end_time": 1795681750000,
-                     "artifact_uri": "mlflow-artifacts:/1/%s/artifacts" % rid,
+                     "artifact_uri": root or "mlflow-artifacts:/1/%s/artifacts" % rid,
                      "lifecycle_stage": "active", "run_id": rid},
             "data": {"metrics": [], "params": [], "tags": []}, "inputs": {}}
 
@@ -77,12 +78,14 @@ def version(v, source, rid, aliases=()):
 
 seed = {
     "runs": [run(RUN, "aerial4"), run(RUN_PT, "pt-only"), run(RUN_TGZ, "sagemaker-style"),
-             run(RUN_ONE, "one-onnx")],
+             run(RUN_ONE, "one-onnx"),
+             run(RUN_SRV, "server-root", "file:///srv/mlflow/mlruns/1/%s/artifacts" % RUN_SRV)],
     "artifact_files": {
         RUN: {"weights/best.onnx": MODEL, "weights/last.onnx": last, "args.yaml": args},
         RUN_PT: {"weights/best.pt": pt, "args.yaml": args},
         RUN_TGZ: {"output/model.tar.gz": tgz},
         RUN_ONE: {"model/aerial.onnx": MODEL, "model/args.yaml": args},
+        RUN_SRV: {"weights/best.onnx": MODEL, "weights/last.onnx": last},
     },
     "models": [{"name": "drone-aerial4", "creation_timestamp": 1795681760000,
                 "last_updated_timestamp": 1795681760003, "tags": [],
@@ -195,6 +198,27 @@ rc, out, err = mldeck("infer", "runs:/%s/model" % RUN_ONE, IMAGE, "--json", "--t
 tap.ok(rc == 0 and detections(out) == WANT, "a folder with one .onnx (not best.onnx): taken", err)
 rc, out, err = mldeck("infer", "runs:/%s/weights" % RUN, IMAGE)
 tap.ok(rc == 0 and len(out.splitlines()) == len(WANT), "table output from a runs:/ model too", err)
+
+# a server without the proxied service: the run's root is a folder on the server
+srv.clear()
+rc, out, err = mldeck("infer", "runs:/%s/weights" % RUN_SRV, IMAGE, "--json", "--threads", "1")
+got = [r for r in srv.requests() if r["path"] == "/get-artifact"]
+tap.ok(rc == 0 and detections(out) == WANT and "read through the tracking server" in err,
+       "a run whose artifact root is a server folder: read through the server, same detections",
+       err)
+tap.ok(len(got) == 1 and "path=weights%2Fbest.onnx" in got[0]["query_string"] and
+       ("run_uuid=" + RUN_SRV) in got[0]["query_string"],
+       "listed with artifacts/list, downloaded with /get-artifact?path=&run_uuid=",
+       [r["path"] + "?" + r["query_string"] for r in srv.requests()])
+srv.clear()
+rc, out, err = mldeck("infer", "runs:/%s/weights/best.onnx" % RUN_SRV, IMAGE, "--json",
+                      "--threads", "1")
+tap.ok(rc == 0 and detections(out) == WANT and "using the cached copy" in err and
+       not [r for r in srv.requests() if r["path"] == "/get-artifact"],
+       "the same file named directly: from the cache", err)
+rc, out, err = mldeck("infer", "runs:/%s/weights/nope.onnx" % RUN_SRV, IMAGE)
+tap.ok(rc == 3 and "no such artifact: runs:/%s/weights/nope.onnx" % RUN_SRV in err,
+       "a missing file there: exit 3, named as runs:/", err)
 
 # ---- errors: nothing cached -----------------------------------------------------------
 before = cache_files()
