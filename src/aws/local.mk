@@ -55,6 +55,8 @@ TESTS += tests/unit/test_train_request
 tests_unit_test_train_request_SOURCES = tests/unit/test_train_request.c tests/tap.h
 tests_unit_test_train_request_LDADD = src/aws/libmd-awsprov.a src/aws/libmd-aws.a src/net/libmd-net.a \
 	src/util/libmd-util.a $(MD_DEP_LIBS)
+TESTS += tests/aws/test_train_cli.py
+EXTRA_DIST += tests/aws/test_train_cli.py
 # --- end train-form ---
 # --- list-speed: a reply's result items as the service wrote them ---
 src_aws_libmd_aws_a_SOURCES += src/aws/rawjson.c src/aws/rawjson.h

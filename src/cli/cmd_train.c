@@ -16,6 +16,7 @@
 #include "aws/train_request.h"
 #include "cli/cli.h"
 #include "kind/kind.h"
+#include "local/demo.h"
 #include "util/buf.h"
 #include "util/json.h"
 
@@ -71,6 +72,13 @@ static int perform(struct md_cli *cli, const struct md_kind *k, const struct md_
     char *text = cJSON_Print(params);
     fprintf(cli->err, "%s: %s\n%s\n", a->label, c->op, text ? text : "{}");
     cJSON_free(text);
+    /* The demo workspace never reaches an account (it would have sent this
+     * to AWS, or to --endpoint-url). */
+    if (cli->settings->demo) {
+        md_demo_refuse(k->name, a->name, &err);
+        rc = md_cli_fail(cli, &err);
+        goto out;
+    }
     char q[512];
     snprintf(q, sizeof q, "%s %s?", a->label, target);
     if (!yes && !md_cli_confirm(cli, q)) {
