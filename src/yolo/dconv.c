@@ -55,9 +55,9 @@ static int dconv_usable(const struct md_conv *c)
     if (c->group != 1 || c->dh != 1 || c->dw != 1)
         return 0;
     /* measured per layer shape against the OpenBLAS paths: strided
-     * convolutions and deep 1x1 ones (K >= 192, whose X tile no longer fits
-     * L1) run faster through OpenBLAS's packed panels */
-    if (choice == 0 && (c->sh > 1 || c->sw > 1 || (c->direct && c->cin >= 192)))
+     * convolutions and deep 1x1 ones on small maps (K >= 256, 20x20) run
+     * faster through OpenBLAS's packed panels */
+    if (choice == 0 && (c->sh > 1 || c->sw > 1 || (c->direct && c->cin >= 256 && c->oh * c->ow <= 400)))
         return 0;
     /* a vector of 16 virtual columns touches at most 6 output rows */
     int pw = c->ow + (c->kw - 1) / c->sw;
@@ -227,29 +227,44 @@ static void plan_stores(const struct md_conv *c, long n0, __mmask16 *lmask, stru
     }
 }
 
+#define DK_ROW(i)                                  \
+        b = _mm512_set1_ps(w[i]);                  \
+        c##i##0 = _mm512_fmadd_ps(b, x0, c##i##0); \
+        c##i##1 = _mm512_fmadd_ps(b, x1, c##i##1); \
+        c##i##2 = _mm512_fmadd_ps(b, x2, c##i##2);
+#define DK_STEP                                             \
+        const float *xk = x + koff[k];                      \
+        __m512 x0 = _mm512_maskz_loadu_ps(m0, xk);          \
+        __m512 x1 = _mm512_maskz_loadu_ps(m1, xk + 16);     \
+        __m512 x2 = _mm512_maskz_loadu_ps(m2, xk + 32);     \
+        __m512 b;                                           \
+        DK_ROW(0) DK_ROW(1) DK_ROW(2) DK_ROW(3) DK_ROW(4) DK_ROW(5) DK_ROW(6) DK_ROW(7)
+
 /* One 8 x 48 output block: rows m0.., the tile of virtual pixels at x. */
 __attribute__((target("avx512f"))) void md_dk_kernel(
     int K, const float *w, const float *x, const int32_t *koff, const __mmask16 *lm,
-    const float *bias, int act, float *out, size_t ldo, int rows, const struct md_vstore *vs)
+    const float *bias, int act, float *out, size_t ldo, int rows, const struct md_vstore *vs, int pf)
 {
     __m512 c00 = _mm512_setzero_ps(), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00;
     __m512 c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
     __m512 c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
     __m512 c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
     __mmask16 m0 = lm[0], m1 = lm[1], m2 = lm[2];
-    for (int k = 0; k < K; k++, w += MR) {
-        const float *xk = x + koff[k];
-        __m512 x0 = _mm512_maskz_loadu_ps(m0, xk);
-        __m512 x1 = _mm512_maskz_loadu_ps(m1, xk + 16);
-        __m512 x2 = _mm512_maskz_loadu_ps(m2, xk + 32);
-        __m512 b;
-#define ROW(i)                                  \
-        b = _mm512_set1_ps(w[i]);               \
-        c##i##0 = _mm512_fmadd_ps(b, x0, c##i##0); \
-        c##i##1 = _mm512_fmadd_ps(b, x1, c##i##1); \
-        c##i##2 = _mm512_fmadd_ps(b, x2, c##i##2);
-        ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5) ROW(6) ROW(7)
-#undef ROW
+    if (pf) {
+        /* first channel block of a tile: also pull the next tile's X rows
+         * towards L2, where the later blocks and the next tile find them */
+        for (int k = 0; k < K; k++, w += MR) {
+            const char *q = (const char *)(x + koff[k] + NR);
+            _mm_prefetch(q, _MM_HINT_T1);
+            _mm_prefetch(q + 64, _MM_HINT_T1);
+            _mm_prefetch(q + 128, _MM_HINT_T1);
+            _mm_prefetch(q + 191, _MM_HINT_T1);
+            DK_STEP
+        }
+    } else {
+        for (int k = 0; k < K; k++, w += MR) {
+            DK_STEP
+        }
     }
 #define FIN(i)                                                                  \
     if (i < rows) {                                                             \
@@ -303,7 +318,7 @@ static void tile_task(void *ctx, size_t task, int thread)
         for (int b = b0; b < b1; b++) {
             int rows = c->cout - b * MR < MR ? c->cout - b * MR : MR;
             md_dk_kernel(K, c->wp + (size_t)b * K * MR, j->in + n0, c->koff, lm, bias + b * MR, c->act,
-                        j->out + (size_t)b * MR * hw, hw, rows, vs);
+                         j->out + (size_t)b * MR * hw, hw, rows, vs, b == b0 && t + 1 < j->ntiles);
         }
     }
 }

@@ -27,7 +27,8 @@ struct md_vstore {
  * where vector v of each row is stored (row i at out + i * ldo). */
 __attribute__((target("avx512f")))
 void md_dk_kernel(int K, const float *w, const float *x, const int32_t *koff, const __mmask16 *lm,
-                  const float *bias, int act, float *out, size_t ldo, int rows, const struct md_vstore *vs);
+                  const float *bias, int act, float *out, size_t ldo, int rows, const struct md_vstore *vs,
+                  int prefetch_next);
 /* act(x) on 16 lanes (enum md_act). */
 __attribute__((target("avx512f"))) static inline __m512 md_dk_act(__m512 x, int act)
 {

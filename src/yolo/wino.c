@@ -264,24 +264,24 @@ static void block_task(void *ctx, size_t blk, int thread)
     static const float zeros[MD_DK_MR];
     int mb = (c->cout + MD_DK_MR - 1) / MD_DK_MR;
     const int32_t *koff = c->wkoff + (tb == 96 ? c->cin : 0);
-    for (int kt = 0; kt < nt; kt += MD_DK_NR) {
-        __mmask16 lm[3];
-        struct md_vstore vs[3];
+    __mmask16 lm[96 / MD_DK_NR][3];
+    struct md_vstore vs[96 / MD_DK_NR][3];
+    for (int kt = 0; kt < nt; kt += MD_DK_NR)
         for (int q = 0; q < 3; q++) {
             int left = nt - kt - 16 * q;
-            lm[q] = left <= 0 ? 0 : left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-            vs[q].n = lm[q] ? 1 : 0;
-            vs[q].mask[0] = lm[q];
-            vs[q].off[0] = 16 * q;
+            __mmask16 m = left <= 0 ? 0 : left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+            lm[kt / MD_DK_NR][q] = m;
+            vs[kt / MD_DK_NR][q] = (struct md_vstore){m ? 1 : 0, {m}, {16 * q}};
         }
-        for (int xi = 0; xi < 16; xi++)
+    for (int xi = 0; xi < 16; xi++)
+        for (int kt = 0; kt < nt; kt += MD_DK_NR)
             for (int b = 0; b < mb; b++) {
                 int rows = c->cout - b * MD_DK_MR < MD_DK_MR ? c->cout - b * MD_DK_MR : MD_DK_MR;
                 md_dk_kernel(c->cin, c->wu + ((size_t)xi * mb + b) * c->cin * MD_DK_MR,
-                             v + (size_t)xi * c->cin * tb + kt, koff, lm, zeros, MD_ACT_NONE,
-                             mm + ((size_t)xi * c->cout + (size_t)b * MD_DK_MR) * tb + kt, (size_t)tb, rows, vs);
+                             v + (size_t)xi * c->cin * tb + kt, koff, lm[kt / MD_DK_NR], zeros, MD_ACT_NONE,
+                             mm + ((size_t)xi * c->cout + (size_t)b * MD_DK_MR) * tb + kt, (size_t)tb, rows,
+                             vs[kt / MD_DK_NR], b == 0 && kt + MD_DK_NR < nt);
             }
-    }
     for (int g = t0; g < t1; g += 16)
         output_transform(c, mm, tb, g, t1, g - t0, j->out);
 }
