@@ -1,8 +1,11 @@
 #include "aws/paginate.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "aws/rawjson.h"
 
 const struct md_paginator md_paginators[] = {
     /* SageMaker: every paginated operation is NextToken -> NextToken, MaxResults. */
@@ -121,8 +124,8 @@ static md_status paginate_in_turn(struct call *k, md_page_raw_fn fn, void *ctx,
 #define AHEAD_PAGES 4       /* replies fetched but not yet handled, at most */
 
 struct fetched {
-    cJSON *json;
-    struct md_buf raw;
+    struct md_buf raw;      /* parsed by the caller's thread */
+    char request_id[80];
     struct fetched *next;
 };
 
@@ -140,9 +143,41 @@ struct ahead {
 
 static void fetched_free(struct fetched *f)
 {
-    cJSON_Delete(f->json);
     md_buf_free(&f->raw);
     free(f);
+}
+
+/* The output token of a reply read from its bytes (the fetcher leaves the
+ * parse of the whole page to the caller's thread), else from a parse. */
+static md_status raw_next_token(const struct md_paginator *pg, const struct md_buf *raw,
+                                const char *sent, char **next, struct md_err *err)
+{
+    *next = NULL;
+    if (!pg)
+        return MD_OK;
+    const char *text = raw->data ? raw->data : "";
+    const char *v;
+    size_t n;
+    int rc = md_rawjson_member(text, raw->len, pg->output_token, &v, &n);
+    cJSON *doc = NULL;
+    if (rc < 0 || pg->more_results) {
+        doc = cJSON_ParseWithLength(text, raw->len);
+    } else if (rc == 0) {
+        /* {"<token>": <value>}: the member alone, for next_token */
+        doc = cJSON_CreateObject();
+        cJSON *val = cJSON_ParseWithLength(v, n);
+        if (doc && val)
+            cJSON_AddItemToObject(doc, pg->output_token, val);
+        else
+            cJSON_Delete(val);
+    } else {
+        return MD_OK;   /* no token: the last page */
+    }
+    if (!doc)
+        return MD_OK;   /* not JSON: the caller's parse reports it */
+    md_status st = next_token(pg, doc, sent, next, err);
+    cJSON_Delete(doc);
+    return st;
 }
 
 static void *fetcher(void *arg)
@@ -166,11 +201,12 @@ static void *fetcher(void *arg)
             st = md_err_set(&err, MD_ERR_NOMEM, "out of memory");
             break;
         }
-        st = md_aws_json_call_raw(k->c, k->prefix, k->op, k->version, k->in, &f->json, &f->raw,
+        st = md_aws_json_call_raw(k->c, k->prefix, k->op, k->version, k->in, NULL, &f->raw,
                                   &err);
+        snprintf(f->request_id, sizeof f->request_id, "%s", k->c->last.request_id);
         char *next = NULL;
         if (st == MD_OK && (k->max_pages <= 0 || page < k->max_pages))
-            st = next_token(k->pg, f->json, sent, &next, &err);
+            st = raw_next_token(k->pg, &f->raw, sent, &next, &err);
         if (st != MD_OK) {
             fetched_free(f);
             break;
@@ -235,8 +271,19 @@ static md_status paginate_ahead(struct call *k, md_page_raw_fn fn, void *ctx, st
         if (!f)
             break;
         bool stop = false;
-        struct md_page pg = {f->json, f->raw.data ? f->raw.data : "", f->raw.len};
-        st = fn(ctx, &pg, &stop, err);
+        const char *text = f->raw.data ? f->raw.data : "";
+        cJSON *json = f->raw.len ? cJSON_ParseWithLength(text, f->raw.len) : cJSON_CreateObject();
+        if (cJSON_IsObject(json)) {
+            struct md_page pg = {json, text, f->raw.len};
+            st = fn(ctx, &pg, &stop, err);
+        } else {
+            st = md_err_set(err, MD_ERR_PARSE, "%s: the reply is not a JSON object", k->op);
+            if (err) {
+                err->http_status = 200;     /* md_aws_send returns MD_OK for 2xx only */
+                snprintf(err->request_id, sizeof err->request_id, "%s", f->request_id);
+            }
+        }
+        cJSON_Delete(json);
         fetched_free(f);
         if (st != MD_OK || stop) {
             pthread_mutex_lock(&a.mu);

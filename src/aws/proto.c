@@ -93,7 +93,10 @@ md_status md_aws_json_call_raw(struct md_aws_client *c, const char *target_prefi
                                const char *op, const char *json_version, const cJSON *input,
                                cJSON **output, struct md_buf *raw, struct md_err *err)
 {
-    *output = NULL;
+    if (output)
+        *output = NULL;
+    else if (!raw)
+        return md_err_set(err, MD_ERR_INVALID, "%s: a call needs its output or its bytes", op);
     char *url = md_aws_url(c, "/", NULL);
     char *body = NULL;
     const char *tok_member = md_aws_idempotency_member(target_prefix, op);
@@ -139,6 +142,13 @@ md_status md_aws_json_call_raw(struct md_aws_client *c, const char *target_prefi
     st = send(c, &req, &resp, err);
     if (st != MD_OK) {
         md_err_wrap(err, "%s", op);
+        goto out;
+    }
+    if (!output && raw) {
+        /* The caller parses the bytes itself (on another thread). */
+        md_buf_free(raw);
+        *raw = resp.body;
+        resp.body = (struct md_buf)MD_BUF_INIT;
         goto out;
     }
     cJSON *j = resp.body.len ? cJSON_ParseWithLength(resp.body.data, resp.body.len)

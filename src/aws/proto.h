@@ -50,7 +50,8 @@ md_status md_aws_json_call(struct md_aws_client *c, const char *target_prefix, c
 /* md_aws_json_call that also hands over the reply's bytes: on MD_OK *raw
  * (freed first; raw may be NULL) holds the body exactly as received, for
  * callers that keep the API's own text (aws/rawjson.h).  The caller frees
- * it with md_buf_free. */
+ * it with md_buf_free.  With output NULL the body is not parsed at all (the
+ * caller parses raw itself, and reports a body that is not a JSON object). */
 md_status md_aws_json_call_raw(struct md_aws_client *c, const char *target_prefix,
                                const char *op, const char *json_version, const cJSON *input,
                                cJSON **output, struct md_buf *raw, struct md_err *err);

@@ -222,19 +222,19 @@ static bool elements(struct scan *s, struct md_rawjson_items *out, struct md_buf
     }
 }
 
-int md_rawjson_array_items(const char *json, size_t len, const char *key,
-                           struct md_rawjson_items *out)
+/* Walks the top-level object of json[0..len), checking all of it.  The
+ * first member named key is cut into items when out is given and it is an
+ * array; its value's text is also returned in *val / *val_len.  0 found,
+ * 1 absent, -1 not strict JSON (or an escaped key, or out of memory). */
+static int walk(const char *json, size_t len, const char *key, struct md_rawjson_items *out,
+                struct md_buf *text, const char **val, size_t *val_len, bool *is_array)
 {
-    memset(out, 0, sizeof *out);
-    if (!json || !key)
-        return -1;
-    struct md_buf text = MD_BUF_INIT;
     struct scan s = {json, json + len, NULL, 0, false};
     size_t klen = strlen(key);
-    bool found = false, is_array = false;
+    bool found = false;
     ws(&s);
     if (s.p >= s.end || *s.p != '{')
-        goto bad;
+        return -1;
     s.p++;
     s.depth = 1;
     ws(&s);
@@ -245,22 +245,26 @@ int md_rawjson_array_items(const char *json, size_t len, const char *key,
             const char *kstart = s.p + 1;
             bool escaped;
             if (!string(&s, &escaped) || escaped)
-                goto bad;   /* an escaped key could be the one we want */
+                return -1;  /* an escaped key could be the one we want */
             size_t kn = (size_t)(s.p - kstart - 1);
             bool match = !found && kn == klen && memcmp(kstart, key, klen) == 0;
             ws(&s);
             if (s.p >= s.end || *s.p != ':')
-                goto bad;
+                return -1;
             s.p++;
             ws(&s);
-            if (match && s.p < s.end && *s.p == '[') {
-                found = is_array = true;
-                if (!elements(&s, out, &text))
-                    goto bad;
-            } else {
-                found = found || match;
-                if (!value(&s))
-                    goto bad;
+            const char *vstart = s.p;
+            if (match && out && s.p < s.end && *s.p == '[') {
+                *is_array = true;
+                if (!elements(&s, out, text))
+                    return -1;
+            } else if (!value(&s)) {
+                return -1;
+            }
+            if (match) {
+                found = true;
+                *val = vstart;
+                *val_len = (size_t)(s.p - vstart);
             }
             ws(&s);
             if (s.p < s.end && *s.p == ',') {
@@ -269,14 +273,46 @@ int md_rawjson_array_items(const char *json, size_t len, const char *key,
                 continue;
             }
             if (s.p >= s.end || *s.p != '}')
-                goto bad;
+                return -1;
             s.p++;
             break;
         }
     }
     ws(&s);
     if (s.p != s.end)
-        goto bad;   /* trailing bytes */
+        return -1;  /* trailing bytes */
+    return found ? 0 : 1;
+}
+
+int md_rawjson_member(const char *json, size_t len, const char *key, const char **val,
+                      size_t *val_len)
+{
+    *val = NULL;
+    *val_len = 0;
+    if (!json || !key)
+        return -1;
+    bool is_array = false;
+    int rc = walk(json, len, key, NULL, NULL, val, val_len, &is_array);
+    if (rc != 0) {
+        *val = NULL;
+        *val_len = 0;
+    }
+    return rc;
+}
+
+int md_rawjson_array_items(const char *json, size_t len, const char *key,
+                           struct md_rawjson_items *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!json || !key)
+        return -1;
+    struct md_buf text = MD_BUF_INIT;
+    const char *val;
+    size_t val_len;
+    bool is_array = false;
+    int rc = walk(json, len, key, out, &text, &val, &val_len, &is_array);
+    if (rc < 0)
+        goto bad;
     if (!is_array) {
         md_buf_free(&text);
         free(out->off);

@@ -30,4 +30,10 @@ int md_rawjson_array_items(const char *json, size_t len, const char *key,
                            struct md_rawjson_items *out);
 void md_rawjson_items_free(struct md_rawjson_items *items);
 
+/* The text of the first top-level member named key, as written (not
+ * minified): *val points into json.  Same checks and returns as
+ * md_rawjson_array_items (0 found, 1 absent, -1 declined). */
+int md_rawjson_member(const char *json, size_t len, const char *key, const char **val,
+                      size_t *val_len);
+
 #endif

@@ -332,7 +332,9 @@ static bool listed_in_cache_order(const struct sm_sync *s)
         if (!(gap > 1e-9 * (fabs(a) > 1 ? fabs(a) : 1)))
             return false;
     }
-    char **ids = malloc((s->nids ? s->nids : 1) * sizeof *ids);
+    if (s->nids < 2)
+        return true;
+    char **ids = malloc(s->nids * sizeof *ids);
     if (!ids)
         return false;
     memcpy(ids, s->ids, s->nids * sizeof *ids);

@@ -44,6 +44,27 @@ static void check(const char *doc, size_t size, const char *key)
     }
     if (rc != 0 && (it.n || it.text || it.off))
         abort();
+    /* The member's own text must read as cJSON's member. */
+    const char *v;
+    size_t n;
+    int mrc = md_rawjson_member(doc, size, key, &v, &n);
+    if ((mrc == 0) != (v != NULL) || (mrc != 0 && n != 0))
+        abort();
+    /* Same walk: declined by one means declined by the other; an array
+     * found means a member found; an absent member means no array. */
+    if ((rc < 0) != (mrc < 0) || (rc == 0 && mrc != 0) || (mrc == 1 && rc != 1))
+        abort();
+    if (mrc == 0 && j) {
+        cJSON *mine = cJSON_ParseWithLength(v, n);
+        const cJSON *theirs = cJSON_GetObjectItemCaseSensitive(j, key);
+        char *a = mine ? cJSON_PrintUnformatted(mine) : NULL;
+        char *b = theirs ? cJSON_PrintUnformatted(theirs) : NULL;
+        if (!a || !b || strcmp(a, b) != 0)
+            abort();
+        cJSON_free(a);
+        cJSON_free(b);
+        cJSON_Delete(mine);
+    }
     cJSON_Delete(j);
     md_rawjson_items_free(&it);
 }

@@ -155,8 +155,32 @@ static void test_big(void)
     free(doc);
 }
 
+static void test_member(void)
+{
+    const char *v;
+    size_t n;
+    const char *page = "{ \"Items\": [1, 2], \"NextToken\" : \"ab\\\"c\" , \"More\": true }";
+    TAP_EQ_INT(md_rawjson_member(page, strlen(page), "NextToken", &v, &n), 0, "a member is found");
+    TAP_OK(v && n == 7 && !memcmp(v, "\"ab\\\"c\"", 7), "its text as written, quotes and escapes");
+    TAP_EQ_INT(md_rawjson_member(page, strlen(page), "Items", &v, &n), 0, "an array member");
+    TAP_OK(v && n == 6 && !memcmp(v, "[1, 2]", 6), "not minified");
+    TAP_EQ_INT(md_rawjson_member(page, strlen(page), "More", &v, &n), 0, "a literal member");
+    TAP_OK(v && n == 4 && !memcmp(v, "true", 4), "true");
+    TAP_EQ_INT(md_rawjson_member(page, strlen(page), "Nope", &v, &n), 1, "absent");
+    TAP_OK(!v && n == 0, "absent: nothing");
+    const char *dup = "{\"T\":\"first\",\"T\":\"second\"}";
+    TAP_EQ_INT(md_rawjson_member(dup, strlen(dup), "T", &v, &n), 0, "duplicate member");
+    TAP_OK(v && n == 7 && !memcmp(v, "\"first\"", 7), "the first one");
+    const char *bad = "{\"NextToken\":\"x\",\"Items\":[01]}";
+    TAP_EQ_INT(md_rawjson_member(bad, strlen(bad), "NextToken", &v, &n), -1,
+               "the whole document is checked, not only up to the member");
+    TAP_OK(!v && n == 0, "declined: nothing");
+    TAP_EQ_INT(md_rawjson_member(NULL, 0, "T", &v, &n), -1, "NULL text");
+}
+
 int main(void)
 {
+    test_member();
     test_page();
     test_declines();
     test_big();
