@@ -53,6 +53,8 @@ struct infer_job {
     struct md_yolo_opts opts;
     struct md_fetch_ctx fetch;
     struct md_worker *worker;
+    /* the model download, written by the worker, shown by the pane */
+    _Atomic unsigned long long dl_got, dl_total;
     /* out */
     bool model_loaded;             /* model_src was loaded (model replaced) */
     char *model_path;              /* the local file loaded */
@@ -96,10 +98,19 @@ static bool job_cancelled(void *ctx)
     return md_worker_cancelled(ctx);
 }
 
+static void job_progress(void *ctx, unsigned long long got, unsigned long long total)
+{
+    struct infer_job *j = ctx;
+    j->dl_total = total;
+    j->dl_got = got;
+}
+
 static md_status job_run(struct md_worker *w, void *arg, struct md_err *err)
 {
     struct infer_job *j = arg;
     j->fetch.curl = md_worker_curl(w);
+    j->fetch.progress = job_progress;
+    j->fetch.progress_ctx = j;
     j->fetch.cancelled = job_cancelled;
     j->fetch.cancel_ctx = w;
     md_status st;
@@ -950,8 +961,14 @@ static void draw_info(struct md_app *app, struct md_rect r, int *used)
     if (E.inflight) {
         static const char *const spin[] = {"|", "/", "-", "\\"};
         double s = (md_now_ms() - E.started_ms) / 1000.0;
-        snprintf(line, sizeof line, "%s running... %s (%.1f s)",
-                 spin[(int)(s * 4) & 3], E.running, s);
+        unsigned long long got = E.inflight->dl_got, total = E.inflight->dl_total;
+        if (got && total)   /* a model being downloaded: its progress first (the name is long) */
+            snprintf(line, sizeof line, "%s running... (%.1f s, %.1f of %.1f MB) %s",
+                     spin[(int)(s * 4) & 3], s, (double)got / 1e6, (double)total / 1e6,
+                     E.running);
+        else
+            snprintf(line, sizeof line, "%s running... %s (%.1f s)", spin[(int)(s * 4) & 3],
+                     E.running, s);
         md_put(y, x, r.w, line, md_attr(MD_ROLE_RUNNING), false);
     } else if (E.error[0]) {
         md_put(y, x, r.w, E.error, md_attr(MD_ROLE_ERROR), false);

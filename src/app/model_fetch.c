@@ -630,9 +630,9 @@ static md_status get_to(struct s3_conn *s, const char *bucket, const char *key, 
  * its own).  Every part must carry the ETag the HEAD saw, so an object
  * replaced midway is an error rather than a mix of two files.  size 0
  * (unknown): one GET. */
-static md_status get_parts(struct s3_conn *s, const char *bucket, const char *key,
-                           unsigned long long size, const char *etag, const char *path,
-                           struct md_err *err)
+static md_status get_parts(const struct md_fetch_ctx *c, struct s3_conn *s, const char *bucket,
+                           const char *key, unsigned long long size, const char *etag,
+                           const char *path, struct md_err *err)
 {
     if (size == 0)
         return get_to(s, bucket, key, path, err);
@@ -661,6 +661,8 @@ static md_status get_parts(struct s3_conn *s, const char *bucket, const char *ke
                                 resp.body.len, range, want);
             else if (resp.body.len && fwrite(resp.body.data, 1, resp.body.len, f) != resp.body.len)
                 st = md_err_set(err, MD_ERR_IO, "%s: %s", path, strerror(errno));
+            if (st == MD_OK && c->progress)
+                c->progress(c->progress_ctx, whole ? size : last + 1, size);
             if (whole)
                 off = size;
         }
@@ -746,7 +748,7 @@ static md_status s3_model(struct fetch *f, const char *bucket, const char *key_i
     } else {
         note(c, "downloading s3://%s/%s (%s)", bucket, key, human(size, sz, sizeof sz));
         snprintf(dl, sizeof dl, "%s/%s.download%ld", f->dir, etag, (long)getpid());
-        st = get_parts(&s, bucket, key, size, etag, dl, err);
+        st = get_parts(c, &s, bucket, key, size, etag, dl, err);
         if (st == MD_OK) {
             char what[1400];
             snprintf(what, sizeof what, "s3://%s/%s", bucket, key);
@@ -971,6 +973,17 @@ static md_status resolve_store(struct fetch *f, const struct store *w, const cha
     return st;
 }
 
+struct progress_relay {
+    const struct md_fetch_ctx *c;
+    unsigned long long total;
+};
+
+static void relay_progress(void *ctx, unsigned long long got)
+{
+    const struct progress_relay *r = ctx;
+    r->c->progress(r->c->progress_ctx, got, r->total);
+}
+
 /* A model from the tracking server: the proxied store, or (run set) a
  * run's artifacts that only the server can read. */
 static md_status server_model(struct fetch *f, const char *run, const char *path, char **out,
@@ -996,7 +1009,12 @@ static md_status server_model(struct fetch *f, const char *run, const char *path
         note(f->c, "downloading %s (%s)", what, size ? human(size, sz, sizeof sz) : "size unknown");
         snprintf(dl, sizeof dl, "%s/%s.download%ld", f->dir, name, (long)getpid());
         struct md_mlflow_download_opts o = {0};
+        struct progress_relay relay = {f->c, size};
         o.max_bytes = size;
+        if (f->c->progress) {
+            o.progress = relay_progress;
+            o.progress_ctx = &relay;
+        }
         st = run ? md_mlflow_download_run_artifact(f->ml, run, file, dl, &o, &got, err)
                  : md_mlflow_download_proxied_artifact(f->ml, file, dl, &o, &got, err);
         if (st == MD_OK && size && got != size) {

@@ -87,6 +87,10 @@ struct md_fetch_ctx {
      * the cached copy of X"); NULL = silent. */
     void (*note)(void *ctx, const char *line);
     void *note_ctx;
+    /* Bytes of the current download so far, and its size (0 = unknown);
+     * called from the fetching thread as data arrives.  NULL = none. */
+    void (*progress)(void *ctx, unsigned long long got, unsigned long long total);
+    void *progress_ctx;
 };
 
 /* The local file of a model (any MODEL form above).  *path malloc'd: a

@@ -23,8 +23,9 @@ Test control (never behind auth), JSON:
   POST   /_test/fault            {"path": prefix, "status": 503, "times": 1,
                                   "delay_ms": 0, "drop": false}; for artifact
                                  downloads also "truncate": N (announce the
-                                 full length, send N bytes, close) and
-                                 "garbage": true (the right length, wrong bytes)
+                                 full length, send N bytes, close),
+                                 "garbage": true (the right length, wrong bytes) and
+                                 "throttle_ms": T (1 MiB, then a T ms pause, ...)
   POST   /_test/state            replace the state with the body
 --tls CERT KEY serves HTTPS.
 Start: prints "PORT <n>" on stdout (use --port 0 for a free port).
@@ -633,7 +634,8 @@ def make_handler(app):
                                 "body": body.decode("utf-8", "replace")})
             fault = app.faults.take(path)
             body_fault = None
-            if fault and (fault.get("truncate") is not None or fault.get("garbage")):
+            if fault and (fault.get("truncate") is not None or fault.get("garbage") or
+                          fault.get("throttle_ms")):
                 body_fault, fault = fault, None
             if fault:
                 if fault.get("delay_ms"):
@@ -709,6 +711,16 @@ def make_handler(app):
                     self.connection.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+                return
+            if body_fault and body_fault.get("throttle_ms"):
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                for i in range(0, len(data), 1 << 20):
+                    self.wfile.write(data[i:i + (1 << 20)])
+                    self.wfile.flush()
+                    time.sleep(body_fault["throttle_ms"] / 1000.0)
                 return
             self._send(200, ctype, data)
 

@@ -41,7 +41,8 @@ def v(n, source, rid, aliases=()):
             "tags": [], "run_link": "", "aliases": list(aliases)}
 json.dump({
     "runs": [r(run, "aerial4"), r(run_pt, "pt-only")],
-    "artifact_files": {run: {"weights/best.onnx": model, "args.yaml": tmp + "/args.yaml"},
+    "artifact_files": {run: {"weights/best.onnx": model, "args.yaml": tmp + "/args.yaml",
+                             "slow/aerial4.onnx": model},
                        run_pt: {"weights/best.pt": tmp + "/best.pt"}},
     "models": [{"name": "drone-aerial4", "creation_timestamp": 1795681760000,
                 "last_updated_timestamp": 1795681760003, "tags": [],
@@ -151,6 +152,13 @@ tui_wait "yolo export" 30; ok $? "a version with only best.pt: says to export to
 tui_screen | grep -q "still using models:/drone-aerial4@champion"; ok $? "the loaded model stays"
 tui_keys r
 tui_wait "detections in" 20; ok $? "r still runs it"
+
+# A slow download (1 MiB per second) shows its progress in the running line
+# (the screen repaints every 5 s while nothing else happens).
+/usr/bin/python3 -c "import json,sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + '/_test/fault', data=json.dumps({'path': '/api/2.0/mlflow-artifacts/artifacts/', 'throttle_ms': 1000, 'times': 1}).encode(), method='POST'))" "$BASE"
+tui_keys o C-u; tui_type "mlflow-artifacts:/1/$RUN/artifacts/slow"; tui_keys Enter
+tui_wait " of 10.4 MB) loading mlflow-artifacts:/1/$RUN/artifacts/slow" 20; ok $? "a download in progress: MB done of the total in the running line"
+tui_wait "model mlflow-artifacts:/1/$RUN/artifacts/slow (320x320" 30; ok $? "then it loads"
 
 tui_keys o C-u; tui_type "runs:/$RUN/weights/missing.onnx"; tui_keys Enter
 tui_wait "no such artifact" 30; ok $? "a missing artifact: a clear error"
