@@ -579,13 +579,19 @@ struct s3_conn {
     struct md_http_opts http;
 };
 
+static const struct md_aws_env *aws_env(const struct md_fetch_ctx *c)
+{
+    return c->env ? c->env : c->lazy_env ? c->lazy_env(c->lazy_env_ctx) : NULL;
+}
+
 static md_status connect_aws(const struct md_fetch_ctx *c, const char *service,
                              struct s3_conn *s, struct md_err *err)
 {
-    if (!c->env)
+    const struct md_aws_env *env = aws_env(c);
+    if (!env)
         return md_err_set(err, MD_ERR_AUTH,
                           "S3 downloads need an AWS account (no profile/region is configured)");
-    return md_aws_client_init(&s->cl, c->env, c->settings, service, c->curl, c->cancelled,
+    return md_aws_client_init(&s->cl, env, c->settings, service, c->curl, c->cancelled,
                               c->cancel_ctx, &s->ep, &s->http, err);
 }
 
@@ -765,7 +771,7 @@ static md_status training_job(struct fetch *f, const char *name, char **s3uri,
                               struct md_err *err)
 {
     struct s3_conn s;
-    if (!f->c->env)
+    if (!aws_env(f->c))
         return md_err_set(err, MD_ERR_AUTH,
                           "training-job:%s: needs an AWS account (no profile/region is "
                           "configured)", name);

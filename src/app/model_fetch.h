@@ -77,6 +77,10 @@ void md_etag_file_name(const char *etag, char *out, size_t n);
 
 struct md_fetch_ctx {
     const struct md_aws_env *env;     /* NULL: AWS not configured (S3 is an error) */
+    /* Or, when env is NULL: called the first time S3 or SageMaker is really
+     * needed (the CLI opens the AWS environment only then); NULL = none. */
+    const struct md_aws_env *(*lazy_env)(void *ctx);
+    void *lazy_env_ctx;
     const struct md_settings *settings;
     void *curl;                       /* the worker's handle (NULL = a temporary one) */
     bool (*cancelled)(void *);

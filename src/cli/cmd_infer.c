@@ -115,29 +115,43 @@ static void note_stderr(void *ctx, const char *line)
     fflush(cli->err);
 }
 
+/* The AWS environment, opened the first time S3 or SageMaker is needed
+ * (s3://, training-job:, an MLflow run whose artifacts are in S3): an
+ * MLflow-only user never waits for the region lookup. */
+struct lazy_aws {
+    struct md_cli *cli;
+    struct md_aws_env *env;
+    bool tried;
+};
+
+static const struct md_aws_env *open_aws(void *ctx)
+{
+    struct lazy_aws *l = ctx;
+    if (!l->tried) {
+        struct md_err aerr;
+        md_err_clear(&aerr);
+        l->tried = true;
+        if (md_aws_env_open(l->cli->settings, NULL, &l->env, &aerr) != MD_OK)
+            l->env = NULL;
+    }
+    return l->env;
+}
+
 /* The local file of MODEL (downloaded when remote).  *path malloc'd. */
 static md_status model_file(struct md_cli *cli, const char *model, char **path,
                             struct md_err *err)
 {
-    struct md_aws_env *env = NULL;
-    /* S3 is reached from s3:// and training-job:, and from MLflow runs whose
-     * artifacts live in S3: the AWS environment is opened for those, and
-     * its absence only matters if S3 is really needed. */
-    if (md_model_src_is_remote(model)) {
-        struct md_err aerr;
-        md_err_clear(&aerr);
-        md_http_global_init();
-        if (md_aws_env_open(cli->settings, NULL, &env, &aerr) != MD_OK)
-            env = NULL;
-    }
+    struct lazy_aws aws = {cli, NULL, false};
     struct md_fetch_ctx c = {0};
-    c.env = env;
+    md_http_global_init();
+    c.lazy_env = open_aws;
+    c.lazy_env_ctx = &aws;
     c.settings = cli->settings;
     c.note = note_stderr;
     c.note_ctx = cli;
     bool cached;
     md_status st = md_fetch_model(&c, model, path, &cached, err);
-    md_aws_env_free(env);
+    md_aws_env_free(aws.env);
     return st;
 }
 

@@ -291,6 +291,21 @@ tap.ok(rc == 0 and "runs:/RUN_ID" in err and "models:/NAME/VERSION" in err and
        "mlflow-artifacts:/PATH" in err and "training-job:NAME" in err,
        "--help lists the MODEL forms", err)
 
+# An MLflow-only user: the AWS environment (whose region lookup may ask the
+# EC2 metadata service) is never opened for an artifact served by MLflow.
+srv.clear()
+rc, out, err = mldeck("infer", "runs:/%s/weights" % RUN, IMAGE,
+                      env={"AWS_EC2_METADATA_DISABLED": "false",
+                           "AWS_EC2_METADATA_SERVICE_ENDPOINT": U})
+tap.ok(rc == 0 and not [r for r in srv.requests() if r["path"].startswith("/latest/")],
+       "an MLflow artifact: no EC2 metadata (region) request", [r["path"] for r in srv.requests()])
+rc, out, err = mldeck("infer", "s3://bucket/m/best.onnx", IMAGE,
+                      env={"AWS_EC2_METADATA_DISABLED": "false",
+                           "AWS_EC2_METADATA_SERVICE_ENDPOINT": U})
+tap.ok(rc != 0 and [r for r in srv.requests() if r["path"].startswith("/latest/")],
+       "an s3:// model: the AWS environment is opened (the metadata service is asked)",
+       [r["path"] for r in srv.requests()] + [err])
+
 # ---- auth: the download carries the token -----------------------------------------------
 auth = Server("--fixtures", FIXTURES, "--seed", seed_file, "--auth", "bearer:tok-123")
 rc, out, err = mldeck("infer", "models:/drone-aerial4/1", IMAGE, "--json", "--threads", "1",

@@ -753,6 +753,9 @@ def make_handler(app):
         def do_PATCH(self):
             self._handle()
 
+        def do_PUT(self):   # logged like the rest (a misdirected client shows up)
+            self._handle()
+
     return Handler
 
 
