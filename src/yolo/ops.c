@@ -1134,16 +1134,22 @@ static void maxpool_task(void *ctx, size_t t, int thread)
     if (sh == 1 && sw == 1) {
         /* separable: max over rows, then over columns (window clipped to the image) */
         float *tmp = p->scratch + (size_t)thread * p->scratch_per_thread;
-        for (int64_t y = 0; y < ih; y++)
-            for (int64_t ox = 0; ox < ow; ox++) {
-                int64_t x0 = ox - pl, x1 = x0 + kw;
-                x0 = x0 < 0 ? 0 : x0;
-                x1 = x1 > iw ? iw : x1;
-                float m = -FLT_MAX;
-                for (int64_t xx = x0; xx < x1; xx++)
-                    m = src[y * iw + xx] > m ? src[y * iw + xx] : m;
-                tmp[y * ow + ox] = m;
+        /* each row padded with -FLT_MAX, so the window max is kw shifted
+         * runs of the same loop (vectorised) */
+        float *row = tmp + ih * ow;
+        int64_t pw = ow + kw - 1;
+        for (int64_t y = 0; y < ih; y++) {
+            for (int64_t q = 0; q < pw; q++) {
+                int64_t xx = q - pl;
+                row[q] = xx >= 0 && xx < iw ? src[y * iw + xx] : -FLT_MAX;
             }
+            float *tr = tmp + y * ow;
+            for (int64_t ox = 0; ox < ow; ox++)
+                tr[ox] = row[ox];
+            for (int64_t kx = 1; kx < kw; kx++)
+                for (int64_t ox = 0; ox < ow; ox++)
+                    tr[ox] = row[ox + kx] > tr[ox] ? row[ox + kx] : tr[ox];
+        }
         for (int64_t oy = 0; oy < oh; oy++) {
             int64_t y0 = oy - pt, y1 = y0 + kh;
             y0 = y0 < 0 ? 0 : y0;
@@ -1261,9 +1267,33 @@ static int64_t nearest_src(int64_t o, float scale, int64_t in_len, int64_t out_l
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
+/* The source column of every output column is the same for every channel
+ * and row: computed once per run (nearest_src is float arithmetic). */
+struct resize_job {
+    struct md_plan *p;
+    struct md_step *s;
+    int avx512;
+    int32_t xs[4096];
+};
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* dr[ox] = sr[xs[ox]] for ox < n, 16 at a time; returns n. */
+__attribute__((target("avx512f")))
+static int64_t gather_row(float *dr, const float *sr, const int32_t *xs, int64_t n)
+{
+    for (int64_t ox = 0; ox < n; ox += 16) {
+        __mmask16 m = n - ox >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - ox)) - 1u);
+        __m512i idx = _mm512_maskz_loadu_epi32(m, xs + ox);
+        _mm512_mask_storeu_ps(dr + ox, m, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, idx, sr, 4));
+    }
+    return n;
+}
+#endif
+
 static void resize_task(void *ctx, size_t t, int thread)
 {
-    struct pool_job *j = ctx;
+    (void)thread;
+    struct resize_job *j = ctx;
     struct md_plan *p = j->p;
     struct md_step *s = j->s;
     struct md_val *x = VAL(0), *o = OUTV(0);
@@ -1271,23 +1301,40 @@ static void resize_task(void *ctx, size_t t, int thread)
     const float *src = (const float *)md_plan_ptr(p, s->in[0]) + t * (size_t)(ih * iw);
     float *dst = (float *)md_plan_ptr(p, s->out[0]) + t * (size_t)(oh * ow);
     int ct = (int)s->iparam[0], nm = (int)s->iparam[1];
-    int64_t xs[4096];
-    int64_t nx = ow < 4096 ? ow : 4096;
-    for (int64_t ox = 0; ox < nx; ox++)
-        xs[ox] = nearest_src(ox, s->fparam[1], iw, ow, ct, nm);
+    int64_t prev = -1;
     for (int64_t oy = 0; oy < oh; oy++) {
         int64_t sy = nearest_src(oy, s->fparam[0], ih, oh, ct, nm);
-        const float *sr = src + sy * iw;
         float *dr = dst + oy * ow;
-        for (int64_t ox = 0; ox < ow; ox++)
-            dr[ox] = sr[ox < 4096 ? xs[ox] : nearest_src(ox, s->fparam[1], iw, ow, ct, nm)];
+        if (sy == prev) {       /* upsampling repeats rows: copy the one just made */
+            memcpy(dr, dr - ow, sizeof(float) * (size_t)ow);
+            continue;
+        }
+        prev = sy;
+        const float *sr = src + sy * iw;
+        int64_t ox = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (j->avx512)
+            ox = gather_row(dr, sr, j->xs, ow < 4096 ? ow : 4096);
+#endif
+        for (; ox < ow; ox++)
+            dr[ox] = sr[ox < 4096 ? j->xs[ox] : nearest_src(ox, s->fparam[1], iw, ow, ct, nm)];
     }
 }
 
 static void run_resize(struct md_plan *p, struct md_step *s)
 {
-    struct pool_job j = {p, s};
-    struct md_val *x = VAL(0);
+    struct resize_job j;
+    j.p = p;
+    j.s = s;
+    j.avx512 = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    j.avx512 = __builtin_cpu_supports("avx512f");
+#endif
+    struct md_val *x = VAL(0), *o = OUTV(0);
+    int64_t ow = o->dims[3];
+    for (int64_t ox = 0; ox < ow && ox < 4096; ox++)
+        j.xs[ox] = (int32_t)nearest_src(ox, s->fparam[1], x->dims[3], ow, (int)s->iparam[0], (int)s->iparam[1]);
     md_pool_run(s->fold ? NULL : p->pool, (size_t)(x->dims[0] * x->dims[1]), resize_task, &j);
 }
 

@@ -433,8 +433,9 @@ static md_status alloc_scratch(struct md_plan *p, struct md_err *err)
         size_t n = 0;
         if (s->op->run == md_conv_run)
             n = md_conv_scratch(&s->conv);
-        else if (!strcmp(s->op->name, "MaxPool"))
-            n = (size_t)(p->vals[s->in[0]].dims[2] * p->vals[s->out[0]].dims[3]);
+        else if (!strcmp(s->op->name, "MaxPool"))   /* row maxima + one padded row */
+            n = (size_t)(p->vals[s->in[0]].dims[2] * p->vals[s->out[0]].dims[3]) +
+                (size_t)(p->vals[s->out[0]].dims[3] + s->iparam[1]);
         need = n > need ? n : need;
     }
     need = (need + 15) & ~(size_t)15;
