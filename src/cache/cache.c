@@ -649,9 +649,31 @@ static md_status step_done(struct md_cache *c, sqlite3_stmt *st, struct md_err *
     return md_cache_sqlerr(c, rc, err, what);
 }
 
+static md_status upsert_one(struct md_cache *c, const struct md_scope *s,
+                            const struct md_cache_row *row, bool *touched, struct md_err *err);
+
 md_status md_cache_upsert(struct md_cache *c, const struct md_scope *s,
                           const struct md_cache_row *row, struct md_err *err)
 {
+    bool touched;
+    return upsert_one(c, s, row, &touched, err);
+}
+
+static md_status row_error(struct md_cache *c, const struct md_cache_row *row, int rc,
+                           struct md_err *err)
+{
+    if (rc == SQLITE_CONSTRAINT_CHECK)
+        return md_err_set(err, MD_ERR_INVALID, "%s %s: not valid JSON", row->kind, row->id);
+    char what[160];
+    snprintf(what, sizeof what, "storing %s %s", row->kind, row->id);
+    return md_cache_sqlerr(c, rc, err, what);
+}
+
+/* *touched: the row was there unchanged and only got its new fetched_at. */
+static md_status upsert_one(struct md_cache *c, const struct md_scope *s,
+                            const struct md_cache_row *row, bool *touched, struct md_err *err)
+{
+    *touched = false;
     if (!row || !row->kind || !row->id || !row->json)
         return md_err_set(err, MD_ERR_INVALID, "cache row without kind, id or json");
     sqlite3_stmt *st = c->st_upsert;
@@ -679,15 +701,36 @@ md_status md_cache_upsert(struct md_cache *c, const struct md_scope *s,
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
     } else {
+        *touched = rc == SQLITE_DONE;
         sqlite3_clear_bindings(st);
     }
     if (rc == SQLITE_DONE)
         return MD_OK;
-    if (rc == SQLITE_CONSTRAINT_CHECK)
-        return md_err_set(err, MD_ERR_INVALID, "%s %s: not valid JSON", row->kind, row->id);
-    char what[160];
-    snprintf(what, sizeof what, "storing %s %s", row->kind, row->id);
-    return md_cache_sqlerr(c, rc, err, what);
+    return row_error(c, row, rc, err);
+}
+
+/* Inserts row if its key is not in the cache yet: 1 inserted, 0 the key is
+ * there (nothing done), -1 error (err set). */
+static int insert_new(struct md_cache *c, sqlite3_stmt *ins, const struct md_scope *s,
+                      const struct md_cache_row *row, struct md_err *err)
+{
+    if (!row || !row->kind || !row->id || !row->json) {
+        md_err_set(err, MD_ERR_INVALID, "cache row without kind, id or json");
+        return -1;
+    }
+    bind_scope(ins, s);
+    sqlite3_bind_text(ins, 3, row->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, row->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 5, row->parent ? row->parent : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 6, row->json, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 7, row->fetched_at_ms ? row->fetched_at_ms : now_ms());
+    int rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    sqlite3_clear_bindings(ins);
+    if (rc == SQLITE_DONE)
+        return sqlite3_changes(c->db) > 0;
+    row_error(c, row, rc, err);
+    return -1;
 }
 
 md_status md_cache_upsert_rows(struct md_cache *c, const struct md_scope *s,
@@ -696,12 +739,36 @@ md_status md_cache_upsert_rows(struct md_cache *c, const struct md_scope *s,
     md_status st = md_cache_begin(c, err);
     if (st != MD_OK)
         return st;
+    /* The touch-first order of md_cache_upsert suits objects already
+     * cached; a listing brings new ones in runs (a first sync: all of them).
+     * After a row that was not merely touched, the next one is first tried
+     * as a plain insert, which for a new row skips the touch's lookup; a
+     * key already there falls back to the usual upsert.  Same result
+     * either way. */
+    int rc = SQLITE_OK;
+    sqlite3_stmt *ins = md_cache_stmt(c,
+                                      "INSERT INTO resources(profile, region, kind, id, parent,"
+                                      " json, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                                      " ON CONFLICT(profile, region, kind, id) DO NOTHING",
+                                      &rc);
+    bool fresh = false;
     for (size_t i = 0; i < n; i++) {
-        st = md_cache_upsert(c, s, &rows[i], err);
+        if (fresh && ins) {
+            int r = insert_new(c, ins, s, &rows[i], err);
+            if (r < 0) {
+                md_cache_rollback(c);
+                return err ? err->code : MD_ERR_CACHE;
+            }
+            if (r == 1)
+                continue;
+        }
+        bool touched;
+        st = upsert_one(c, s, &rows[i], &touched, err);
         if (st != MD_OK) {
             md_cache_rollback(c);
             return st;
         }
+        fresh = !touched;
     }
     return md_cache_commit(c, err);
 }

@@ -48,3 +48,11 @@ check_PROGRAMS += tests/unit/test_run_count
 TESTS += tests/unit/test_run_count
 tests_unit_test_run_count_SOURCES = tests/unit/test_run_count.c tests/tap.h
 tests_unit_test_run_count_LDADD = src/kind/libmd-kind.a $(MD_CACHE_TEST_LIBS)
+
+# --- list-speed: md_cache_upsert_rows (insert-first for new rows) against
+# one md_cache_upsert per row ---
+check_PROGRAMS += tests/unit/test_upsert_rows
+TESTS += tests/unit/test_upsert_rows
+tests_unit_test_upsert_rows_SOURCES = tests/unit/test_upsert_rows.c tests/tap.h
+tests_unit_test_upsert_rows_LDADD = $(MD_CACHE_TEST_LIBS)
+# --- end list-speed ---
