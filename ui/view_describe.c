@@ -101,19 +101,25 @@ static int add_line(struct md_view *v, const char *s, size_t len, size_t *cap)
     return 0;
 }
 
-static void set_text(struct md_view *v, const char *text)
+/* Appends text's lines; *cap is the allocated size of v->lines. */
+static void append_text(struct md_view *v, const char *text, size_t *cap)
 {
-    size_t cap = 0;
     const char *p = text;
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (add_line(v, p, len, &cap) < 0)
+        if (add_line(v, p, len, cap) < 0)
             return;
         p += len;
         if (*p)
             p++;
     }
+}
+
+static void set_text(struct md_view *v, const char *text)
+{
+    size_t cap = 0;
+    append_text(v, text, &cap);
 }
 
 static void load(struct md_app *app, struct md_view *v)
@@ -167,16 +173,7 @@ static void job_lines(struct md_app *app, struct md_view *v, int w)
         if (add_line(v, d->sum[i].text, strlen(d->sum[i].text), &cap) < 0)
             break;
     d->nsum = v->nlines;   /* fewer when memory ran out */
-    const char *p = d->json;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (add_line(v, p, len, &cap) < 0)
-            break;
-        p += len;
-        if (*p)
-            p++;
-    }
+    append_text(v, d->json, &cap);
 }
 
 /* Visual lines that source line i takes at width w. */

@@ -215,7 +215,7 @@ static void train_draw(struct md_app *app, struct md_view *v, struct md_rect r)
         snprintf(buf, sizeof buf, "New training job");
     md_put(y++, in.x, in.w, buf, md_attr(MD_ROLE_TITLE), false);
     md_put(y++, in.x, in.w,
-           "Tab/Up/Down move  Left/Right pick (instance type, spot)  Enter next  Esc cancels",
+           "Tab/Up/Down move  Left/Right pick (instance, spot)  Enter next  Esc cancels",
            md_attr(MD_ROLE_MUTED), false);
     y++;
     md_form_draw(app, &d->form, (struct md_rect){y, in.x, in.h - (y - in.y), in.w});
