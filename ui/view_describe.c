@@ -11,8 +11,9 @@
 
 /* Training and processing jobs: a rendered summary (timeline, metrics...)
  * above the JSON, re-rendered when the width changes (its bars follow the
- * pane) and every second while the job runs.  Its lines are v->lines'
- * first nsum entries, so `/` searches them too. */
+ * pane) and every second while the job runs; a running job is described
+ * again every refresh_seconds.  Its lines are v->lines' first nsum
+ * entries, so `/` searches them too. */
 struct describe_job {
     cJSON *obj;
     char *json;                 /* the pretty JSON below the summary */
@@ -22,7 +23,23 @@ struct describe_job {
     int width;
     bool utf8, running;
     time_t at;
+    bool fetching;              /* a describe is on a worker */
+    double fetched_ms;          /* md_now_ms() of the last describe */
 };
+
+/* Asks a worker for the job's describe output (describe_event takes it). */
+static void job_fetch(struct md_app *app, struct md_view *v)
+{
+    struct describe_job *d = v->priv;
+    if (!d || d->fetching || !app->ws)
+        return;
+    if (!v->group)
+        v->group = ++app->next_group;
+    struct md_job_fetch *j = md_job_fetch_new(app->ws, v->kind, v->id);
+    d->fetched_ms = md_now_ms();
+    if (j && md_app_submit_call(app, v, md_job_fetch_run, j, md_job_fetch_free))
+        d->fetching = true;
+}
 
 /* A finished job is cached as its list summary: the describe output
  * (transitions, hyperparameters...) arrives from a worker. */
@@ -32,6 +49,8 @@ static void describe_event(struct md_app *app, struct md_view *v, struct md_sync
     struct md_job_fetch *j = ev->arg;
     if (!d)
         return;
+    d->fetching = false;
+    d->fetched_ms = md_now_ms();
     if (ev->status == MD_OK && j && cJSON_IsObject(j->obj)) {
         char *pretty = cJSON_Print(j->obj);
         if (pretty) {
@@ -276,6 +295,10 @@ static void describe_draw(struct md_app *app, struct md_view *v, struct md_rect 
     int w = r.w;
     job_lines(app, v, w);
     const struct describe_job *dj = v->priv;
+    double every = 1000.0 * (app->settings->refresh_seconds > 0 ? app->settings->refresh_seconds : 15);
+    if (dj && dj->running && !dj->fetching && !app->settings->demo &&
+        md_now_ms() - dj->fetched_ms > every)
+        job_fetch(app, v);
     long total = total_rows(v, w);
     v->page_h = r.h;
     if (v->scroll > total - r.h)
@@ -386,11 +409,12 @@ struct md_view *md_describe_new(struct md_app *app, const struct md_kind *k, con
     load(app, v);
     struct describe_job *d = v->priv;
     if (d && md_jobsum_is_summary(k, d->obj) && app->ws) {
-        v->group = ++app->next_group;
-        struct md_job_fetch *j = md_job_fetch_new(app->ws, k, id);
-        if (j && md_app_submit_call(app, v, md_job_fetch_run, j, md_job_fetch_free))
+        job_fetch(app, v);
+        if (d->fetching)
             md_app_msg(app, MD_MSG_INFO, "reading %s for the timeline and metrics...",
                        k->source ? k->source : "the description");
+    } else if (d) {
+        d->fetched_ms = md_now_ms();   /* the cached object is fresh enough for now */
     }
     return v;
 }

@@ -178,6 +178,8 @@ static void send_request(struct md_app *app, struct md_view *v)
     struct md_view *top = md_app_top(app);
     if (!(top && top->kind == k && top->cls->ctx == MD_CTX_LIST))
         md_app_push(app, md_table_new(app, k, NULL, NULL));
+    else if (top->filter[0])
+        md_table_set_filter(app, top, "");   /* a filter (the cloned job's) would hide it */
 }
 
 /* ---- drawing and keys ------------------------------------------------------------ */

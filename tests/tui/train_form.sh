@@ -134,8 +134,10 @@ tui_keys j j j j j j j j j j j j j j j j j j j j j j j j j j j j j j
 tui_keys j j j j j j j j j j j j j j j j j j j j j j j j j j j j j j
 tui_wait '"InstanceType": "ml.g5.2xlarge"' 3; ok $? "j scrolls the request to the edited instance type"
 [ "$(reqs "d['counts'].get('sagemaker.CreateTrainingJob', 0)")" = 0 ]; ok $? "nothing sent before Create"
+# Slow motion, so the describe below sees it run.
+ctl config '{"time_scale": 0.3}' >/dev/null
 tui_keys Tab Enter
-tui_wait "tui-train-1" 20; ok $? "the new job appears in the training jobs"
+tui_wait "tui-train-1   " 20; ok $? "the new job appears in the training jobs (the filter cleared)"
 n=0
 until [ "$(reqs "d['counts'].get('sagemaker.CreateTrainingJob', 0)")" = 1 ] || [ $n -gt 40 ]; do
     sleep 0.1; n=$((n + 1))
@@ -148,6 +150,13 @@ IMG=$(created "['AlgorithmSpecification']['TrainingImage']")
 [ "$(created "['InputDataConfig'][0]['ChannelName']")" = train ]; ok $? "and the cloned train channel"
 grep -q '"create-training-job"' "$TUI_TMP/state/mldeck/audit.log" 2>/dev/null; ok $? "the audit log has the create"
 tui_wait "create-training-job tui-train-1: done" 10; ok $? "the status line says it is done"
+only tui-train-1
+tui_keys d; tui_wait "▶ InProgress" 10; ok $? "the new job's describe: running"
+tui_wait "✓ Completed" 60; ok $? "the describe follows it live to Completed"
+tui_keys /; tui_keys C-u; tui_type "Timeline"; tui_keys Enter
+tui_wait "Uploading" 3; ok $? "with the whole timeline"
+ctl config '{"time_scale": 1}' >/dev/null
+tui_keys Escape Escape
 
 # :train from another pane: the defaults.
 tui_keys 3; tui_wait "pipelines" 5
