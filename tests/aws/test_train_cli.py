@@ -84,6 +84,23 @@ try:
     t.ok(any('cli-train-b' in ln and 'create-training-job' in ln for ln in lines),
          'one audit line for the create', lines[-1:] if lines else 'no audit.log')
 
+    # The name is taken: the service's error, not hidden.
+    rc, out, err = md('train', 'cli-train-b', *(BASE + ['--yes']))
+    t.ok(rc != 0 and 'ResourceInUse' in err, 'a second job with the same name is refused by the service', err)
+
+    # The reply is lost after the job was created: the retry meets the job
+    # (ResourceInUse) and takes it for the lost reply; one job exists.
+    before = creates()
+    fake.control('faults', [{'op': 'CreateTrainingJob', 'kind': 'drop_after', 'count': 1}])
+    rc, out, err = md('train', 'cli-train-drop', *(BASE + ['--yes']))
+    fake.control('faults', method='DELETE')
+    t.ok(rc == 0 and json.loads(out).get('TrainingJobName') == 'cli-train-drop',
+         'a create whose reply was lost succeeds on the retry', err)
+    t.ok(creates() - before == 2, 'two CreateTrainingJob calls reached the server (%d)' % (creates() - before))
+    rc, out, err = md('ls', 'training-jobs', '--json')
+    names = [j['TrainingJobName'] for j in json.loads(out)] if rc == 0 else []
+    t.ok(names.count('cli-train-drop') == 1, 'and one job exists', names)
+
     rc, out, err = md('--demo', 'train', 'cli-demo', *(BASE + ['--yes']))
     t.ok(rc == 5, 'the demo refuses train (exit 5)', err)
     health = fake.control('health')
