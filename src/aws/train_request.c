@@ -639,8 +639,19 @@ md_status md_train_create(struct md_aws_client *cl, const cJSON *request, cJSON 
         cJSON *in = cJSON_CreateObject(), *desc = NULL;
         cJSON_AddStringToObject(in, "TrainingJobName", name);
         struct md_err e2;
-        if (md_aws_json_call(cl, "SageMaker", "DescribeTrainingJob", "1.1", in, &desc, &e2) ==
-            MD_OK) {
+        /* Ours only if it is what we asked for (a retry after a throttle
+         * may meet someone else's job of that name). */
+        static const char *const same[] = {"$.RoleArn", "$.AlgorithmSpecification.TrainingImage",
+                                           "$.OutputDataConfig.S3OutputPath"};
+        bool ours = md_aws_json_call(cl, "SageMaker", "DescribeTrainingJob", "1.1", in, &desc,
+                                     &e2) == MD_OK;
+        for (size_t i = 0; ours && i < sizeof same / sizeof same[0]; i++)
+            ours = !strcmp(md_json_str(desc, same[i], ""), md_json_str(request, same[i], "-"));
+        if (!ours) {
+            cJSON_Delete(desc);
+            desc = NULL;
+        }
+        if (ours) {
             md_err_clear(err);
             cJSON_Delete(*result);
             *result = desc;

@@ -101,6 +101,15 @@ try:
     names = [j['TrainingJobName'] for j in json.loads(out)] if rc == 0 else []
     t.ok(names.count('cli-train-drop') == 1, 'and one job exists', names)
 
+    # A retry (after a 500) that meets a job of that name which is not ours
+    # (another image): the service's error stands.
+    fake.control('faults', [{'op': 'CreateTrainingJob', 'kind': 'error', 'status': 500, 'count': 1}])
+    other = list(BASE)
+    other[1] = '123456789012.dkr.ecr.us-east-1.amazonaws.com/yolo11:2'
+    rc, out, err = md('train', 'cli-train-b', *(other + ['--yes']))
+    fake.control('faults', method='DELETE')
+    t.ok(rc != 0 and 'ResourceInUse' in err, "a retry that meets someone else's job is not success", err)
+
     rc, out, err = md('--demo', 'train', 'cli-demo', *(BASE + ['--yes']))
     t.ok(rc == 5, 'the demo refuses train (exit 5)', err)
     health = fake.control('health')
