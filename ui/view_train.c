@@ -287,7 +287,7 @@ static bool train_action(struct md_app *app, struct md_view *v, enum md_act act,
 
 static void train_crumb(struct md_app *app, struct md_view *v, char *out, size_t n)
 {
-    snprintf(out, n, "training jobs%snew", app->term.g.sep);
+    snprintf(out, n, "new training job");
 }
 
 static void train_free(struct md_view *v)
@@ -404,5 +404,8 @@ bool md_train_form_open(struct md_app *app, const char *template_id)
         return true;
     }
     md_app_push(app, v);
+    /* In place of the describe keys the status line would list. */
+    md_app_msg(app, MD_MSG_INFO, "new training job: fill in, then Enter on [ Review the request ]; "
+                                 "Esc cancels");
     return true;
 }
