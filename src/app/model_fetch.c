@@ -1105,13 +1105,21 @@ static md_status fetch_parsed(struct fetch *f, const char *src, const struct md_
     }
     case MD_MODEL_SRC_MODELS:
     default: {
+        /* The version first: one whose registration failed or is still
+         * pending has no files to fetch, and says so. */
         cJSON *mv = NULL;
         st = open_mlflow(f, err);
-        if (st == MD_OK && s->alias)
-            st = md_mlflow_get_model_version_by_alias(f->ml, s->a, s->b, &mv, err);
         if (st == MD_OK)
-            st = md_mlflow_get_download_uri(f->ml, s->a,
-                                            s->alias ? md_json_str(mv, "$.version", "") : s->b,
+            st = s->alias ? md_mlflow_get_model_version_by_alias(f->ml, s->a, s->b, &mv, err)
+                          : md_mlflow_get_model_version(f->ml, s->a, s->b, &mv, err);
+        const char *status = md_json_str(mv, "$.status", "READY");
+        if (st == MD_OK && strcmp(status, "READY") != 0)
+            st = md_err_set(err, MD_ERR_INVALID, "version %s is %s, not READY%s%s",
+                            md_json_str(mv, "$.version", "?"), status,
+                            md_json_str(mv, "$.status_message", NULL) ? ": " : "",
+                            md_json_str(mv, "$.status_message", ""));
+        if (st == MD_OK)
+            st = md_mlflow_get_download_uri(f->ml, s->a, md_json_str(mv, "$.version", s->b),
                                             &next, err);
         cJSON_Delete(mv);
         break;

@@ -92,7 +92,9 @@ seed = {
                 "aliases": [{"alias": "champion", "version": "1"}]}],
     "versions": [version(1, "runs:/%s/weights" % RUN, RUN, ["champion"]),
                  version(2, "mlflow-artifacts:/1/%s/artifacts/weights/best.onnx" % RUN, RUN),
-                 version(3, "runs:/%s/weights" % RUN_PT, RUN_PT)],
+                 version(3, "runs:/%s/weights" % RUN_PT, RUN_PT),
+                 dict(version(4, "runs:/%s/weights" % RUN, RUN), status="FAILED_REGISTRATION",
+                      status_message="copy to the registry failed")],
 }
 seed_file = write("seed.json", json.dumps(seed).encode())
 srv = Server("--fixtures", FIXTURES, "--seed", seed_file)
@@ -236,6 +238,9 @@ rc, out, err = mldeck("infer", "runs:/0123456789abcdef0123456789abcdef/weights",
 tap.ok(rc == 3 and "not found" in err, "an unknown run: exit 3 with the server's message", err)
 rc, out, err = mldeck("infer", "models:/drone-aerial4/99", IMAGE)
 tap.ok(rc == 3 and "not found" in err, "an unknown version: exit 3", err)
+rc, out, err = mldeck("infer", "models:/drone-aerial4/4", IMAGE)
+tap.ok(rc == 2 and "version 4 is FAILED_REGISTRATION, not READY: copy to the registry failed"
+       in err, "a version whose registration failed: says so (model-versions/get)", err)
 rc, out, err = mldeck("infer", "models:/drone-aerial4@nobody", IMAGE)
 tap.ok(rc == 3 and "alias" in err, "an unknown alias: exit 3", err)
 tap.eq(cache_files(), before, "errors added nothing to the cache")
