@@ -14,7 +14,9 @@
  * runs:/ and models:/ resolve through the MLflow tracking server of the
  * settings (or ctx->mlflow_uri) to one of: mlflow-artifacts:/ (downloaded
  * through the tracking server, streamed to disk), s3:// (through S3 with
- * the AWS environment) or a local path.
+ * the AWS environment, in 8 MiB ranges), a local path, or a path on the
+ * server's own disk (then through its /get-artifact endpoint).  A models:/
+ * version must be READY.
  *
  * In a folder the model is best.onnx (also under weights/), else the only
  * .onnx, else model.tar.gz; a folder with only PyTorch weights (best.pt)
@@ -23,7 +25,7 @@
  * Downloads land in $XDG_CACHE_HOME/mldeck/models (or ctx->cache_dir/models):
  * S3 objects as <etag>.onnx (a HEAD decides whether the copy is current),
  * MLflow artifacts as mlflow-<hash>.onnx, the hash over the tracking
- * server, the artifact's full path and its size (run artifacts do not
+ * server, the artifact's location and its size (run artifacts do not
  * change).  A model.tar.gz is stored unpacked.  A download is written under
  * a temporary name, checked (size as listed, ONNX that parses) and only
  * then renamed, so a half-downloaded or garbage file never looks cached. */
