@@ -101,7 +101,7 @@ md_status md_dconv_prepare(struct md_conv *c, struct md_err *err)
         c->pw = c->ow + (c->kw - 1) / c->sw;
         c->ph = c->oh + (c->kh - 1) / c->sh;
     }
-    c->wp = aligned_alloc(64, sizeof(float) * ((size_t)mb * MR * K + (size_t)mb * MR + 16));
+    c->wp = md_plan_alloc(sizeof(float) * ((size_t)mb * MR * K + (size_t)mb * MR + 16));
     c->koff = malloc(sizeof(int32_t) * (size_t)K);
     if (!c->wp || !c->koff)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");

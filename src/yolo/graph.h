@@ -114,6 +114,8 @@ struct md_plan {
 };
 
 size_t md_dtype_size(int dtype);
+/* 64-byte aligned (2 MiB and huge pages from 2 MiB up); free() it. */
+void *md_plan_alloc(size_t bytes);
 void *md_plan_ptr(struct md_plan *p, int v);
 const struct md_op *md_op_find(const char *name);
 const struct md_onnx_attr *md_step_attr(const struct md_step *s, const char *name);

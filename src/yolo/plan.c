@@ -314,10 +314,11 @@ static void share_storage(struct md_plan *p)
 
 /* Activation buffers are walked with large strides (one row per input
  * channel): on 4 KiB pages a 14 MiB arena overflows the TLB.  Big buffers
- * are aligned to 2 MiB and offered to transparent huge pages. */
+ * are aligned to 2 MiB and offered to transparent huge pages; small ones
+ * are 64-byte aligned.  Freed with free(). */
 #define HUGE_PAGE ((size_t)2 << 20)
 
-static void *big_alloc(size_t bytes)
+void *md_plan_alloc(size_t bytes)
 {
     if (bytes < HUGE_PAGE)
         return aligned_alloc(ALIGN, bytes ? (bytes + ALIGN - 1) & ~(size_t)(ALIGN - 1) : ALIGN);
@@ -418,7 +419,7 @@ static md_status plan_arena(struct md_plan *p, struct md_err *err)
         return md_err_set(err, MD_ERR_UNSUPPORTED, "the model needs %zu MiB of intermediate memory (limit %zu MiB)",
                           total >> 20, MD_MAX_ARENA >> 20);
     p->arena_size = total;
-    p->arena = big_alloc(total);
+    p->arena = md_plan_alloc(total);
     if (!p->arena)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory allocating %zu MiB for the model", total >> 20);
     memset(p->arena, 0, total);
@@ -446,13 +447,13 @@ static md_status alloc_scratch(struct md_plan *p, struct md_err *err)
             xneed = n > xneed ? n : xneed;
         }
     if (!p->xbuf) {
-        p->xbuf = big_alloc(((xneed + 15) & ~(size_t)15) * sizeof(float));
+        p->xbuf = md_plan_alloc(((xneed + 15) & ~(size_t)15) * sizeof(float));
         if (!p->xbuf)
             return md_err_set(err, MD_ERR_NOMEM, "out of memory allocating scratch space");
     }
     free(p->scratch);
     p->scratch_per_thread = need;
-    p->scratch = big_alloc(need * sizeof(float) * (size_t)p->nthreads);
+    p->scratch = md_plan_alloc(need * sizeof(float) * (size_t)p->nthreads);
     if (!p->scratch)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory allocating scratch space");
     return MD_OK;

@@ -68,7 +68,7 @@ md_status md_wino_prepare(struct md_conv *c, int choice, struct md_err *err)
     if (c->ow < 16 || c->cin < 16 || c->cout < 32 || (size_t)c->cin * plane_h(c) * plane_w(c) > (1u << 28))
         return MD_OK;
     int mb = (c->cout + MD_DK_MR - 1) / MD_DK_MR, cin = c->cin;
-    c->wu = aligned_alloc(64, sizeof(float) * (16 * (size_t)mb * MD_DK_MR * cin + 16));
+    c->wu = md_plan_alloc(sizeof(float) * (16 * (size_t)mb * MD_DK_MR * cin + 16));
     c->wkoff = malloc(sizeof(int32_t) * (size_t)cin * 2);
     if (!c->wu || !c->wkoff)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
