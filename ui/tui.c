@@ -382,10 +382,13 @@ static void handle_key(struct md_app *app, int key)
     if (!b && v && v->kind && ctx == MD_CTX_LIST) {
         const struct md_action *a = md_kind_action_by_key(v->kind, key);
         const struct md_row *r = md_table_selected(v);
-        if (a && r) {
+        if (a && (r || a->no_row)) {
             char label[256];
-            md_row_label(v->kind, r, label, sizeof label);
-            md_app_start_action(app, v->kind, a, r->id, label);
+            if (r)
+                md_row_label(v->kind, r, label, sizeof label);
+            else
+                snprintf(label, sizeof label, "%s", v->kind->title);
+            md_app_start_action(app, v->kind, a, r ? r->id : "", label);
             return;
         }
     }

@@ -55,6 +55,8 @@ struct md_action {
     const char *label;        /* "Stop execution" */
     bool confirm;             /* ask first (dialog defaults to Cancel) */
     bool mutating;            /* changes the account: refused under --read-only, audited */
+    bool no_row;              /* makes something new: works without a selected row
+                                 (the row, when there is one, is a template) */
 };
 
 struct md_kind {

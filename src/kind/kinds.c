@@ -122,7 +122,7 @@ static const struct md_action training_actions[] = {
      .mutating = true},
     /* The form (ui/view_train.c) prefilled from the selected job; `mldeck train`. */
     {.key = 'n', .name = "create-training-job", .label = "Create training job", .confirm = true,
-     .mutating = true},
+     .mutating = true, .no_row = true},
 };
 
 static const struct md_column processing_cols[] = {

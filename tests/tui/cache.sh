@@ -17,6 +17,10 @@ tui_wait "offline" 1; ok $? "header says offline"
 tui_wait "never fetched" 1; ok $? "header: never fetched"
 tui_keys 6; tui_wait "latency: preprocess" 60; ok $? "inference runs with nothing configured (workers start anyway)"
 tui_keys 3 r; tui_wait "no provider configured"; ok $? "r on a kind nobody lists: no refresh sent, says so"
+tui_keys : ; tui_type "training-jobs"; tui_keys Enter; tui_wait "No Training jobs in the cache"
+ok $? "an empty training jobs list"
+tui_keys n; tui_wait "new training job"; ok $? "n on an empty list opens the training job form (no row needed)"
+tui_keys Escape
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
 "$FILL" "$TUI_TMP/cache/mldeck/cache.db" default "" 500 10800
