@@ -59,6 +59,9 @@ static int dconv_usable(const struct md_conv *c)
      * faster through OpenBLAS's packed panels */
     if (choice == 0 && (c->sh > 1 || c->sw > 1 || (c->direct && c->cin >= 256 && c->oh * c->ow <= 400)))
         return 0;
+    /* fewer output channels than one register block (the DFL's 16 -> 1) */
+    if (choice == 0 && c->cout < MR)
+        return 0;
     /* a vector of 16 virtual columns touches at most 6 output rows */
     int pw = c->ow + (c->kw - 1) / c->sw;
     if (!c->direct && pw < 4)
