@@ -7,7 +7,9 @@
 #
 #   tests/bench/infer/run.sh [MODEL] [INPUT_F32]
 #   env: MLDECK_BUILDDIR (bench_yolo lives there), ROUNDS (5), REPS (20),
-#        WARMUP (3), THREADS ("1 2")
+#        WARMUP (3), THREADS ("1 2"), BEFORE (another build's bench_yolo, e.g.
+#        of an older commit: run in the same rounds and compared in a
+#        second table)
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../.." && pwd)
@@ -41,12 +43,16 @@ for r in $(seq "$rounds"); do
         node "$here/ort_bench.js" "$model" "$input" "$t" "$warmup" "$reps" >>"$out"
         # as mldeck itself runs (ui/main.c): OpenBLAS single-threaded, no idle pool
         OPENBLAS_NUM_THREADS=1 "$bench" "$model" "$input" "$t" "$warmup" "$reps" >>"$out"
+        if [ -n "$BEFORE" ]; then
+            OPENBLAS_NUM_THREADS=1 "$BEFORE" "$model" "$input" "$t" "$warmup" "$reps" |
+                sed 's/"engine": "mldeck"/"engine": "mldeck-before"/' >>"$out"
+        fi
     done
 done
 /usr/bin/python3 - "$out" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-def eng(r): return "mldeck" if r["engine"] == "mldeck" else "ort"
+def eng(r): return r["engine"] if r["engine"].startswith("mldeck") else "ort"
 agg = {}
 for r in rows:
     a = agg.setdefault((eng(r), r["threads"]), {"med": [], "min": [], "rss": 0, "base": 0})
@@ -60,4 +66,14 @@ for t in sorted({k[1] for k in agg}):
     om, mm = statistics.median(o["med"]), statistics.median(m["med"])
     print(f"| {t} | {om:.1f} / {min(o['min']):.1f} | {mm:.1f} / {min(m['min']):.1f} | {mm/om:.2f} "
           f"(best {min(m['min'])/min(o['min']):.2f}) | {o['rss']/1024:.0f} ({o['base']/1024:.0f}) | {m['rss']/1024:.0f} |")
+if any(k[0] == "mldeck-before" for k in agg):
+    print()
+    print("| threads | before ms (median / best) | before/ORT | after ms (median / best) | after/before | peak RSS MiB before / after |")
+    print("|---|---|---|---|---|---|")
+    for t in sorted({k[1] for k in agg}):
+        o, b, m = agg[("ort", t)], agg[("mldeck-before", t)], agg[("mldeck", t)]
+        om, bm, mm = (statistics.median(x["med"]) for x in (o, b, m))
+        print(f"| {t} | {bm:.1f} / {min(b['min']):.1f} | {bm/om:.2f} (best {min(b['min'])/min(o['min']):.2f}) | "
+              f"{mm:.1f} / {min(m['min']):.1f} | {mm/bm:.2f} (best {min(m['min'])/min(b['min']):.2f}) | "
+              f"{b['rss']/1024:.0f} / {m['rss']/1024:.0f} |")
 PY
