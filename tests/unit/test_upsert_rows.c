@@ -64,7 +64,7 @@ static int same_result(const char *name, const struct step *const *batches, cons
         return 0;
     }
     for (size_t k = 0; k < nbatches; k++) {
-        struct md_cache_row rows[16];
+        struct md_cache_row rows[128];
         for (size_t i = 0; i < sizes[k]; i++)
             rows[i] = (struct md_cache_row){"k", batches[k][i].id, batches[k][i].parent,
                                             batches[k][i].json, batches[k][i].at};
@@ -136,6 +136,40 @@ int main(void)
     const struct step *b4[] = {fresh, nokey};
     size_t s4[] = {3, 2};
     TAP_OK(same_result("nokey", b4, s4, 2, dir), "a row without an id after a new one: refused");
+
+    /* Long batches: runs of new rows go in as multi-row inserts; a run
+     * holding a key already there, a repeated key or a bad row is undone
+     * and stored row by row. */
+    static char ids[4][80][16], jsons[4][80][32];
+    static struct step big[4][80];
+    for (int b = 0; b < 4; b++)
+        for (int i = 0; i < 80; i++) {
+            snprintf(ids[b][i], sizeof ids[b][i], "r%03d", b == 0 ? i : 40 + i);
+            snprintf(jsons[b][i], sizeof jsons[b][i], "{\"b\":%d,\"i\":%d}", b, i);
+            big[b][i] = (struct step){ids[b][i], "", jsons[b][i], 100 + b};
+        }
+    /* batch 1: r040..r119 overlaps batch 0 (r000..r079) from its start */
+    /* batch 2: a repeated key inside what would be a run */
+    big[2][30].id = big[2][20].id;
+    /* batch 3: a bad row in the middle of a run */
+    big[3][50].json = "{\"broken\":";
+    const struct step *b5[] = {big[0], big[1], big[2], big[3]};
+    size_t s5[] = {80, 80, 80, 80};
+    TAP_OK(same_result("runs", b5, s5, 4, dir),
+           "80-row batches: all new, overlapping, a repeated key, a bad row in a run");
+    static const struct step tail[] = {{"t1", "", "{\"n\":1}", 5}};
+    static struct step after_old[40];
+    static char aoid[40][16];
+    after_old[0] = (struct step){"r000", "", "{\"b\":0,\"i\":0}", 200};  /* unchanged: touched */
+    for (int i = 1; i < 40; i++) {
+        snprintf(aoid[i], sizeof aoid[i], "n%03d", i);
+        after_old[i] = (struct step){aoid[i], "p", "{}", 200};
+    }
+    after_old[39] = (struct step){"r001", "", "{\"changed\":1}", 200};    /* old key at a run's end */
+    const struct step *b6[] = {big[0], tail, after_old};
+    size_t s6[] = {80, 1, 40};
+    TAP_OK(same_result("tail", b6, s6, 3, dir),
+           "a touched row, new rows, and an old key at the end of a would-be run");
 
     /* and the direct check of what a row ends as */
     char p[600];
