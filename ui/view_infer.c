@@ -19,6 +19,7 @@
 
 #include "app/workspace.h"
 #include "data/image.h"
+#include "net/mfa_broker.h"
 #include "ui/app.h"
 #include "ui/infer_fetch.h"
 #include "ui/infer_files.h"
@@ -360,6 +361,10 @@ static void submit(struct md_app *app, struct md_view *v, const char *model_arg,
     j->opts.conf = E.conf;
     j->fetch.env = app->ws ? app->ws->aws : NULL;
     j->fetch.settings = app->settings;
+    if (app->ws && app->ws->mfa) {
+        j->fetch.mfa_prompt = md_mfa_broker_prompt;
+        j->fetch.mfa_ctx = app->ws->mfa;
+    }
     /* The model is lent to the job; if the job cannot be queued,
      * md_app_submit_call frees it through job_free, which gives it back. */
     E.model = NULL;

@@ -811,7 +811,8 @@ static md_status open_mlflow(struct fetch *f, struct md_err *err)
         return md_err_set(err, MD_ERR_INVALID,
                           "runs:/, models:/ and mlflow-artifacts:/ models need an MLflow tracking "
                           "server: set MLFLOW_TRACKING_URI or pass --mlflow URI");
-    md_status st = md_mlflow_open(uri, f->c->settings, &f->ml, err);
+    md_status st = md_mlflow_open_mfa(uri, f->c->settings, f->c->mfa_prompt, f->c->mfa_ctx,
+                                      &f->ml, err);
     if (st != MD_OK)
         return st;
     md_mlflow_set_curl(f->ml, f->c->curl);

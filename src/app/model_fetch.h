@@ -89,6 +89,10 @@ struct md_fetch_ctx {
     void *cancel_ctx;
     const char *cache_dir;            /* NULL = $XDG_CACHE_HOME/mldeck */
     const char *mlflow_uri;           /* NULL = settings->mlflow_uri */
+    /* Who asks for an MFA code when a SageMaker tracking server's profile
+     * needs one (NULL = such a profile fails with a clear error). */
+    md_mfa_prompt_fn mfa_prompt;
+    void *mfa_ctx;
     /* One line per step worth telling ("downloading X (12.3 MB)", "using
      * the cached copy of X"); NULL = silent. */
     void (*note)(void *ctx, const char *line);

@@ -61,6 +61,8 @@ static md_status open_account(const struct md_settings *s, unsigned flags,
             char line[640];
             snprintf(ws->warning, sizeof ws->warning, "MLflow: %s", md_err_line(&merr, line, sizeof line));
             ws->mlflow = NULL;
+        } else {
+            md_mlflow_provider_set_mfa(ws->mlflow, co.mfa_prompt, co.mfa_ctx);
         }
     }
     if (!ws->mlflow)

@@ -182,7 +182,8 @@ int md_cmd_chart(struct md_cli *cli, int argc, char **argv)
             rc = MD_EXIT_NOTFOUND;
             break;
         }
-        if (!m && md_mlflow_open(NULL, cli->settings, &m, &err) != MD_OK) {
+        if (!m && md_mlflow_open_mfa(NULL, cli->settings, md_cli_mfa_prompt, NULL, &m, &err) !=
+                      MD_OK) {
             rc = md_cli_fail(cli, &err);
             break;
         }

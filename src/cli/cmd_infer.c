@@ -147,6 +147,7 @@ static md_status model_file(struct md_cli *cli, const char *model, char **path,
     c.lazy_env = open_aws;
     c.lazy_env_ctx = &aws;
     c.settings = cli->settings;
+    c.mfa_prompt = md_cli_mfa_prompt;
     c.note = note_stderr;
     c.note_ctx = cli;
     bool cached;

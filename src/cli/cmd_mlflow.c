@@ -139,7 +139,7 @@ static int parse_opts(struct md_cli *cli, const char *cmd, const char *allowed, 
 static int open_client(struct md_cli *cli, struct md_mlflow **m)
 {
     struct md_err err;
-    if (md_mlflow_open(NULL, cli->settings, m, &err) != MD_OK)
+    if (md_mlflow_open_mfa(NULL, cli->settings, md_cli_mfa_prompt, NULL, m, &err) != MD_OK)
         return md_cli_fail(cli, &err);
     return 0;
 }

@@ -43,6 +43,8 @@ struct md_mlflow {
     char region[64];
     struct md_awsconfig *awscfg;
     struct md_creds_provider *creds;
+    md_mfa_prompt_fn mfa_prompt;
+    void *mfa_ctx;
     /* file store */
     struct md_mlruns *store;
     cJSON *runs_cache;          /* runs of the last file-store search, for its next pages */
@@ -222,6 +224,8 @@ static md_status open_sagemaker(struct md_mlflow *m, const char *arn,
     struct md_creds_opts co = {0};
     co.insecure = m->insecure;
     co.debug = m->debug;
+    co.mfa_prompt = m->mfa_prompt;
+    co.mfa_ctx = m->mfa_ctx;
     st = md_creds_provider_new(s, m->awscfg, &co, &m->creds, err);
     if (st != MD_OK)
         return st;
@@ -278,6 +282,13 @@ static md_status open_sagemaker(struct md_mlflow *m, const char *arn,
 md_status md_mlflow_open(const char *uri, const struct md_settings *settings,
                          struct md_mlflow **out, struct md_err *err)
 {
+    return md_mlflow_open_mfa(uri, settings, NULL, NULL, out, err);
+}
+
+md_status md_mlflow_open_mfa(const char *uri, const struct md_settings *settings,
+                             md_mfa_prompt_fn mfa_prompt, void *mfa_ctx,
+                             struct md_mlflow **out, struct md_err *err)
+{
     *out = NULL;
     if (!uri || !*uri)
         uri = settings ? settings->mlflow_uri : "";
@@ -288,6 +299,8 @@ md_status md_mlflow_open(const char *uri, const struct md_settings *settings,
     struct md_mlflow *m = calloc(1, sizeof *m);
     if (!m)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    m->mfa_prompt = mfa_prompt;
+    m->mfa_ctx = mfa_ctx;
     m->insecure = (settings && settings->insecure) || env_true("MLFLOW_TRACKING_INSECURE_TLS");
     m->debug = settings && settings->debug;
     const char *ca = getenv("MLFLOW_TRACKING_SERVER_CERT_PATH");

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "net/creds.h"
 #include "util/err.h"
 #include "util/settings.h"
 
@@ -44,6 +45,12 @@ struct md_mlflow;
  * Nothing is sent here except, for a SageMaker ARN, the Describe call. */
 md_status md_mlflow_open(const char *uri, const struct md_settings *settings,
                          struct md_mlflow **out, struct md_err *err);
+/* The same, with who asks for an MFA code when the AWS profile of a
+ * SageMaker tracking server needs one (the CLI's terminal prompt, the
+ * TUI's broker; NULL = such a profile fails with a clear error). */
+md_status md_mlflow_open_mfa(const char *uri, const struct md_settings *settings,
+                             md_mfa_prompt_fn mfa_prompt, void *mfa_ctx,
+                             struct md_mlflow **out, struct md_err *err);
 void md_mlflow_close(struct md_mlflow *m);
 
 enum md_mlflow_backend md_mlflow_backend(const struct md_mlflow *m);

@@ -21,6 +21,8 @@ struct client_slot {
 
 struct state {
     struct md_settings settings;
+    md_mfa_prompt_fn mfa_prompt;
+    void *mfa_ctx;
     pthread_mutex_t lock;
     struct client_slot slots[MAX_WORKERS];
     size_t nslots;
@@ -61,7 +63,8 @@ static md_status client_for(const struct md_provider *p, struct md_worker *w,
             *out = st->slots[i].client;
     pthread_mutex_unlock(&st->lock);
     if (!*out) {
-        md_status s = md_mlflow_open(NULL, &st->settings, out, err);
+        md_status s = md_mlflow_open_mfa(NULL, &st->settings, st->mfa_prompt, st->mfa_ctx, out,
+                                         err);
         if (s != MD_OK)
             return s;
         pthread_mutex_lock(&st->lock);
@@ -694,6 +697,13 @@ md_status md_mlflow_provider_new(const struct md_settings *settings, struct md_p
     *p = (struct md_provider){"mlflow", prov_handles, prov_refresh, prov_action, st};
     *out = p;
     return MD_OK;
+}
+
+void md_mlflow_provider_set_mfa(struct md_provider *p, md_mfa_prompt_fn fn, void *ctx)
+{
+    struct state *st = p->state;
+    st->mfa_prompt = fn;
+    st->mfa_ctx = ctx;
 }
 
 void md_mlflow_provider_free(struct md_provider *p)

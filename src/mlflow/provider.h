@@ -40,6 +40,7 @@
 #ifndef MD_MLFLOW_PROVIDER_H
 #define MD_MLFLOW_PROVIDER_H
 
+#include "net/creds.h"
 #include "sync/sync.h"
 #include "util/settings.h"
 
@@ -48,6 +49,9 @@
 md_status md_mlflow_provider_new(const struct md_settings *settings, struct md_provider **out,
                                  struct md_err *err);
 void md_mlflow_provider_free(struct md_provider *p);
+/* Who asks for an MFA code when a SageMaker tracking server's AWS profile
+ * needs one (before the first refresh; the workers' clients keep it). */
+void md_mlflow_provider_set_mfa(struct md_provider *p, md_mfa_prompt_fn fn, void *ctx);
 
 /* True for the kinds this provider serves. */
 bool md_mlflow_provider_handles(const char *kind);

@@ -106,6 +106,15 @@ echo 999999 | "$BIN" --profile mfa whoami >"$T/out" 2>"$T/err"
 [ $? = 4 ] && has AccessDenied err
 check "MFA: a wrong code is refused" $? "$(cat "$T/err")"
 
+# A SageMaker-managed MLflow tracking server signs with the same profile: its
+# MFA code is asked on the terminal too (SageMaker itself is unreachable
+# here, port 9: only the credential step matters).
+SMARN=arn:aws:sagemaker:eu-west-1:123456789012:mlflow-tracking-server/drone
+echo 123456 | AWS_ENDPOINT_URL_SAGEMAKER=http://127.0.0.1:9 AWS_MAX_ATTEMPTS=1 \
+    "$BIN" --profile mfa --mlflow "$SMARN" ls experiments >"$T/out" 2>"$T/err"
+has "Enter MFA code for arn:aws:iam::123456789012:mfa/alice" err && ! has "needs an MFA" err
+check "MLflow on SageMaker: the profile's MFA code is asked for" $? "$(cat "$T/err")"
+
 AWS_ENDPOINT_URL_STS= run --endpoint-url "$URL" --profile dev whoami
 has "user/alice" out
 check "--endpoint-url sends whoami to that URL" $? "$(cat "$T/out" "$T/err")"
