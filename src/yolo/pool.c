@@ -1,6 +1,7 @@
 #include "yolo/pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -39,6 +40,17 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* A waiting thread pauses, and now and then offers its CPU: on a machine
+ * with more runnable threads than cores, the thread it waits for (or the
+ * caller it delays) may be queued on the same CPU, and pure spinning would
+ * hold it off for a whole time slice. */
+static inline void wait_a_bit(unsigned n)
+{
+    cpu_relax();
+    if ((n & 63) == 63)
+        sched_yield();
+}
+
 static void drain(struct md_pool *p, int id)
 {
     size_t t, n = p->n_tasks;
@@ -64,8 +76,8 @@ static void *worker(void *arg)
     for (;;) {
         /* Spin briefly: jobs come back to back during a run; then sleep so an
          * idle model costs no CPU. */
-        for (int spins = 0; nothing_new(p, seen) && !atomic_load(&p->quit) && spins < 20000; spins++)
-            cpu_relax();
+        for (unsigned spins = 0; nothing_new(p, seen) && !atomic_load(&p->quit) && spins < 20000; spins++)
+            wait_a_bit(spins);
         if (nothing_new(p, seen) && !atomic_load(&p->quit)) {
             pthread_mutex_lock(&p->mu);
             atomic_fetch_add(&p->sleepers, 1);
@@ -148,8 +160,8 @@ void md_pool_run(struct md_pool *p, size_t n_tasks, md_pool_fn fn, void *ctx)
         return;
     }
     atomic_fetch_add(&p->seq, 1);               /* odd: being rewritten */
-    while (atomic_load(&p->active) > 0)         /* workers still leaving the last job */
-        cpu_relax();
+    for (unsigned n = 0; atomic_load(&p->active) > 0; n++)  /* workers still leaving the last job */
+        wait_a_bit(n);
     p->fn = fn;
     p->ctx = ctx;
     p->n_tasks = n_tasks;
@@ -162,6 +174,6 @@ void md_pool_run(struct md_pool *p, size_t n_tasks, md_pool_fn fn, void *ctx)
         pthread_mutex_unlock(&p->mu);
     }
     drain(p, 0);
-    while (atomic_load_explicit(&p->done, memory_order_acquire) < n_tasks)
-        cpu_relax();
+    for (unsigned n = 0; atomic_load_explicit(&p->done, memory_order_acquire) < n_tasks; n++)
+        wait_a_bit(n);
 }
