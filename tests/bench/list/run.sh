@@ -85,6 +85,7 @@ if [ -n "$mldeck" ] && "$mldeck" ls --help >/dev/null 2>&1 && \
     have_mldeck=1
 fi
 
+rm -rf "$XDG_CACHE_HOME"
 echo "bench/list: $jobs training jobs on awsfake at $url, $reps runs each, alternating"
 # one warm-up each (the server builds its cached summaries on the first listing)
 "$aws" --endpoint-url "$url" sagemaker list-training-jobs --output json >/dev/null
@@ -96,11 +97,13 @@ while [ $r -lt "$reps" ]; do
         || { echo "bench/list: aws failed:"; cat "$tmp/aws.err"; exit 1; }
     aws_req=$(requests)
     if [ -n "$have_mldeck" ]; then
-        rm -rf "$XDG_CACHE_HOME"
         curl -s -X DELETE "$url/__control/requests" >/dev/null
         timed mldeck "$mldeck" ls training-jobs --json --endpoint-url "$url" \
             || { echo "bench/list: mldeck failed:"; cat "$tmp/mldeck.err"; exit 1; }
         md_req=$(requests)
+        # removed right after the run, not just before the next one: the
+        # file system's own work for the deletion would land in that run
+        rm -rf "$XDG_CACHE_HOME"
     fi
     r=$((r + 1))
 done
