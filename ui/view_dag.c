@@ -248,11 +248,6 @@ static md_status derive(struct md_worker *w, struct def_job *j, struct md_err *e
     return st;
 }
 
-static bool worker_cancelled(void *w)
-{
-    return md_worker_cancelled(w);
-}
-
 static md_status fetch_definition(struct md_worker *w, struct def_job *j, struct md_err *err);
 
 /* Without the definition (no AWS, an error, an old execution) the graph is
@@ -273,7 +268,7 @@ static md_status def_fetch(struct md_worker *w, void *arg, struct md_err *err)
         /* This execution's own steps first (the view's refresh may not have
          * landed yet). */
         struct md_sm_ctx x = {j->ws->aws, j->ws->settings, md_worker_cache(w), md_worker_scope(w),
-                              md_worker_curl(w), worker_cancelled, w};
+                              md_worker_curl(w), md_worker_cancelled_cb, w};
         md_sm_refresh(&x, "pipeline-steps", j->arn, false, NULL, &derr);
     }
     if (derive(w, j, &derr) != MD_OK)
@@ -316,8 +311,8 @@ static md_status fetch_definition(struct md_worker *w, struct def_job *j, struct
     struct md_aws_client c;
     struct md_endpoint ep;
     struct md_http_opts http;
-    md_status st = md_aws_client_init(&c, j->ws->aws, j->ws->settings, "sagemaker",
-                                      md_worker_curl(w), worker_cancelled, w, &ep, &http, err);
+    md_status st = md_workspace_aws_client(j->ws, w, "sagemaker", "the DAG", &c, &ep, &http,
+                                           err);
     if (st != MD_OK)
         return st;
     cJSON *in = cJSON_CreateObject(), *out = NULL;

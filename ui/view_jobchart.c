@@ -56,11 +56,6 @@ static void fetch_job_free(void *arg)
     free(j);
 }
 
-static bool worker_cancelled(void *w)
-{
-    return md_worker_cancelled(w);
-}
-
 /* ---- MLflow histories (the demo, or a job CloudWatch has nothing for) ---- */
 
 static int first_run(void *ctx, const struct md_cache_row *row)
@@ -151,8 +146,8 @@ static md_status fetch(struct md_worker *w, void *arg, struct md_err *err)
     struct md_aws_client c;
     struct md_endpoint ep;
     struct md_http_opts http;
-    md_status st = md_aws_client_init(&c, j->ws->aws, j->ws->settings, "monitoring",
-                                      md_worker_curl(w), worker_cancelled, w, &ep, &http, err);
+    md_status st = md_workspace_aws_client(j->ws, w, "monitoring", "job metrics", &c, &ep, &http,
+                                           err);
     /* About a hundred points over the job's life (periods are minutes). */
     int period = (int)ceil((j->end - j->start) / 100.0 / 60.0) * 60;
     if (period < 60)

@@ -59,22 +59,14 @@ static void def_job_free(void *arg)
     free(j);
 }
 
-static bool worker_cancelled(void *w)
-{
-    return md_worker_cancelled(w);
-}
-
 static md_status fetch_definition(struct md_worker *w, void *arg, struct md_err *err)
 {
     struct def_job *j = arg;
-    if (!j->ws->aws)
-        return md_err_set(err, MD_ERR_UNSUPPORTED, "starting an execution needs AWS, which is "
-                                                   "not configured");
     struct md_aws_client c;
     struct md_endpoint ep;
     struct md_http_opts http;
-    md_status st = md_aws_client_init(&c, j->ws->aws, j->ws->settings, "sagemaker",
-                                      md_worker_curl(w), worker_cancelled, w, &ep, &http, err);
+    md_status st = md_workspace_aws_client(j->ws, w, "sagemaker", "starting an execution", &c,
+                                           &ep, &http, err);
     if (st != MD_OK)
         return st;
     cJSON *in = cJSON_CreateObject(), *out = NULL;

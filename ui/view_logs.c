@@ -126,11 +126,6 @@ static int collect(void *ctx, const char *stream, long long ts, const char *msg)
     return md_worker_cancelled(c->w);
 }
 
-static bool worker_cancelled(void *w)
-{
-    return md_worker_cancelled(w);
-}
-
 static int by_ts(const void *a, const void *b)
 {
     const struct logline *x = a, *y = b;
@@ -166,8 +161,7 @@ static md_status poll_fn(struct md_worker *w, void *arg, struct md_err *err)
     struct md_aws_client cl;
     struct md_endpoint ep;
     struct md_http_opts http;
-    md_status st = md_aws_client_init(&cl, j->ws->aws, j->ws->settings, "logs", md_worker_curl(w),
-                                      worker_cancelled, w, &ep, &http, err);
+    md_status st = md_workspace_aws_client(j->ws, w, "logs", "logs", &cl, &ep, &http, err);
     if (st == MD_OK)
         st = md_logs_job_streams(&cl, j->group, j->job, &j->streams, err);
     for (size_t i = 0; st == MD_OK && i < j->streams.n && !md_worker_cancelled(w); i++) {
@@ -464,7 +458,7 @@ md_status md_job_describe(struct md_worker *w, const struct md_workspace *ws, co
     if (!ws->aws)
         return md_err_set(err, MD_ERR_UNSUPPORTED, "AWS is not configured");
     struct md_sm_ctx x = {ws->aws, ws->settings, md_worker_cache(w), md_worker_scope(w),
-                          md_worker_curl(w), worker_cancelled, w};
+                          md_worker_curl(w), md_worker_cancelled_cb, w};
     char rid[80];
     return md_sm_action(&x, kind, name, "describe", NULL, out, rid, err);
 }

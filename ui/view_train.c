@@ -103,25 +103,17 @@ static md_status call_create(void *ctx, const struct md_action_req *req, cJSON *
     return st;
 }
 
-static bool worker_cancelled(void *w)
-{
-    return md_worker_cancelled(w);
-}
-
 /* An md_job_fn over an md_action_job (so the loop reports it like every
  * action): the one action path with CreateTrainingJob as the call, then
  * the new job described into the cache. */
 static md_status create_job_run(struct md_worker *w, void *arg, struct md_err *err)
 {
     struct md_action_job *j = arg;
-    if (!j->ws->aws)
-        return md_err_set(err, MD_ERR_UNSUPPORTED, "creating a training job needs AWS, which is "
-                                                   "not configured");
     struct md_aws_client cl;
     struct md_endpoint ep;
     struct md_http_opts http;
-    md_status st = md_aws_client_init(&cl, j->ws->aws, j->ws->settings, "sagemaker",
-                                      md_worker_curl(w), worker_cancelled, w, &ep, &http, err);
+    md_status st = md_workspace_aws_client(j->ws, w, "sagemaker", "creating a training job", &cl,
+                                           &ep, &http, err);
     if (st != MD_OK)
         return st;
     char account[32] = "";
@@ -131,7 +123,7 @@ static md_status create_job_run(struct md_worker *w, void *arg, struct md_err *e
     st = md_action_run(j->ws->settings, &scope, &req, call_create, &c, &j->result, err);
     if (st == MD_OK) {
         struct md_sm_ctx x = {j->ws->aws, j->ws->settings, md_worker_cache(w), md_worker_scope(w),
-                              md_worker_curl(w), worker_cancelled, w};
+                              md_worker_curl(w), md_worker_cancelled_cb, w};
         struct md_err e2;
         char rid[80];
         /* The list shows it at once; a failure here only delays that. */

@@ -148,3 +148,14 @@ const struct md_provider *md_workspace_provider(const struct md_workspace *ws, c
             return ws->providers[i];
     return NULL;
 }
+
+md_status md_workspace_aws_client(const struct md_workspace *ws, struct md_worker *w,
+                                  const char *service, const char *what,
+                                  struct md_aws_client *cl, struct md_endpoint *ep,
+                                  struct md_http_opts *http, struct md_err *err)
+{
+    if (!ws->aws)
+        return md_err_set(err, MD_ERR_UNSUPPORTED, "%s needs AWS, which is not configured", what);
+    return md_aws_client_init(cl, ws->aws, ws->settings, service, md_worker_curl(w),
+                              md_worker_cancelled_cb, w, ep, http, err);
+}

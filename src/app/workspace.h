@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "aws/client.h"
 #include "aws/sagemaker.h"
 #include "cache/cache.h"
 #include "net/awsenv.h"
@@ -47,5 +48,13 @@ void md_workspace_close(struct md_workspace *ws);
 
 /* The provider that serves kind, or NULL. */
 const struct md_provider *md_workspace_provider(const struct md_workspace *ws, const char *kind);
+
+/* A client for an AWS service on worker w (the worker's CURL handle and
+ * cancel flag).  Without AWS: MD_ERR_UNSUPPORTED "<what> needs AWS, which is
+ * not configured". */
+md_status md_workspace_aws_client(const struct md_workspace *ws, struct md_worker *w,
+                                  const char *service, const char *what,
+                                  struct md_aws_client *cl, struct md_endpoint *ep,
+                                  struct md_http_opts *http, struct md_err *err);
 
 #endif

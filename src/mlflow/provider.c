@@ -46,11 +46,6 @@ static bool prov_handles(const struct md_provider *p, const char *kind)
     return md_mlflow_provider_handles(kind);
 }
 
-static bool worker_cancelled(void *w)
-{
-    return md_worker_cancelled(w);
-}
-
 /* This worker's client (opened on first use, kept for the provider's life). */
 static md_status client_for(const struct md_provider *p, struct md_worker *w,
                             struct md_mlflow **out, struct md_err *err)
@@ -79,7 +74,7 @@ static md_status client_for(const struct md_provider *p, struct md_worker *w,
         pthread_mutex_unlock(&st->lock);
     }
     md_mlflow_set_curl(*out, md_worker_curl(w));
-    md_mlflow_set_cancel(*out, worker_cancelled, w);
+    md_mlflow_set_cancel(*out, md_worker_cancelled_cb, w);
     return MD_OK;
 }
 

@@ -27,6 +27,9 @@ struct md_worker;   /* what a provider gets: the worker's cache, scope, cancel f
 struct md_cache *md_worker_cache(struct md_worker *w);
 const struct md_scope *md_worker_scope(struct md_worker *w);
 bool md_worker_cancelled(struct md_worker *w);
+/* The same behind a void * (worker = the md_worker): the cancel callback a
+ * client (AWS, MLflow, S3 fetch) polls during long work on this worker. */
+bool md_worker_cancelled_cb(void *worker);
 void *md_worker_curl(struct md_worker *w);    /* lazily created CURL *, owned by the worker */
 
 /* A provider turns a request into cache rows: demo files, AWS, MLflow, a

@@ -28,6 +28,11 @@ bool md_worker_cancelled(struct md_worker *w)
     return w->job && atomic_load(&w->job->cancelled);
 }
 
+bool md_worker_cancelled_cb(void *worker)
+{
+    return md_worker_cancelled(worker);
+}
+
 void *md_worker_curl(struct md_worker *w)
 {
     if (!w->curl)
