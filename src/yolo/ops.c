@@ -427,11 +427,24 @@ static md_status prep_unary_f32(struct md_plan *p, struct md_step *s, struct md_
     return md_step_set_out(p, s, 0, x->dtype, x->ndim, x->dims, err);
 }
 
+struct sigmoid_job {
+    const float *x;
+    float *o;
+    size_t n, chunk;
+};
+
+static void sigmoid_task(void *ctx, size_t t, int thread)
+{
+    (void)thread;
+    struct sigmoid_job *j = ctx;
+    size_t i0 = t * j->chunk, n = j->n - i0 < j->chunk ? j->n - i0 : j->chunk;
+    md_act_apply(j->x + i0, j->o + i0, n, 0.0f, MD_ACT_SIGMOID);
+}
+
 static void run_sigmoid(struct md_plan *p, struct md_step *s)
 {
-    const float *x = md_plan_ptr(p, s->in[0]);
-    float *o = md_plan_ptr(p, s->out[0]);
-    md_act_apply(x, o, OUTV(0)->numel, 0.0f, MD_ACT_SIGMOID);
+    struct sigmoid_job j = {md_plan_ptr(p, s->in[0]), md_plan_ptr(p, s->out[0]), OUTV(0)->numel, 32768};
+    md_pool_run(s->fold ? NULL : p->pool, (j.n + j.chunk - 1) / j.chunk, sigmoid_task, &j);
 }
 
 static void run_relu(struct md_plan *p, struct md_step *s)
@@ -654,12 +667,16 @@ static void run_slice(struct md_plan *p, struct md_step *s)
         xs[i] = st;
         st *= x->dims[i];
     }
-    for (size_t k = 0; k < o->numel; k++) {
+    /* step 1 on the last axis: copy whole runs of it at once */
+    int64_t run = nd > 0 && s->iparam[MD_MAXDIM + nd - 1] == 1 ? o->dims[nd - 1] : 1;
+    if (run < 1)
+        run = 1;
+    for (size_t k = 0; k < o->numel; k += (size_t)run) {
         int64_t off = 0;
         for (int i = 0; i < nd; i++)
             off += (s->iparam[i] + idx[i] * s->iparam[MD_MAXDIM + i]) * xs[i];
-        memcpy(dst + k * es, src + (size_t)off * es, es);
-        for (int i = nd - 1; i >= 0; i--) {
+        memcpy(dst + k * es, src + (size_t)off * es, es * (size_t)run);
+        for (int i = run > 1 ? nd - 2 : nd - 1; i >= 0; i--) {
             if (++idx[i] < o->dims[i])
                 break;
             idx[i] = 0;
