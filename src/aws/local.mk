@@ -73,4 +73,10 @@ EXTRA_DIST += tests/fuzz/corpus/rawjson/page.json tests/fuzz/corpus/rawjson/nest
 	tests/fuzz/corpus/rawjson/lenient.json tests/fuzz/corpus/rawjson/dupkeys.json
 TESTS += tests/aws/test_list_pages.py
 EXTRA_DIST += tests/aws/test_list_pages.py
+# read-ahead paging on its own (stop, handler error, max_pages, retries)
+check_PROGRAMS += tests/aws/pager
+tests_aws_pager_SOURCES = tests/aws/pager.c
+tests_aws_pager_LDADD = src/aws/libmd-aws.a src/net/libmd-net.a src/util/libmd-util.a $(MD_DEP_LIBS)
+TESTS += tests/aws/test_pager.py
+EXTRA_DIST += tests/aws/test_pager.py
 # --- end list-speed ---

@@ -1,0 +1,112 @@
+/* pager: md_aws_json_paginate_pages over ListTrainingJobs, for
+ * tests/aws/test_pager.py.  Prints one JSON object: the status, the pages
+ * the handler saw, and every item's name in the order seen.
+ *
+ *   pager ENDPOINT seq|ahead [--stop-after N] [--fail-at N] [--max-pages N]
+ *
+ * --stop-after N: the handler sets *stop on page N; --fail-at N: it returns
+ * an error on page N.  Credentials from AWS_ACCESS_KEY_ID /
+ * AWS_SECRET_ACCESS_KEY; retries from AWS_MAX_ATTEMPTS. */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/paginate.h"
+#include "aws/proto.h"
+#include "net/http.h"
+#include "net/retry.h"
+
+struct seen {
+    cJSON *names;
+    int pages;
+    int stop_after, fail_at;
+    bool bytes_ok;          /* every page's bytes parse to the page handed over */
+};
+
+static md_status on_page(void *ctx, const struct md_page *page, bool *stop, struct md_err *err)
+{
+    struct seen *s = ctx;
+    s->pages++;
+    cJSON *again = cJSON_ParseWithLength(page->raw, page->raw_len);
+    char *a = again ? cJSON_PrintUnformatted(again) : NULL;
+    char *b = cJSON_PrintUnformatted(page->json);
+    if (!a || !b || strcmp(a, b) != 0)
+        s->bytes_ok = false;
+    cJSON_free(a);
+    cJSON_free(b);
+    cJSON_Delete(again);
+    const cJSON *item;
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(page->json, "TrainingJobSummaries")) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(item, "TrainingJobName");
+        cJSON_AddItemToArray(s->names, cJSON_CreateString(cJSON_IsString(n) ? n->valuestring : "?"));
+    }
+    if (s->pages == s->fail_at)
+        return md_err_set(err, MD_ERR_CACHE, "handler failed on page %d", s->pages);
+    if (s->pages == s->stop_after)
+        *stop = true;
+    return MD_OK;
+}
+
+static int opt(int argc, char **argv, const char *name)
+{
+    for (int i = 3; i + 1 < argc; i++)
+        if (!strcmp(argv[i], name))
+            return atoi(argv[i + 1]);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: pager ENDPOINT seq|ahead [--stop-after N] [--fail-at N]"
+                        " [--max-pages N]\n");
+        return 2;
+    }
+    struct md_aws_creds creds;
+    memset(&creds, 0, sizeof creds);
+    snprintf(creds.access_key_id, sizeof creds.access_key_id, "%s",
+             getenv("AWS_ACCESS_KEY_ID") ? getenv("AWS_ACCESS_KEY_ID") : "");
+    snprintf(creds.secret_access_key, sizeof creds.secret_access_key, "%s",
+             getenv("AWS_SECRET_ACCESS_KEY") ? getenv("AWS_SECRET_ACCESS_KEY") : "");
+    struct md_retry_cfg rc;
+    md_retry_cfg_from_env(&rc, NULL);
+    rc.base_ms = 50;
+    struct md_http_opts ho;
+    md_http_opts_init(&ho);
+    md_http_global_init();
+    struct md_aws_client c = {0};
+    c.service = "sagemaker";
+    c.region = "us-east-1";
+    c.endpoint = argv[1];
+    c.creds = &creds;
+    c.http = &ho;
+    c.retry = &rc;
+    c.curl = curl_easy_init();
+
+    cJSON *in = cJSON_Parse("{\"SortBy\":\"CreationTime\",\"SortOrder\":\"Descending\","
+                            "\"MaxResults\":100}");
+    struct seen s = {cJSON_CreateArray(), 0, opt(argc, argv, "--stop-after"),
+                     opt(argc, argv, "--fail-at"), true};
+    struct md_err err;
+    md_err_clear(&err);
+    md_status st = md_aws_json_paginate_pages(&c, "sagemaker", "SageMaker", "1.1",
+                                              "ListTrainingJobs", in,
+                                              opt(argc, argv, "--max-pages"),
+                                              !strcmp(argv[2], "ahead"), on_page, &s, &err);
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "status", md_status_name(st));
+    cJSON_AddStringToObject(out, "error", st == MD_OK ? "" : err.msg);
+    cJSON_AddStringToObject(out, "code", st == MD_OK ? "" : err.svc_code);
+    cJSON_AddNumberToObject(out, "pages", s.pages);
+    cJSON_AddBoolToObject(out, "bytes_ok", s.bytes_ok);
+    cJSON_AddItemToObject(out, "names", s.names);
+    char *text = cJSON_PrintUnformatted(out);
+    printf("%s\n", text ? text : "{}");
+    cJSON_free(text);
+    cJSON_Delete(out);
+    cJSON_Delete(in);
+    curl_easy_cleanup(c.curl);
+    return st == MD_OK ? 0 : 1;
+}

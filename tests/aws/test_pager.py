@@ -1,0 +1,98 @@
+"""md_aws_json_paginate_pages with read-ahead (tests/aws/pager.c) against
+the fake SageMaker: the same pages and items as without it, a handler that
+stops or fails part-way ends the listing at once (the fetching thread is
+joined, no more than a few pages were asked for ahead), max_pages is
+honoured, a retried page is handed over once."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from awsfake_proc import SHARED, FakeAws, Tap, mldeck_env  # noqa: E402
+
+if not os.path.isdir(os.path.join(SHARED, 'aws-models')):
+    print('1..0 # SKIP ../shared/aws-models not found')
+    sys.exit(0)
+
+BUILD = os.environ.get('MLDECK_BUILDDIR') or os.path.join(os.path.dirname(__file__), '..', '..')
+PAGER = os.path.join(BUILD, 'tests', 'aws', 'pager')
+if not os.access(PAGER, os.X_OK):
+    print('1..0 # SKIP %s not built' % PAGER)
+    sys.exit(0)
+
+AHEAD_PAGES = 4     # paginate.c: replies fetched but not yet handled, at most
+t = Tap()
+fake = FakeAws(time_scale=1.0)
+env = mldeck_env('/nonexistent')
+
+
+def pager(mode, *args):
+    p = subprocess.run([PAGER, fake.url, mode] + [str(a) for a in args], env=env,
+                       capture_output=True, text=True, timeout=120)
+    try:
+        return p.returncode, json.loads(p.stdout), p.stderr
+    except ValueError:
+        return p.returncode, {}, p.stdout + p.stderr
+
+
+def lists():
+    return fake.counts().get('sagemaker.ListTrainingJobs', 0)
+
+
+try:
+    jobs = [{'name': 'pg-%04d' % i, 'age': 90000 + 7 * i, 'status': 'Completed'}
+            for i in range(950)]
+    fake.control('seed', {'region': 'us-east-1', 'training_jobs': jobs})
+    names = ['pg-%04d' % i for i in range(950)]
+
+    rc, seq, err = pager('seq')
+    t.ok(rc == 0 and seq['pages'] == 10 and seq['names'] == names,
+         'in turn: 10 pages, every job once, newest first', err)
+    c0 = lists()
+    rc, ahead, err = pager('ahead')
+    t.ok(rc == 0 and ahead == seq, 'read ahead: the same pages and items', err)
+    t.ok(lists() - c0 == 10, 'read ahead: one request per page')
+    t.ok(ahead.get('bytes_ok'), 'each page comes with its own bytes')
+
+    c0 = lists()
+    rc, out, err = pager('ahead', '--stop-after', 2)
+    sent = lists() - c0
+    t.ok(rc == 0 and out['pages'] == 2 and out['names'] == names[:200],
+         'a handler that stops on page 2 sees two pages', err)
+    t.ok(2 <= sent <= 2 + AHEAD_PAGES + 1, 'and at most a few pages were asked for ahead (%d)' % sent)
+
+    c0 = lists()
+    rc, out, err = pager('ahead', '--fail-at', 3)
+    sent = lists() - c0
+    t.ok(rc == 1 and out['status'] != 'OK' and 'page 3' in out['error'] and out['pages'] == 3,
+         "the handler's error ends the listing and is returned", err)
+    t.ok(sent <= 3 + AHEAD_PAGES + 1, 'no page asked for after that (%d requests)' % sent)
+
+    rc, out, err = pager('ahead', '--max-pages', 4)
+    t.ok(rc == 0 and out['pages'] == 4 and out['names'] == names[:400], 'max_pages is honoured', err)
+    rc, out, err = pager('ahead', '--max-pages', 1)
+    t.ok(rc == 0 and out['pages'] == 1, 'max_pages 1: one page')
+
+    # A throttled page and a dropped reply mid-listing: retried, handed over once.
+    fake.control('faults', [{'op': 'ListTrainingJobs', 'kind': 'slow', 'delay': 0, 'count': 5},
+                            {'op': 'ListTrainingJobs', 'kind': 'throttle', 'count': 1},
+                            {'op': 'ListTrainingJobs', 'kind': 'drop_after', 'count': 1}])
+    c0 = lists()
+    rc, out, err = pager('ahead')
+    fake.control('faults', method='DELETE')
+    t.ok(rc == 0 and out['names'] == names and lists() - c0 == 12,
+         'page 6 throttled, then its reply dropped: retried, every job once (%d requests)'
+         % (lists() - c0), err)
+
+    # The server fails for good on a later page: the pages before it were handed over.
+    fake.control('faults', [{'op': 'ListTrainingJobs', 'kind': 'slow', 'delay': 0, 'count': 3},
+                            {'op': 'ListTrainingJobs', 'kind': 'error', 'status': 500}])
+    rc, out, err = pager('ahead')
+    fake.control('faults', method='DELETE')
+    t.ok(rc == 1 and out['pages'] == 3 and out['names'] == names[:300]
+         and 'InternalFailure' in out.get('code', '') + out.get('error', ''),
+         'a page that keeps failing: the three before it were handed over, then the error', err)
+finally:
+    fake.stop()
+t.done()
