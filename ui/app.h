@@ -181,6 +181,10 @@ bool md_table_has_running(struct md_view *v);
 void md_describe_search(struct md_app *app, struct md_view *v, const char *text, bool forward);
 
 /* The view stack (tui.c). */
+/* A view of class cls with a zeroed private part (v->priv) of priv_size
+ * bytes, none when 0; NULL when out of memory.  The class's free releases
+ * priv and what it holds; md_app_pop frees the view itself. */
+struct md_view *md_view_new(const struct md_view_class *cls, size_t priv_size);
 void md_app_push(struct md_app *app, struct md_view *v);
 void md_app_pop(struct md_app *app);
 void md_app_reset(struct md_app *app, struct md_view *root);

@@ -94,6 +94,20 @@ static void request_indexes(struct md_app *app, const struct md_kind *k)
     md_sync_submit_index(app->sync, k->name, paths, n, 0);
 }
 
+struct md_view *md_view_new(const struct md_view_class *cls, size_t priv_size)
+{
+    struct md_view *v = calloc(1, sizeof *v);
+    void *priv = priv_size ? calloc(1, priv_size) : NULL;
+    if (!v || (priv_size && !priv)) {
+        free(v);
+        free(priv);
+        return NULL;
+    }
+    v->cls = cls;
+    v->priv = priv;
+    return v;
+}
+
 void md_app_push(struct md_app *app, struct md_view *v)
 {
     if (!v) {

@@ -525,15 +525,10 @@ static const struct md_view_class chart_class = {
 struct md_view *md_metric_chart_new(struct md_app *app, const cJSON *const *runs, size_t n,
                                     const char *key)
 {
-    struct md_view *v = calloc(1, sizeof *v);
-    struct chart_priv *p = calloc(1, sizeof *p);
-    if (!v || !p) {
-        free(v);
-        free(p);
+    struct md_view *v = md_view_new(&chart_class, sizeof(struct chart_priv));
+    if (!v)
         return NULL;
-    }
-    v->cls = &chart_class;
-    v->priv = p;
+    struct chart_priv *p = v->priv;
     v->group = ++app->next_group;
     v->match_line = -1;
     for (size_t i = 0; i < n && p->n < MAX_RUNS; i++) {

@@ -257,15 +257,10 @@ static const struct md_view_class compare_class = {
 
 struct md_view *md_compare_new(struct md_app *app, const cJSON *const *runs, size_t n)
 {
-    struct md_view *v = calloc(1, sizeof *v);
-    struct compare_priv *p = calloc(1, sizeof *p);
-    if (!v || !p) {
-        free(v);
-        free(p);
+    struct md_view *v = md_view_new(&compare_class, sizeof(struct compare_priv));
+    if (!v)
         return NULL;
-    }
-    v->cls = &compare_class;
-    v->priv = p;
+    struct compare_priv *p = v->priv;
     v->group = ++app->next_group;
     v->match_line = -1;
     p->nruns = n < MAX_RUNS ? n : MAX_RUNS;

@@ -1643,15 +1643,9 @@ static const struct md_view_class infer_class = {
 
 struct md_view *md_infer_new(struct md_app *app)
 {
-    struct md_view *v = calloc(1, sizeof *v);
-    struct infer_view *iv = calloc(1, sizeof *iv);
-    if (!v || !iv) {
-        free(v);
-        free(iv);
+    struct md_view *v = md_view_new(&infer_class, sizeof(struct infer_view));
+    if (!v)
         return NULL;
-    }
-    v->cls = &infer_class;
-    v->priv = iv;
     bool first = !E.init;
     engine_init();
     /* Every inference view uses the engine's group, so a job still running

@@ -472,15 +472,10 @@ static const struct md_view_class chart_class = {
 
 struct md_view *md_jobchart_new(struct md_app *app, const char *job)
 {
-    struct md_view *v = calloc(1, sizeof *v);
-    struct chart_view *d = calloc(1, sizeof *d);
-    if (!v || !d) {
-        free(v);
-        free(d);
+    struct md_view *v = md_view_new(&chart_class, sizeof(struct chart_view));
+    if (!v)
         return NULL;
-    }
-    v->cls = &chart_class;
-    v->priv = d;
+    struct chart_view *d = v->priv;
     v->group = ++app->next_group;
     md_job_resolve_name(app, md_kind_find("training-jobs"), job, d->job, sizeof d->job);
     load_job(app, d);

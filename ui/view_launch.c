@@ -380,15 +380,10 @@ static const struct md_view_class launch_class = {
 
 struct md_view *md_launch_new(struct md_app *app, const char *pipeline)
 {
-    struct md_view *v = calloc(1, sizeof *v);
-    struct launch_view *d = calloc(1, sizeof *d);
-    if (!v || !d) {
-        free(v);
-        free(d);
+    struct md_view *v = md_view_new(&launch_class, sizeof(struct launch_view));
+    if (!v)
         return NULL;
-    }
-    v->cls = &launch_class;
-    v->priv = d;
+    struct launch_view *d = v->priv;
     v->group = ++app->next_group;
     snprintf(d->pipeline, sizeof d->pipeline, "%s", pipeline);
     struct def_job *j = calloc(1, sizeof *j);

@@ -322,15 +322,10 @@ static const struct md_view_class train_class = {
 
 struct md_view *md_train_form_new(struct md_app *app, const char *template_id)
 {
-    struct md_view *v = calloc(1, sizeof *v);
-    struct train_view *d = calloc(1, sizeof *d);
-    if (!v || !d) {
-        free(v);
-        free(d);
+    struct md_view *v = md_view_new(&train_class, sizeof(struct train_view));
+    if (!v)
         return NULL;
-    }
-    v->cls = &train_class;
-    v->priv = d;
+    struct train_view *d = v->priv;
     v->kind = NULL;
     v->group = ++app->next_group;
     d->stage = ST_FORM;
