@@ -825,7 +825,43 @@ struct tile_job {
     struct md_step *s;
     int q;                      /* output axis that is the input's last axis */
     int64_t kblocks, ichunks, ichunk;
+    int avx512;
 };
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* dst[k * dstr + i] = src[i * sstr + k] for a full 16 x 16 tile: 16 loads,
+ * the transpose in registers (unpack, shuffle, two 128-bit lane shuffles),
+ * 16 stores. */
+__attribute__((target("avx512f")))
+static void tr16(const float *src, size_t sstr, float *dst, size_t dstr)
+{
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; i++)
+        r[i] = _mm512_loadu_ps(src + i * sstr);
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    /* r[4g + c] holds columns c, c+4, c+8, c+12 of rows 4g..4g+3 */
+    for (int g = 0; g < 16; g += 8)
+        for (int c = 0; c < 4; c++) {
+            t[g + c] = _mm512_shuffle_f32x4(r[g + c], r[g + 4 + c], 0x88);
+            t[g + 4 + c] = _mm512_shuffle_f32x4(r[g + c], r[g + 4 + c], 0xdd);
+        }
+    for (int c = 0; c < 8; c++) {
+        r[c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0x88);
+        r[8 + c] = _mm512_shuffle_f32x4(t[c], t[8 + c], 0xdd);
+    }
+    for (int k = 0; k < 16; k++)
+        _mm512_storeu_ps(dst + k * dstr, r[k]);
+}
+#endif
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 static void transpose_tile_task(void *ctx, size_t t, int thread)
@@ -865,6 +901,12 @@ static void transpose_tile_task(void *ctx, size_t t, int thread)
     float *dst = (float *)md_plan_ptr(p, s->out[0]) + obase;
     for (int64_t ii = i0; ii < i1; ii += 16) {
         int64_t ie = ii + 16 < i1 ? ii + 16 : i1;
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (j->avx512 && ie - ii == 16 && k1 - k0 == 16) {
+            tr16(src + k0 + ii * istr, (size_t)istr, dst + k0 * oq + ii, (size_t)oq);
+            continue;
+        }
+#endif
         for (int64_t k = k0; k < k1; k++) {
             float *dr = dst + k * oq;
             const float *sr = src + k;
@@ -887,7 +929,11 @@ static void run_transpose(struct md_plan *p, struct md_step *s)
         if (s->iparam[d] == nd - 1)
             q = d;
     if (o->dtype == MD_DT_F32 && q >= 0 && q != nd - 1 && o->numel) {
-        struct tile_job j = {p, s, q, (o->dims[q] + 15) / 16, 1, 512};
+        struct tile_job j = {p, s, q, (o->dims[q] + 15) / 16, 1, 512, 0};
+#if defined(__x86_64__) && defined(__GNUC__)
+        __builtin_cpu_init();
+        j.avx512 = __builtin_cpu_supports("avx512f");
+#endif
         j.ichunks = (o->dims[nd - 1] + j.ichunk - 1) / j.ichunk;
         size_t outer = o->numel / (size_t)(o->dims[q] * o->dims[nd - 1]);
         md_pool_run(s->fold ? NULL : p->pool, outer * (size_t)j.kblocks * (size_t)j.ichunks,
