@@ -331,8 +331,19 @@ static int64_t binop_i(int op, int64_t x, int64_t y)
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void bin_f32(int op, const float *a, const float *b, float *o, size_t n, int64_t sa, int64_t sb)
 {
+    if (sa && !sb && op != BIN_POW) {      /* tensor and scalar (the attention scale) */
+        float y = b[0];
+        switch (op) {
+        case BIN_ADD: for (size_t i = 0; i < n; i++) o[i] = a[i] + y; break;
+        case BIN_SUB: for (size_t i = 0; i < n; i++) o[i] = a[i] - y; break;
+        case BIN_MUL: for (size_t i = 0; i < n; i++) o[i] = a[i] * y; break;
+        default: for (size_t i = 0; i < n; i++) o[i] = a[i] / y; break;
+        }
+        return;
+    }
     if (sa && sb) {
         switch (op) {
         case BIN_ADD: for (size_t i = 0; i < n; i++) o[i] = a[i] + b[i]; break;
