@@ -8,22 +8,7 @@
 . "${MLDECK_SRCDIR:-.}/tests/tui/lib.sh"
 tui_init experiments_server
 
-SERVER="${MLDECK_SRCDIR:-.}/tests/servers/mlflow_server.py"
-/usr/bin/python3 "$SERVER" --port 0 --synthetic 2000:300 >"$TUI_TMP/server.out" 2>"$TUI_TMP/server.err" &
-SERVER_PID=$!
-n=0
-while ! grep -q "^PORT " "$TUI_TMP/server.out" 2>/dev/null && [ $n -lt 200 ]; do
-    sleep 0.05
-    n=$((n + 1))
-done
-PORT=$(awk '/^PORT /{print $2}' "$TUI_TMP/server.out")
-if [ -z "$PORT" ]; then
-    echo "1..0 # SKIP the MLflow test server did not start"
-    kill "$SERVER_PID" 2>/dev/null
-    exit 0
-fi
-trap 'kill $SERVER_PID 2>/dev/null; tui_cleanup' EXIT INT TERM
-BASE="http://127.0.0.1:$PORT"
+tui_mlflow_server --synthetic 2000:300
 
 # Requests the server saw: "METHOD PATH BODY" lines.
 seen() {

@@ -13,6 +13,10 @@
 #   tui_screen                 the screen as text
 #   ok COND_STATUS NAME        TAP line from the last command's status
 #   tui_done                   plan line, cleanup, exit status
+#   tui_mlflow_server ARGS...  the MLflow test server (BASE = its URL)
+#   tui_aws_server ARGS...     the fake AWS server (URL = its URL); then
+#   ctl PATH [BODY [METHOD]]   its control endpoint, and reqs EXPR over
+#                              its request log `d`
 
 TUI_N=0
 TUI_FAILED=0
@@ -37,7 +41,73 @@ tui_init() {
 
 tui_cleanup() {
     tmux -L "$TUI_SOCK" kill-server >/dev/null 2>&1
+    [ -n "$TUI_SERVER_PID" ] && kill "$TUI_SERVER_PID" 2>/dev/null
     [ -n "$TUI_TMP" ] && rm -rf "$TUI_TMP"
+}
+
+# tui_wait_file FILE: polls up to 10 s for FILE to be non-empty.
+tui_wait_file() {
+    n=0
+    while [ ! -s "$1" ] && [ $n -lt 200 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    [ -s "$1" ]
+}
+
+# The MLflow test server (tests/servers/mlflow_server.py --port 0 ARGS) in
+# the background, stopped at exit; BASE is its URL.  The whole test is
+# skipped when it does not start.
+tui_mlflow_server() {
+    /usr/bin/python3 "${MLDECK_SRCDIR:-.}/tests/servers/mlflow_server.py" --port 0 "$@" \
+        >"$TUI_TMP/server.out" 2>"$TUI_TMP/server.err" &
+    TUI_SERVER_PID=$!
+    n=0
+    while ! grep -q "^PORT " "$TUI_TMP/server.out" 2>/dev/null && [ $n -lt 200 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    PORT=$(awk '/^PORT /{print $2}' "$TUI_TMP/server.out")
+    if [ -z "$PORT" ]; then
+        echo "1..0 # SKIP the MLflow test server did not start"
+        exit 0
+    fi
+    BASE="http://127.0.0.1:$PORT"
+}
+
+# The fake AWS server (tests/servers/aws_server.py ARGS, which checks every
+# request against the official models in MLDECK_SHARED) in the background;
+# URL is its URL.  Skipped without the models or /usr/bin/python3.
+tui_aws_server() {
+    SHARED=${MLDECK_SHARED:-${MLDECK_SRCDIR:-.}/../shared}
+    if [ ! -d "$SHARED/aws-models" ] || [ ! -x /usr/bin/python3 ]; then
+        echo "1..0 # SKIP no aws-models under $SHARED (or no /usr/bin/python3)"
+        exit 0
+    fi
+    MLDECK_SHARED=$SHARED /usr/bin/python3 "${MLDECK_SRCDIR:-.}/tests/servers/aws_server.py" \
+        --port-file "$TUI_TMP/port" "$@" >/dev/null 2>"$TUI_TMP/server.err" &
+    TUI_SERVER_PID=$!
+    if ! tui_wait_file "$TUI_TMP/port"; then
+        echo "1..0 # SKIP the fake AWS server did not start: $(head -c 300 "$TUI_TMP/server.err")"
+        exit 0
+    fi
+    URL="http://127.0.0.1:$(cat "$TUI_TMP/port")"
+}
+
+# ctl PATH [BODY [METHOD]]: the fake AWS server's control endpoint, JSON out.
+ctl() {
+    /usr/bin/python3 - "$URL/__control/$1" "${2:-}" "${3:-}" <<'PY'
+import sys, urllib.request
+url, body, method = sys.argv[1], sys.argv[2], sys.argv[3]
+req = urllib.request.Request(url, data=body.encode() if body else None,
+                             method=method or ('POST' if body else 'GET'))
+print(urllib.request.urlopen(req).read().decode())
+PY
+}
+
+# reqs EXPR: a Python expression over the fake AWS server's request log `d`.
+reqs() {
+    ctl requests | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
 }
 
 tmx() {

@@ -53,22 +53,7 @@ json.dump({
 }, open(out, "w"))
 PY
 
-/usr/bin/python3 "$SRC/tests/servers/mlflow_server.py" --port 0 --fixtures "$FIX" \
-    --seed "$TUI_TMP/seed.json" >"$TUI_TMP/server.out" 2>"$TUI_TMP/server.err" &
-SERVER_PID=$!
-n=0
-while ! grep -q "^PORT " "$TUI_TMP/server.out" 2>/dev/null && [ $n -lt 200 ]; do
-    sleep 0.05
-    n=$((n + 1))
-done
-PORT=$(awk '/^PORT /{print $2}' "$TUI_TMP/server.out")
-if [ -z "$PORT" ]; then
-    echo "1..0 # SKIP the MLflow test server did not start"
-    kill "$SERVER_PID" 2>/dev/null
-    exit 0
-fi
-trap 'kill $SERVER_PID 2>/dev/null; tui_cleanup' EXIT INT TERM
-BASE="http://127.0.0.1:$PORT"
+tui_mlflow_server --fixtures "$FIX" --seed "$TUI_TMP/seed.json"
 
 # Download requests the server saw (GETs of the proxied artifact service).
 downloads() {

@@ -12,44 +12,7 @@
 . "${MLDECK_SRCDIR:-.}/tests/tui/lib.sh"
 tui_init train_form
 
-SHARED=${MLDECK_SHARED:-${MLDECK_SRCDIR:-.}/../shared}
-if [ ! -d "$SHARED/aws-models" ] || [ ! -x /usr/bin/python3 ]; then
-    echo "1..0 # SKIP no aws-models under $SHARED (or no /usr/bin/python3)"
-    exit 0
-fi
-
-MLDECK_SHARED=$SHARED /usr/bin/python3 "${MLDECK_SRCDIR:-.}/tests/servers/aws_server.py" \
-    --port-file "$TUI_TMP/port" --self-check >/dev/null 2>"$TUI_TMP/server.err" &
-SERVER_PID=$!
-cleanup() {
-    kill "$SERVER_PID" 2>/dev/null
-    tui_cleanup
-}
-trap cleanup EXIT INT TERM
-n=0
-while [ ! -s "$TUI_TMP/port" ] && [ $n -lt 200 ]; do
-    sleep 0.05
-    n=$((n + 1))
-done
-if [ ! -s "$TUI_TMP/port" ]; then
-    echo "1..0 # SKIP the fake AWS server did not start: $(head -c 300 "$TUI_TMP/server.err")"
-    exit 0
-fi
-URL="http://127.0.0.1:$(cat "$TUI_TMP/port")"
-
-ctl() {
-    /usr/bin/python3 - "$URL/__control/$1" "${2:-}" "${3:-}" <<'PY'
-import sys, urllib.request
-url, body, method = sys.argv[1], sys.argv[2], sys.argv[3]
-req = urllib.request.Request(url, data=body.encode() if body else None,
-                             method=method or ('POST' if body else 'GET'))
-print(urllib.request.urlopen(req).read().decode())
-PY
-}
-# reqs EXPR: a Python expression over the request log `d`.
-reqs() {
-    ctl requests | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
-}
+tui_aws_server --self-check
 created() {
     reqs "[r['params'] for r in d['requests'] if r['op'] == 'CreateTrainingJob' and r['status'] == 200][0]$1"
 }
