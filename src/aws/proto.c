@@ -1,7 +1,6 @@
 #include "aws/proto.h"
 
 #include <ctype.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,18 +8,11 @@
 
 #include "net/url.h"
 #include "util/buf.h"
+#include "util/rand.h"
 
 void md_aws_idempotency_token(char out[37])
 {
-    unsigned char r[16];
-    if (RAND_bytes(r, sizeof r) != 1)
-        for (int i = 0; i < 16; i++)
-            r[i] = (unsigned char)(rand() & 0xff);
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
-             r[13], r[14], r[15]);
+    md_uuid4(out);
 }
 
 char *md_aws_url(const struct md_aws_client *c, const char *path, const char *query)

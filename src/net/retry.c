@@ -3,7 +3,6 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
-#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "net/ratelimit.h"
 #include "net/xml.h"
 #include "util/log.h"
+#include "util/rand.h"
 
 /* ---- configuration ---- */
 
@@ -312,29 +312,6 @@ static void limiter_init(void)
 
 /* ---- the send loop ---- */
 
-static void uuid4(char out[37])
-{
-    unsigned char r[16];
-    if (RAND_bytes(r, sizeof r) != 1) {
-        for (int i = 0; i < 16; i++)
-            r[i] = (unsigned char)(rand() & 0xff);
-    }
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
-    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 37,
-             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
-             r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
-             r[15]);
-}
-
-static double random01(void)
-{
-    unsigned int v;
-    if (RAND_bytes((unsigned char *)&v, sizeof v) != 1)
-        v = (unsigned int)rand();
-    return (double)v / 4294967296.0;
-}
-
 /* RFC 1123 date ("Thu, 26 Nov 2026 10:36:54 GMT"), locale-independent. */
 static time_t parse_http_date(const char *s)
 {
@@ -393,7 +370,7 @@ md_status md_aws_send(void *curl, struct md_http_request *req, const struct md_a
     int max = cfg->max_attempts < 1 ? 1 : cfg->max_attempts;
 
     char invocation[37];
-    uuid4(invocation);
+    md_uuid4(invocation);
     if (md_headers_set(&req->headers, "amz-sdk-invocation-id", invocation) < 0)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
 
@@ -493,7 +470,7 @@ md_status md_aws_send(void *curl, struct md_http_request *req, const struct md_a
             return st;
         }
         spent += cost;
-        long delay = md_retry_backoff_ms(cfg, attempt, random01());
+        long delay = md_retry_backoff_ms(cfg, attempt, md_random01());
         md_log(MD_LOG_INFO, "retrying %s %s after %ld ms (attempt %d of %d): %s", req->method,
                err->svc_code[0] ? err->svc_code : "", delay, attempt + 1, max, err->msg);
         if (!sleep_ms(delay, opts))

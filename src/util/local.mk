@@ -7,7 +7,8 @@ src_util_libmd_util_a_SOURCES = \
 	src/util/json.c src/util/json.h \
 	src/util/xdg.c src/util/xdg.h \
 	src/util/log.c src/util/log.h \
-	src/util/settings.c src/util/settings.h
+	src/util/settings.c src/util/settings.h \
+	src/util/rand.c src/util/rand.h
 
 check_PROGRAMS += tests/unit/test_util
 TESTS += tests/unit/test_util

@@ -9,6 +9,7 @@
 #include "util/err.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/rand.h"
 #include "util/xdg.h"
 
 static void test_json_paths(void)
@@ -93,8 +94,37 @@ static void test_xdg_and_log(void)
         tap_diag("cleanup failed");
 }
 
+static void test_rand(void)
+{
+    char a[37], b[37];
+    md_uuid4(a);
+    md_uuid4(b);
+    bool shape = strlen(a) == 36 && a[8] == '-' && a[13] == '-' && a[18] == '-' && a[23] == '-';
+    for (int i = 0; shape && i < 36; i++)
+        shape = a[i] == '-' || (a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'f');
+    TAP_OK(shape, "uuid4: 8-4-4-4-12 lower-case hex (%s)", a);
+    TAP_OK(a[14] == '4' && strchr("89ab", a[19]), "uuid4: version 4, RFC 4122 variant");
+    TAP_OK(strcmp(a, b) != 0, "two uuids differ");
+    bool in_range = true;
+    double sum = 0;
+    for (int i = 0; i < 1000; i++) {
+        double r = md_random01();
+        in_range = in_range && r >= 0 && r < 1;
+        sum += r;
+    }
+    TAP_OK(in_range, "random01 in [0, 1)");
+    TAP_OK(sum > 400 && sum < 600, "random01 averages about 0.5 over 1000 draws (%.1f)", sum);
+    unsigned char big[4096] = {0};
+    md_random_bytes(big, sizeof big);
+    int zeros = 0;
+    for (size_t i = 0; i < sizeof big; i++)
+        zeros += big[i] == 0;
+    TAP_OK(zeros < 64, "random_bytes fills the whole buffer (%d zero bytes of 4096)", zeros);
+}
+
 int main(void)
 {
+    test_rand();
     test_json_paths();
     test_buf_err();
     test_xdg_and_log();
