@@ -837,6 +837,7 @@ struct tile_job {
     int q;                      /* output axis that is the input's last axis */
     int64_t kblocks, ichunks, ichunk;
     int avx512;
+    int64_t kgroup;             /* 16-blocks of axis q per task (tasks of ~8K elements) */
 };
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -906,10 +907,12 @@ static void transpose_tile_task(void *ctx, size_t t, int thread)
         obase += v * ost[d];
     }
     int64_t istr = xs[s->iparam[nd - 1]], oq = ost[q];
-    int64_t k0 = kb * 16, k1 = k0 + 16 < o->dims[q] ? k0 + 16 : o->dims[q];
+    int64_t kg0 = kb * 16 * j->kgroup, kg1 = kg0 + 16 * j->kgroup < o->dims[q] ? kg0 + 16 * j->kgroup : o->dims[q];
     int64_t i0 = ic * j->ichunk, i1 = i0 + j->ichunk < o->dims[nd - 1] ? i0 + j->ichunk : o->dims[nd - 1];
     const float *src = (const float *)md_plan_ptr(p, s->in[0]) + ibase;
     float *dst = (float *)md_plan_ptr(p, s->out[0]) + obase;
+    for (int64_t k0 = kg0; k0 < kg1; k0 += 16) {
+    int64_t k1 = k0 + 16 < kg1 ? k0 + 16 : kg1;
     for (int64_t ii = i0; ii < i1; ii += 16) {
         int64_t ie = ii + 16 < i1 ? ii + 16 : i1;
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -924,6 +927,7 @@ static void transpose_tile_task(void *ctx, size_t t, int thread)
             for (int64_t i = ii; i < ie; i++)
                 dr[i] = sr[i * istr];
         }
+    }
     }
 }
 
@@ -940,7 +944,10 @@ static void run_transpose(struct md_plan *p, struct md_step *s)
         if (s->iparam[d] == nd - 1)
             q = d;
     if (o->dtype == MD_DT_F32 && q >= 0 && q != nd - 1 && o->numel) {
-        struct tile_job j = {p, s, q, (o->dims[q] + 15) / 16, 1, 512, 0};
+        struct tile_job j = {p, s, q, 0, 1, 512, 0, 1};
+        int64_t per_block = 16 * (o->dims[nd - 1] < 512 ? o->dims[nd - 1] : 512);
+        j.kgroup = per_block < 8192 ? 8192 / per_block : 1;
+        j.kblocks = (o->dims[q] + 16 * j.kgroup - 1) / (16 * j.kgroup);
 #if defined(__x86_64__) && defined(__GNUC__)
         __builtin_cpu_init();
         j.avx512 = __builtin_cpu_supports("avx512f");
