@@ -1,4 +1,15 @@
-/* Conv: 1x1 stride-1 convolutions multiply the NCHW input directly
+/* Conv: shape checks, then the path for this shape (chosen once, at plan
+ * time, from step-interleaved measurements on the 640 YOLO11n; with
+ * AVX-512 unless MLDECK_YOLO_KERNEL=blas):
+ *   - 3x3 stride 1, >= 16 columns, >= 32 output channels: Winograd
+ *     F(2x2,3x3) (wino.c);
+ *   - other stride-1 convolutions with >= 8 output channels, except deep
+ *     1x1 ones on maps of <= 400 pixels: the direct AVX-512 kernel
+ *     (dconv.c);
+ *   - depthwise 3x3 stride 1: depthwise3_task below;
+ *   - everything else, and everything without AVX-512, on OpenBLAS as
+ *     follows.
+ * 1x1 stride-1 convolutions multiply the NCHW input directly
  * (C_out x C_in times C_in x HW).  Other kernels use a row-wise
  * im2col: only the kw horizontal taps are unrolled, into a matrix X of
  * (C_in*kw) rows by (padded input rows * W_out) columns; vertical tap ky is
@@ -8,8 +19,9 @@
  * are grouped by input-row phase (row r*stride + phase).  Grouped
  * convolutions go through a full im2col one column tile at a time (the tile
  * stays in L2); depthwise convolutions run as direct loops.  Bias and the
- * activation are applied to each output tile while it is still in cache.  OpenBLAS runs single-threaded; the tiles are
- * spread over mldeck's own threads. */
+ * activation are applied to each output tile while it is still in cache.
+ * OpenBLAS runs single-threaded; the tiles are spread over mldeck's own
+ * threads. */
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>

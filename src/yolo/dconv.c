@@ -19,7 +19,7 @@
  * in registers, then the rows are stored with masks (tails, virtual
  * columns).  A task walks its tiles and, for each tile, every block of
  * output channels, so the X tile stays in L1/L2 while the weights stream
- * sequentially. */
+ * sequentially; the first block also prefetches the next tile's rows. */
 #include <stdlib.h>
 #include <string.h>
 
