@@ -335,12 +335,21 @@ static void handle_event(struct md_app *app, struct md_sync_event *ev)
                ev->status != MD_ERR_CANCELLED) {
         md_app_msg(app, MD_MSG_ERROR, "%s", md_err_line(&ev->err, line, sizeof line));
     } else if (ev->type == MD_JOB_ACTION || (ev->type == MD_JOB_CALL && ev->action[0])) {
-        if (ev->type == MD_JOB_CALL)
-            md_action_job_free(ev->arg); /* an action job (md_app_run_action) */
+        /* an action job (md_app_run_action) holds the provider's reply */
+        struct md_action_job *aj = ev->type == MD_JOB_CALL ? ev->arg : NULL;
+        const cJSON *result = aj ? aj->result : ev->result;
         if (ev->status == MD_OK) {
             md_app_msg(app, MD_MSG_INFO, "%s %s: done", ev->action, ev->id);
             for (int i = 0; i < app->depth; i++) {
                 struct md_view *v = app->stack[i];
+                /* What the action made or changed (a started execution) is
+                 * the row the operator looks at next: the cursor goes there. */
+                char id[512];
+                if (v->kind && v->cls->ctx == MD_CTX_LIST && cJSON_IsObject(result) &&
+                    md_kind_row_id(v->kind, result, v->parent, id, sizeof id)) {
+                    free(v->keep_id);
+                    v->keep_id = strdup(id);
+                }
                 if (v->kind && !strcmp(v->kind->name, ev->kind) && v->cls->ctx == MD_CTX_LIST)
                     md_table_refresh(app, v);
                 /* The provider cached what the action changed (a started
@@ -352,6 +361,7 @@ static void handle_event(struct md_app *app, struct md_sync_event *ev)
         } else {
             md_app_msg(app, MD_MSG_ERROR, "%s", md_err_line(&ev->err, line, sizeof line));
         }
+        md_action_job_free(aj);
     }
 }
 

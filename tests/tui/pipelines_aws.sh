@@ -52,6 +52,8 @@ done
 ok $? "the server got exactly the token the confirmation showed"
 [ "$(reqs "[r['params'] for r in d['requests'] if r['op'] == 'StartPipelineExecution'][0]['PipelineParameters']")" = "[{'Name': 'Epochs', 'Value': '3'}]" ]
 ok $? "and the parameter (defaults are not sent)"
+# The cursor goes to the execution the action started once its reply is in.
+tui_wait "start-execution yolo11-train: done" 20
 tui_keys d; tui_wait "› dag" 5; ok $? "d opens the execution's DAG"
 tui_wait "Execution Executing" 20; ok $? "the execution is live"
 tui_wait "Epochs=3" 10; ok $? "the execution's parameters head the DAG"

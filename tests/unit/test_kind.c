@@ -121,7 +121,8 @@ static void test_table_integrity(void)
         for (size_t c = 0; c < k->ncolumns; c++) {
             const struct md_column *col = &k->columns[c];
             if (!col->title || !col->path || col->path[0] != '$' ||
-                (col->fmt == MD_FMT_SPAN) != (col->path2 != NULL) ||
+                (col->fmt == MD_FMT_SPAN && !col->path2) ||
+                (col->path2 && col->fmt != MD_FMT_SPAN && col->fmt != MD_FMT_INT) ||
                 md_kind_column_by_title(k, col->title) != col) {
                 printf("# %s: column %zu is malformed or its title is not unique\n", k->name, c);
                 bad++;
