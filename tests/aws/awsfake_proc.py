@@ -52,6 +52,26 @@ class FakeAws(object):
             self.proc.kill()
 
 
+BIN = os.environ.get('MLDECK_BIN') or os.path.join(SRC, 'mldeck')
+
+
+def need_models():
+    """Skips the whole test (TAP plan 1..0) without the official AWS models."""
+    if not os.path.isdir(os.path.join(SHARED, 'aws-models')):
+        print('1..0 # SKIP ../shared/aws-models not found')
+        sys.exit(0)
+
+
+def mldeck_runner(fake, env, timeout=60):
+    """md(*args, **kw) -> (rc, stdout, stderr): the mldeck binary against the fake."""
+    def md(*args, **kw):
+        p = subprocess.run([BIN, '--endpoint-url', fake.url] + list(args), env=env,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           errors='replace', timeout=timeout, **kw)
+        return p.returncode, p.stdout, p.stderr
+    return md
+
+
 def mldeck_env(home):
     env = {k: v for k, v in os.environ.items() if not k.startswith('AWS_')}
     env.update(HOME=home, XDG_CACHE_HOME=home + '/cache', XDG_STATE_HOME=home + '/state',

@@ -8,34 +8,25 @@ connection drops."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awsfake_proc import KEY_ID, SECRET, SHARED, FakeAws, Tap, mldeck_env  # noqa: E402
+from awsfake_proc import KEY_ID, SECRET, FakeAws, Tap, mldeck_env, mldeck_runner, need_models  # noqa: E402,E501
 
-if not os.path.isdir(os.path.join(SHARED, 'aws-models')):
-    print('1..0 # SKIP ../shared/aws-models not found')
-    sys.exit(0)
+need_models()
 
 from botocore.auth import SigV4Auth  # noqa: E402
 from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.credentials import Credentials  # noqa: E402
 
-BIN = os.environ.get('MLDECK_BIN') or os.path.join(os.path.dirname(__file__), '..', '..', 'mldeck')
 t = Tap()
 fake = FakeAws(time_scale=1.0)
 home = tempfile.mkdtemp(prefix='mdlp')
 env = mldeck_env(home)
 
-
-def md(*args):
-    p = subprocess.run([BIN, '--endpoint-url', fake.url] + list(args), env=env,
-                       stdin=subprocess.DEVNULL, capture_output=True, text=True, errors='replace',
-                       timeout=120)
-    return p.returncode, p.stdout, p.stderr
+md = mldeck_runner(fake, env, timeout=120)
 
 
 def fresh_cache():

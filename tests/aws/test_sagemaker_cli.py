@@ -9,24 +9,16 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awsfake_proc import SHARED, SRC, FakeAws, Tap, mldeck_env  # noqa: E402
+from awsfake_proc import BIN, SRC, FakeAws, Tap, mldeck_env, mldeck_runner, need_models  # noqa: E402,E501
 
-if not os.path.isdir(os.path.join(SHARED, 'aws-models')):
-    print('1..0 # SKIP ../shared/aws-models not found')
-    sys.exit(0)
+need_models()
 
-BIN = os.environ.get('MLDECK_BIN') or os.path.join(os.path.dirname(__file__), '..', '..', 'mldeck')
 t = Tap()
 fake = FakeAws()
 home = tempfile.mkdtemp(prefix='mdsm')
 env = mldeck_env(home)
 
-
-def md(*args, **kw):
-    p = subprocess.run([BIN, '--endpoint-url', fake.url] + list(args), env=env,
-                       stdin=subprocess.DEVNULL, capture_output=True, text=True, errors='replace',
-                       timeout=60, **kw)
-    return p.returncode, p.stdout, p.stderr
+md = mldeck_runner(fake, env)
 
 
 def ops(before, after, op):
