@@ -279,6 +279,26 @@ static void split_rows(struct conv_job *j, int nthreads, int cout)
     j->mblocks = (cout + rows - 1) / rows;
 }
 
+/* Row-wise, when the row tiles are fewer than two per thread (strided
+ * convolutions onto 20x20 maps: one tile): cut the rows into a multiple of
+ * the thread count instead of splitting the output channels.  Each thread
+ * then packs half of X once and the weights once; a channel split made
+ * every block re-pack all of X (K x 400 floats, K = 384 or 1152 here) for a
+ * GEMM of 32-64 rows.  Tiles stay no taller than row_tile(), which sized
+ * the private X scratch.  Returns 0 when the rows do not divide well. */
+static int even_row_tiles(struct conv_job *j, int nthreads, int oh)
+{
+    if (nthreads < 2 || j->ntiles >= 2 * nthreads || oh < nthreads)
+        return 0;
+    int n = (j->ntiles + nthreads - 1) / nthreads * nthreads;
+    int tile = (oh + n - 1) / n, ntiles = (oh + tile - 1) / tile;
+    if (ntiles % nthreads)
+        return 0;
+    j->tile = tile;
+    j->ntiles = ntiles;
+    return 1;
+}
+
 static void gemm_task(void *ctx, size_t task, int thread)
 {
     struct conv_job *j = ctx;
@@ -527,7 +547,8 @@ void md_conv_run(struct md_plan *p, struct md_step *s)
     if (c->rowwise) {
         j.tile = row_tile(c);
         j.ntiles = (c->oh + j.tile - 1) / j.tile;
-        split_rows(&j, p->nthreads, c->cout);
+        if (!even_row_tiles(&j, p->nthreads, c->oh))
+            split_rows(&j, p->nthreads, c->cout);
         if (j.mblocks == 1) {
             /* each task builds its own rows of X: no layer-sized buffer */
             j.private_x = 1;
@@ -549,7 +570,14 @@ void md_conv_run(struct md_plan *p, struct md_step *s)
     j.ntiles = (hw + j.tile - 1) / j.tile;
     j.mblocks = 1;
     j.mrows = c->cout / c->group;
-    if (c->direct)      /* im2col tiles would be rebuilt per row block */
+    if (c->direct && p->nthreads > 1 && j.ntiles < p->nthreads && hw >= 64 * p->nthreads) {
+        /* deep 1x1 on a 20x20 map (one tile): split the columns between
+         * the threads rather than the output channels, so that no thread
+         * re-packs the whole input (K x 400) for a block of a few rows */
+        j.tile = ((hw + p->nthreads - 1) / p->nthreads + 15) & ~15;
+        j.ntiles = (hw + j.tile - 1) / j.tile;
+    }
+    if (c->direct && j.ntiles % p->nthreads)     /* im2col tiles would be rebuilt per row block */
         split_rows(&j, p->nthreads, c->cout);
     md_pool_run(p->pool, (size_t)j.ntiles * (size_t)c->group * (size_t)j.mblocks, gemm_task, &j);
 }
