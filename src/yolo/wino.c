@@ -112,6 +112,8 @@ struct wino_job {
     float *scratch;
     size_t scratch_per_thread;
     int tb;                     /* tiles per block */
+    int nblocks;                /* blocks run whole, as one task each */
+    int last_parts;             /* then the last block, in this many tasks */
 };
 
 static void pad_task(void *ctx, size_t ci, int thread)
@@ -201,14 +203,14 @@ static void input_transform(const struct md_conv *c, const float *x, float *v, i
 
 __attribute__((target("avx512f")))
 static void output_transform(const struct md_conv *c, const float *mm, int tbp, int g0, int gend, int loc,
-                             float *out)
+                             int co0, int co1, float *out)
 {
     struct seg sg[16];
     int ns = segments(c, g0, gend, sg);
     size_t mstride = (size_t)c->cout * tbp, hw = (size_t)c->oh * c->ow;
     const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(8));
-    for (int co = 0; co < c->cout; co++) {
+    for (int co = co0; co < co1; co++) {
         const float *mc = mm + (size_t)co * tbp + loc;
         __m512 m[16];
         for (int xi = 0; xi < 16; xi++)
@@ -251,10 +253,13 @@ static void output_transform(const struct md_conv *c, const float *mm, int tbp, 
     }
 }
 
-static void block_task(void *ctx, size_t blk, int thread)
+static void block_task(void *ctx, size_t task, int thread)
 {
     struct wino_job *j = ctx;
     const struct md_conv *c = j->c;
+    /* tasks past the full blocks are the parts of the last block */
+    size_t blk = task < (size_t)j->nblocks ? task : (size_t)j->nblocks;
+    int part = (int)(task - blk), nparts = task < (size_t)j->nblocks ? 1 : j->last_parts;
     int T = tiles_h(c) * tiles_w(c), tb = j->tb;
     int t0 = (int)blk * tb, t1 = t0 + tb < T ? t0 + tb : T, nt = t1 - t0;
     float *v = j->scratch + (size_t)thread * j->scratch_per_thread;
@@ -263,6 +268,7 @@ static void block_task(void *ctx, size_t blk, int thread)
         input_transform(c, j->x, v, tb, g, t1, g - t0);
     static const float zeros[MD_DK_MR];
     int mb = (c->cout + MD_DK_MR - 1) / MD_DK_MR;
+    int b0 = mb * part / nparts, b1 = mb * (part + 1) / nparts;
     const int32_t *koff = c->wkoff + (tb == 96 ? c->cin : 0);
     __mmask16 lm[96 / MD_DK_NR][3];
     struct md_vstore vs[96 / MD_DK_NR][3];
@@ -275,23 +281,34 @@ static void block_task(void *ctx, size_t blk, int thread)
         }
     for (int xi = 0; xi < 16; xi++)
         for (int kt = 0; kt < nt; kt += MD_DK_NR)
-            for (int b = 0; b < mb; b++) {
+            for (int b = b0; b < b1; b++) {
                 int rows = c->cout - b * MD_DK_MR < MD_DK_MR ? c->cout - b * MD_DK_MR : MD_DK_MR;
                 md_dk_kernel(c->cin, c->wu + ((size_t)xi * mb + b) * c->cin * MD_DK_MR,
                              v + (size_t)xi * c->cin * tb + kt, koff, lm[kt / MD_DK_NR], zeros, MD_ACT_NONE,
                              mm + ((size_t)xi * c->cout + (size_t)b * MD_DK_MR) * tb + kt, (size_t)tb, rows,
-                             vs[kt / MD_DK_NR], b == 0 && kt + MD_DK_NR < nt);
+                             vs[kt / MD_DK_NR], b == b0 && kt + MD_DK_NR < nt);
             }
     for (int g = t0; g < t1; g += 16)
-        output_transform(c, mm, tb, g, t1, g - t0, j->out);
+        output_transform(c, mm, tb, g, t1, g - t0, b0 * MD_DK_MR,
+                         b1 * MD_DK_MR < c->cout ? b1 * MD_DK_MR : c->cout, j->out);
 }
 
 void md_wino_run(struct md_plan *p, const struct md_conv *c, const float *in, float *out)
 {
-    struct wino_job j = {c, in, p->xbuf, out, p->scratch, p->scratch_per_thread, block_tiles(c, p->nthreads)};
+    struct wino_job j = {c, in, p->xbuf, out, p->scratch, p->scratch_per_thread, block_tiles(c, p->nthreads),
+                         0, 1};
     md_pool_run(p->pool, (size_t)c->cin, pad_task, &j);
-    int T = tiles_h(c) * tiles_w(c);
-    md_pool_run(p->pool, (size_t)((T + j.tb - 1) / j.tb), block_task, &j);
+    int T = tiles_h(c) * tiles_w(c), blocks = (T + j.tb - 1) / j.tb, nt = p->nthreads;
+    /* The kernel costs a whole 48-tile pass however few tiles a block
+     * holds, so when the blocks do not divide among the threads (a 20x20
+     * map: 48 + 48 + 4 tiles), one thread would run a pass more than the
+     * other: the last block is cut by output channels instead, one part
+     * per thread (each part redoes only that block's input transform). */
+    int mb = (c->cout + MD_DK_MR - 1) / MD_DK_MR;
+    j.nblocks = blocks - 1;
+    if (nt > 1 && blocks % nt && mb >= nt)
+        j.last_parts = nt;
+    md_pool_run(p->pool, (size_t)j.nblocks + (size_t)j.last_parts, block_task, &j);
 }
 
 #else
