@@ -421,6 +421,11 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
     }
     cJSON_AddNumberToObject(in, "MaxResults", 100);
 
+    /* Rows written from here on by anyone else are newer than this listing:
+     * its prune spares them (an execution an action starts meanwhile). */
+    struct timespec t0;
+    clock_gettime(CLOCK_REALTIME, &t0);
+    long long listing_start_ms = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000;
     struct sm_sync s = {x, &c, spec, kind, parent, had_full && !full, stats, NULL, 0, 0};
     bool reads_all = !s.caught_up_allowed || !spec->newest_first;
     /* Whether the cache held no object of (kind, parent) before: then, with
@@ -453,8 +458,9 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
     if (st == MD_OK && reads_all) {
         stats->complete = true;
         if (!(none_before && alone))
-            st = md_cache_prune(x->cache, x->scope, kindname, parent ? parent : "",
-                                (const char *const *)s.ids, s.nids, err);
+            st = md_cache_prune_before(x->cache, x->scope, kindname, parent ? parent : "",
+                                       (const char *const *)s.ids, s.nids, listing_start_ms,
+                                       err);
         if (st == MD_OK)
             st = md_cache_meta_set(x->cache, x->scope, key, "1", err);
     }

@@ -859,6 +859,13 @@ md_status md_cache_prune(struct md_cache *c, const struct md_scope *s, const cha
                          const char *parent, const char *const *keep_ids, size_t n,
                          struct md_err *err)
 {
+    return md_cache_prune_before(c, s, kind, parent, keep_ids, n, LLONG_MAX, err);
+}
+
+md_status md_cache_prune_before(struct md_cache *c, const struct md_scope *s, const char *kind,
+                                const char *parent, const char *const *keep_ids, size_t n,
+                                long long before_ms, struct md_err *err)
+{
     if (!kind)
         return md_err_set(err, MD_ERR_INVALID, "prune without a kind");
     md_status st = md_cache_begin(c, err);
@@ -880,14 +887,16 @@ md_status md_cache_prune(struct md_cache *c, const struct md_scope *s, const cha
     if (ins && rc == SQLITE_OK)
         del = md_cache_stmt(c,
                             parent ? "DELETE FROM resources WHERE profile = ?1 AND region = ?2"
-                                     " AND kind = ?3 AND parent = ?4"
+                                     " AND kind = ?3 AND parent = ?4 AND fetched_at < ?5"
                                      " AND id NOT IN (SELECT id FROM temp.md_keep)"
                                    : "DELETE FROM resources WHERE profile = ?1 AND region = ?2"
-                                     " AND kind = ?3 AND id NOT IN (SELECT id FROM temp.md_keep)",
+                                     " AND kind = ?3 AND fetched_at < ?5"
+                                     " AND id NOT IN (SELECT id FROM temp.md_keep)",
                             &rc);
     if (del) {
         bind_scope(del, s);
         sqlite3_bind_text(del, 3, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(del, 5, before_ms);
         if (parent)
             sqlite3_bind_text(del, 4, parent, -1, SQLITE_STATIC);
         rc = sqlite3_step(del);

@@ -76,6 +76,12 @@ md_status md_cache_upsert_rows(struct md_cache *c, const struct md_scope *s,
 md_status md_cache_prune(struct md_cache *c, const struct md_scope *s, const char *kind,
                          const char *parent, const char *const *keep_ids, size_t n,
                          struct md_err *err);
+/* The same, sparing rows fetched at or after before_ms (wall clock, ms):
+ * what another worker wrote while the listing ran (an execution an action
+ * just started) is newer than the listing and stays. */
+md_status md_cache_prune_before(struct md_cache *c, const struct md_scope *s, const char *kind,
+                                const char *parent, const char *const *keep_ids, size_t n,
+                                long long before_ms, struct md_err *err);
 md_status md_cache_delete(struct md_cache *c, const struct md_scope *s, const char *kind,
                           const char *id, struct md_err *err);
 

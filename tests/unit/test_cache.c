@@ -587,6 +587,23 @@ static void test_prune_and_age(void)
     TAP_EQ_INT(count_of(c, "steps"), 1, "only a kept");
     TAP_EQ_INT(md_cache_prune(c, &scope, "steps", "p1", NULL, 0, &err), MD_OK, "prune to empty");
     TAP_EQ_INT(count_of(c, "steps"), 0, "empty listing empties the kind");
+
+    /* A row another worker wrote after the listing began survives its prune. */
+    struct md_cache_row later[] = {
+        {"steps", "old", "p1", "{}", 1000}, {"steps", "new", "p1", "{}", 5000},
+        {"steps", "new2", "p2", "{}", 5000},
+    };
+    md_cache_upsert_rows(c, &scope, later, 3, &err);
+    TAP_EQ_INT(md_cache_prune_before(c, &scope, "steps", "p1", NULL, 0, 3000, &err), MD_OK,
+               "prune_before");
+    TAP_EQ_INT(md_cache_get(c, &scope, "steps", "old", &j, NULL, &err), MD_ERR_NOTFOUND,
+               "a row older than the listing is pruned");
+    TAP_EQ_INT(md_cache_get(c, &scope, "steps", "new", &j, NULL, &err), MD_OK,
+               "a row written after the listing began is spared");
+    free(j);
+    TAP_EQ_INT(md_cache_prune_before(c, &scope, "steps", NULL, NULL, 0, 6000, &err), MD_OK,
+               "prune_before over every parent");
+    TAP_EQ_INT(count_of(c, "steps"), 0, "rows older than the cut-off are gone");
     md_cache_close(c);
 }
 
