@@ -9,7 +9,6 @@ cache); a folder with only best.pt, a garbage object and an unknown job are
 clear errors that cache nothing."""
 
 import glob
-import http.client
 import io
 import json
 import os
@@ -25,26 +24,14 @@ from mlflow_testlib import FIXTURES, SRCDIR, Server, Tap, need_fixtures  # noqa:
 
 need_fixtures()
 sys.path.insert(0, os.path.join(SRCDIR, "tests", "servers"))
-sys.path.insert(0, os.path.join(SRCDIR, "tests", "awsfake"))
 BIN = os.environ.get("MLDECK_BIN") or os.path.join(os.environ.get("MLDECK_BUILDDIR", "."), "mldeck")
 MODEL = os.path.join(SRCDIR, "data", "models", "aerial4_yolo11n_320.onnx")
 IMAGE = os.path.join(SRCDIR, "data", "demo", "images", "images", "val", "val_0000.jpg")
 if not os.access(BIN, os.X_OK) or not os.path.isfile(MODEL):
     print("1..0 # SKIP no mldeck binary or shipped model")
     sys.exit(0)
-try:
-    from s3sigproxy import S3rver, SigProxy
-    from fakelib import Fake, shared_dir
-except ImportError as e:
-    print("1..0 # SKIP %s" % e)
-    sys.exit(0)
-if not shared_dir():
-    print("1..0 # SKIP no ../shared/aws-models for the awsfake server")
-    sys.exit(0)
-if not S3rver.find():
-    print("1..0 # SKIP node or tests/node_modules/s3rver missing "
-          "(npm install --ignore-scripts --prefix tests)")
-    sys.exit(0)
+from s3sigproxy import S3rver, SigProxy, fake_aws_or_skip  # noqa: E402
+Fake = fake_aws_or_skip(SRCDIR)
 
 BUCKET = "drone-ml"
 MODELS_BUCKET = "mldeck-models"      # awsfake's S3OutputPath: s3://mldeck-models/yolo11
@@ -57,12 +44,7 @@ TMP = tempfile.mkdtemp(prefix="mldeck-model-sources-s3-")
 
 
 def put(s3, key, body, bucket=BUCKET):
-    c = http.client.HTTPConnection("127.0.0.1", s3.port, timeout=30)
-    c.request("PUT", "/%s/%s" % (bucket, key), body=body, headers={"Content-Length": str(len(body))})
-    r = c.getresponse()
-    r.read()
-    c.close()
-    return r.status
+    return s3.put(bucket, key, body)
 
 
 def targz(path, arcname):

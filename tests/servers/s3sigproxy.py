@@ -53,6 +53,16 @@ class S3rver(object):
             return None
         return node, js
 
+    def put(self, bucket, key, body):
+        """Stores an object straight into s3rver (test set-up, unsigned); the HTTP status."""
+        c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=30)
+        c.request('PUT', '/%s/%s' % (bucket, key), body=body,
+                  headers={'Content-Length': str(len(body))})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        return r.status
+
     def start(self, timeout=20):
         node, js = self.find()
         self.port = free_port()
@@ -154,3 +164,22 @@ class SigProxy(object):
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def fake_aws_or_skip(srcdir):
+    """The fake AWS server's Fake class, after checking that everything an
+    S3 + SageMaker test needs is here; otherwise a TAP skip of the whole test."""
+    sys.path.insert(0, os.path.join(srcdir, 'tests', 'awsfake'))
+    try:
+        from fakelib import Fake, shared_dir
+    except ImportError as e:
+        print('1..0 # SKIP %s' % e)
+        sys.exit(0)
+    if not shared_dir():
+        print('1..0 # SKIP no ../shared/aws-models for the awsfake server')
+        sys.exit(0)
+    if not S3rver.find():
+        print('1..0 # SKIP node or tests/node_modules/s3rver missing '
+              '(npm install --ignore-scripts --prefix tests)')
+        sys.exit(0)
+    return Fake

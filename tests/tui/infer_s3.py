@@ -9,7 +9,6 @@ downloaded again; an image is downloaded with its YOLO label file (the
 labels/ key beside images/), so TP/FP/miss show; a missing key is a clear
 error and the pane stays usable."""
 import io
-import http.client
 import os
 import shutil
 import subprocess
@@ -31,24 +30,8 @@ if not shutil.which('tmux'):
 if not os.access(BIN, os.X_OK) or not os.path.exists(MODEL):
     print('1..0 # SKIP no mldeck binary or shipped model')
     sys.exit(0)
-try:
-    from s3sigproxy import S3rver, SigProxy
-except ImportError as e:
-    print('1..0 # SKIP %s' % e)
-    sys.exit(0)
-sys.path.insert(0, os.path.join(SRC, 'tests', 'awsfake'))
-try:
-    from fakelib import Fake, shared_dir
-except ImportError as e:
-    print('1..0 # SKIP %s' % e)
-    sys.exit(0)
-if not shared_dir():
-    print('1..0 # SKIP no ../shared/aws-models for the awsfake server')
-    sys.exit(0)
-if not S3rver.find():
-    print('1..0 # SKIP node or tests/node_modules/s3rver missing '
-          '(npm install --ignore-scripts --prefix tests)')
-    sys.exit(0)
+from s3sigproxy import S3rver, SigProxy, fake_aws_or_skip  # noqa: E402
+Fake = fake_aws_or_skip(SRC)
 
 BUCKET = 'drone-ml'
 MODELS_BUCKET = 'mldeck-models'     # awsfake's S3OutputPath: s3://mldeck-models/yolo11
@@ -100,13 +83,7 @@ def wait(text, timeout=20):
 
 
 def put(s3, key, body, bucket=BUCKET):
-    c = http.client.HTTPConnection('127.0.0.1', s3.port, timeout=30)
-    c.request('PUT', '/%s/%s' % (bucket, key), body=body,
-              headers={'Content-Length': str(len(body))})
-    r = c.getresponse()
-    r.read()
-    c.close()
-    return r.status
+    return s3.put(bucket, key, body)
 
 
 def targz_with(path, arcname):
