@@ -42,6 +42,8 @@ EXTRA_DIST += tests/mlflow/test_provider.py
 # their MD_FUZZ_MAIN builds replay the corpora in make check.
 check_PROGRAMS += tests/fuzz/replay_mlflow_filter tests/fuzz/replay_mlruns_yaml \
 	tests/fuzz/replay_mlruns_metrics tests/fuzz/replay_mlflow_series
+TESTS += tests/fuzz/replay_mlflow_filter tests/fuzz/replay_mlruns_yaml \
+	tests/fuzz/replay_mlruns_metrics tests/fuzz/replay_mlflow_series
 tests_fuzz_replay_mlflow_series_SOURCES = tests/fuzz/fuzz_mlflow_series.c
 tests_fuzz_replay_mlflow_series_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
 tests_fuzz_replay_mlflow_series_LDADD = src/mlflow/libmd-mlflow.a src/util/libmd-util.a $(MD_DEP_LIBS)

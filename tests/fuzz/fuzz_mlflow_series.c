@@ -8,7 +8,7 @@
  *       -lcjson -lm -o fuzz_mlflow_series
  *   ./fuzz_mlflow_series -max_len=4096 tests/fuzz/corpus/mlflow_series
  *
- * -DMD_FUZZ_MAIN (no libFuzzer) gives a main that replays files. */
+ * -DMD_FUZZ_MAIN (no libFuzzer) replays the seed corpus (tests/fuzz/replay.h). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,17 +45,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef MD_FUZZ_MAIN
-int main(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f)
-            continue;
-        static uint8_t buf[1 << 20];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, n);
-    }
-    return 0;
-}
+#define MD_FUZZ_CORPUS "mlflow_series"
+#include "replay.h"
 #endif

@@ -6,7 +6,7 @@
  *       src/util/err.c src/util/buf.c src/util/json.c -lcjson -lm -o fuzz_mlruns_metrics
  *   ./fuzz_mlruns_metrics -max_len=4096 tests/fuzz/corpus/mlruns_metrics
  *
- * -DMD_FUZZ_MAIN (no libFuzzer) gives a main that replays files. */
+ * -DMD_FUZZ_MAIN (no libFuzzer) replays the seed corpus (tests/fuzz/replay.h). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,17 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef MD_FUZZ_MAIN
-int main(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        if (!f)
-            continue;
-        static uint8_t buf[1 << 20];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, n);
-    }
-    return 0;
-}
+#define MD_FUZZ_CORPUS "mlruns_metrics"
+#include "replay.h"
 #endif
