@@ -56,10 +56,8 @@ tests_fuzz_replay_mlruns_yaml_LDADD = src/local/libmd-local.a src/util/libmd-uti
 tests_fuzz_replay_mlruns_metrics_SOURCES = tests/fuzz/fuzz_mlruns_metrics.c
 tests_fuzz_replay_mlruns_metrics_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
 tests_fuzz_replay_mlruns_metrics_LDADD = src/local/libmd-local.a src/util/libmd-util.a $(MD_DEP_LIBS)
-TESTS += tests/fuzz/test_mlflow_corpus.sh
 EXTRA_DIST += tests/bench/mlflow/run.sh
-EXTRA_DIST += tests/fuzz/test_mlflow_corpus.sh \
-	tests/fuzz/corpus/mlflow_filter/issue tests/fuzz/corpus/mlflow_filter/in_like \
+EXTRA_DIST += tests/fuzz/corpus/mlflow_filter/issue tests/fuzz/corpus/mlflow_filter/in_like \
 	tests/fuzz/corpus/mlflow_filter/bad_cmp tests/fuzz/corpus/mlflow_filter/attrs \
 	tests/fuzz/corpus/mlruns_yaml/experiment tests/fuzz/corpus/mlruns_yaml/model \
 	tests/fuzz/corpus/mlruns_yaml/run tests/fuzz/corpus/mlruns_yaml/mixed \
