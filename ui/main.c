@@ -94,47 +94,8 @@ static void apply_opt(struct md_settings *s, const char *name, const char *v)
     else if (!strcmp(name, "--ascii")) s->ascii = true;
 }
 
-/* OpenBLAS (linked for the YOLO engine) starts a pool of threads in its
- * library constructor, sized from OPENBLAS_NUM_THREADS or the core count,
- * and they spin before sleeping.  mldeck runs OpenBLAS single-threaded and
- * spreads inference over its own threads, so the pool is pure waste: on a
- * 2-core bastion it steals a core from every short command.
- *
- * The constructor runs before main, and the variable cannot be set in time
- * from inside the process (glibc resets environ after the executable's
- * preinit functions, before the libraries' constructors).  What happens
- * before any constructor is symbol binding: OpenBLAS reads its thread
- * counts through these two exported globals, and a definition in the
- * executable takes precedence over the library's own (ELF interposition).
- * Starting them at 1 makes the constructor start no thread.  This replaces
- * a re-exec with the variable set, which loaded and relocated the ~45
- * shared libraries twice (~12 ms on every command). */
-extern int blas_num_threads, blas_cpu_number;
-int blas_num_threads = 1;
-int blas_cpu_number = 1;
-extern int openblas_get_num_threads(void);
-
-/* The fallback: an OpenBLAS that does not bind these globals through the
- * executable (another build or version) reports its own pool size here;
- * then re-exec once with OPENBLAS_NUM_THREADS=1 as before (skipped when the
- * operator set the variable). */
-static void single_threaded_blas(char **argv)
-{
-    if (openblas_get_num_threads() <= 1 || getenv("OPENBLAS_NUM_THREADS"))
-        return;
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return;
-    self[n] = '\0';
-    setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    execv(self, argv); /* the real path keeps the process named mldeck */
-    /* exec failed (no /proc): carry on with the pool */
-}
-
 int main(int argc, char **argv)
 {
-    single_threaded_blas(argv);
     setlocale(LC_ALL, "");
     struct md_settings settings;
     md_settings_defaults(&settings);

@@ -22,12 +22,12 @@
  * activation are applied to each output tile while it is still in cache.
  * OpenBLAS runs single-threaded; the tiles are spread over mldeck's own
  * threads. */
-#include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "yolo/graph.h"
 #include "yolo/act.h"
+#include "yolo/blas.h"
 #include "yolo/dconv.h"
 
 static md_status conv_err(const struct md_step *s, struct md_err *err, md_status code,
@@ -325,7 +325,7 @@ static void gemm_task(void *ctx, size_t task, int thread)
         bmat = col;
         ldb = j1 - j0;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m1 - m0, j1 - j0, k, 1.0f, w, k, bmat, ldb,
+    md_blas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m1 - m0, j1 - j0, k, 1.0f, w, k, bmat, ldb,
                 0.0f, out + j0, hw);
     for (int m = m0; m < m1; m++)
         epilogue(out + (size_t)(m - m0) * hw + j0, (size_t)(j1 - j0),
@@ -520,7 +520,7 @@ static void rowgemm_task(void *ctx, size_t t, int thread)
     for (int ky = 0; ky < c->kh; ky++) {
         int dy = ky * c->dh, phase = dy % c->sh, r0 = rbase + dy / c->sh;
         const float *b = x + ((size_t)phase * rpp + (size_t)r0) * ow;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m1 - m0, n, k, 1.0f,
+        md_blas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m1 - m0, n, k, 1.0f,
                     c->wk + ((size_t)ky * c->cout + m0) * k, k, b, ldb, ky ? 1.0f : 0.0f, out, hw);
     }
     for (int m = m0; m < m1; m++)

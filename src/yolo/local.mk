@@ -11,7 +11,7 @@ src_yolo_libmd_yolo_a_SOURCES = \
 	src/yolo/graph.h src/yolo/plan.c src/yolo/ops.c src/yolo/conv.c src/yolo/dconv.c src/yolo/dconv.h src/yolo/wino.c \
 	src/yolo/pool.c src/yolo/pool.h src/yolo/vmath.h src/yolo/act.c src/yolo/act.h \
 	src/yolo/letterbox.c src/yolo/nms.c \
-	src/yolo/archive.c src/yolo/archive.h \
+	src/yolo/archive.c src/yolo/archive.h src/yolo/blas.c src/yolo/blas.h \
 	src/yolo/yolo.c src/yolo/yolo.h
 
 check_PROGRAMS += tests/unit/test_yolo

@@ -1,7 +1,6 @@
 /* The operators other than Conv: shape inference (prepare) and kernels (run).
  * Every kernel reads and writes through md_plan_ptr, so the same code runs
  * while planning (constant folding) and at inference time. */
-#include <cblas.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 
 #include "yolo/graph.h"
 #include "yolo/act.h"
+#include "yolo/blas.h"
 #include "yolo/vmath.h"
 
 #define VAL(k) (&p->vals[s->in[k]])
@@ -1137,7 +1137,7 @@ static void matmul_task(void *ctx, size_t t, int thread)
     struct matmul_job *j = ctx;
     const float *a = j->a + (j->sa ? (int64_t)t * j->M * j->K : 0);
     const float *b = j->b + (j->sb ? (int64_t)t * j->K * j->N : 0);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)j->M, (int)j->N, (int)j->K, 1.0f,
+    md_blas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)j->M, (int)j->N, (int)j->K, 1.0f,
                 a, (int)j->K, b, (int)j->N, 0.0f, j->c + (int64_t)t * j->M * j->N, (int)j->N);
 }
 

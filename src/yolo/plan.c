@@ -1,5 +1,4 @@
 /* Builds and runs the execution plan (see graph.h). */
-#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include <time.h>
 
 #include "yolo/graph.h"
+#include "yolo/blas.h"
 
 /* Bytes the arena may plan before we call the model absurd. */
 #define MD_MAX_ARENA ((size_t)4 << 30)
@@ -472,8 +472,6 @@ md_status md_plan_set_threads(struct md_plan *p, int nthreads, struct md_err *er
     if (!p->pool)
         return md_err_set(err, MD_ERR_NOMEM, "cannot start %d threads", nthreads);
     p->nthreads = md_pool_threads(p->pool);
-    /* Our threads do the splitting; OpenBLAS must not start its own. */
-    openblas_set_num_threads(1);
     return alloc_scratch(p, err);
 }
 
@@ -685,13 +683,16 @@ static md_status add_step(struct md_plan *p, const struct md_onnx_node *n, const
 md_status md_plan_build(struct md_onnx_model *m, int nthreads, struct md_plan **out, struct md_err *err)
 {
     *out = NULL;
+    md_status st = md_blas_load(err);  /* the convolutions may call it */
+    if (st != MD_OK)
+        return st;
     struct md_plan *p = calloc(1, sizeof *p);
     if (!p)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     p->model = m;
     p->opset = (int)m->opset;
     p->input = p->output = -1;
-    md_status st = MD_OK;
+    st = MD_OK;
     int *order = NULL, *fused = NULL, *act = NULL;
 
     size_t nv = (size_t)m->n_inits + (size_t)m->n_inputs + 1;

@@ -3,7 +3,6 @@
  * forward + NMS with timings. */
 #include "yolo/yolo.h"
 
-#include <cblas.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "yolo/archive.h"
+#include "yolo/blas.h"
 #include "yolo/graph.h"
 
 #define MIN_OPSET 11
@@ -24,33 +24,6 @@ struct md_yolo_model {
     struct md_yolo_info info;
     char **names;
 };
-
-/* OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to its
- * slowest (Prescott) kernels.  When the user has not chosen a core type and
- * the CPU has AVX-512 or AVX2, ask OpenBLAS to re-select with the matching
- * kernel family.  Both symbols exist only in DYNAMIC_ARCH builds: weak. */
-extern void gotoblas_dynamic_init(void) __attribute__((weak));
-extern void gotoblas_dynamic_quit(void) __attribute__((weak));
-extern char *openblas_get_corename(void);
-
-static void fix_openblas_core(void)
-{
-    if (getenv("OPENBLAS_CORETYPE") || !gotoblas_dynamic_init || !gotoblas_dynamic_quit)
-        return;
-    const char *core = openblas_get_corename();
-    if (!core || (strcasecmp(core, "prescott") && strcasecmp(core, "core2") && strcasecmp(core, "nehalem")))
-        return;
-    __builtin_cpu_init();
-    const char *want = __builtin_cpu_supports("avx512f") ? "SkylakeX"
-                       : __builtin_cpu_supports("avx2") ? "Haswell" : NULL;
-    if (!want)
-        return;
-    setenv("OPENBLAS_CORETYPE", want, 0);
-    gotoblas_dynamic_quit();
-    gotoblas_dynamic_init();
-}
-
-static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 
 /* Parses Ultralytics' names: "{0: 'vehicle', 1: 'person'}" (a Python dict). */
 static int parse_names(const char *s, char **names, int nc)
@@ -99,7 +72,10 @@ static int parse_names(const char *s, char **names, int nc)
 static md_status finish_load(struct md_onnx_model *om, int threads, struct md_yolo_model **out,
                              struct md_err *err)
 {
-    pthread_once(&blas_once, fix_openblas_core);
+    if (md_blas_load(err) != MD_OK) {
+        md_onnx_free(om);
+        return MD_ERR_UNSUPPORTED;
+    }
     const char *task = md_onnx_meta(om, "task");
     if (task && strcmp(task, "detect")) {
         md_err_set(err, MD_ERR_UNSUPPORTED, "the model's task is '%s'; only detection models are supported",

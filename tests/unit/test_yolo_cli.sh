@@ -111,5 +111,15 @@ echo "not a tar" | gzip >"$T/bad.tar.gz"
 "$BIN" infer "$T/bad.tar.gz" "$IMG/test_00.png" >"$T/o" 2>"$T/e"; rc=$?
 check "a .tar.gz without a model: exit 1, clear message" "[ $rc -eq 1 ] && grep -q 'no .onnx file in the archive' '$T/e'"
 
+# OpenBLAS is loaded by the engine when a model is, not by every command.
+LD_DEBUG=libs "$BIN" --version >/dev/null 2>"$T/ld"
+check "a command that runs no model does not load OpenBLAS" "! grep -q 'libopenblas' '$T/ld'"
+LD_DEBUG=bindings "$BIN" infer "$MODEL" "$IMG/test_00.png" --threads 1 >/dev/null 2>"$T/ld"
+check "OpenBLAS reads its thread count from mldeck's own globals (no thread pool)" \
+    "grep -q \"libopenblas.*to .*mldeck.*symbol .blas_num_threads'\" '$T/ld'"
+MLDECK_OPENBLAS="$T/no-such-openblas.so" "$BIN" infer "$MODEL" "$IMG/test_00.png" >"$T/o" 2>"$T/e"; rc=$?
+check "OpenBLAS missing: exit 1, says what to install" \
+    "[ $rc -eq 1 ] && grep -q 'cannot load OpenBLAS' '$T/e' && grep -q 'libopenblas0' '$T/e' && [ ! -s '$T/o' ]"
+
 echo "1..$n"
 [ $fails -eq 0 ]
