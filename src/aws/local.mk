@@ -58,19 +58,7 @@ tests_unit_test_train_request_LDADD = src/aws/libmd-awsprov.a src/aws/libmd-aws.
 TESTS += tests/aws/test_train_cli.py
 EXTRA_DIST += tests/aws/test_train_cli.py
 # --- end train-form ---
-# --- list-speed: a reply's result items as the service wrote them ---
-src_aws_libmd_aws_a_SOURCES += src/aws/rawjson.c src/aws/rawjson.h
-check_PROGRAMS += tests/unit/test_rawjson
-TESTS += tests/unit/test_rawjson
-tests_unit_test_rawjson_SOURCES = tests/unit/test_rawjson.c tests/tap.h
-tests_unit_test_rawjson_LDADD = src/aws/libmd-aws.a src/util/libmd-util.a $(MD_DEP_LIBS)
-check_PROGRAMS += tests/fuzz/replay_rawjson
-TESTS += tests/fuzz/replay_rawjson
-tests_fuzz_replay_rawjson_SOURCES = tests/fuzz/fuzz_rawjson.c
-tests_fuzz_replay_rawjson_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
-tests_fuzz_replay_rawjson_LDADD = src/aws/libmd-aws.a src/util/libmd-util.a $(MD_DEP_LIBS)
-EXTRA_DIST += tests/fuzz/corpus/rawjson/page.json tests/fuzz/corpus/rawjson/nested.json \
-	tests/fuzz/corpus/rawjson/lenient.json tests/fuzz/corpus/rawjson/dupkeys.json
+# --- list-speed: listings checked against a plain sequential one ---
 TESTS += tests/aws/test_list_pages.py
 EXTRA_DIST += tests/aws/test_list_pages.py
 # read-ahead paging on its own (stop, handler error, max_pages, retries)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/rawjson.h"
+#include "util/rawjson.h"
 
 const struct md_paginator md_paginators[] = {
     /* SageMaker: every paginated operation is NextToken -> NextToken, MaxResults. */

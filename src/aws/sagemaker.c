@@ -8,7 +8,7 @@
 
 #include "aws/client.h"
 #include "aws/paginate.h"
-#include "aws/rawjson.h"
+#include "util/rawjson.h"
 #include "kind/kind.h"
 #include "util/json.h"
 

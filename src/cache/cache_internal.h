@@ -21,6 +21,10 @@ struct md_cache_migration {
     int version;
     const char *what;
     const char *sql;
+    /* NULL, or a query answering 1 when the file already has what sql
+     * makes: then the step only records its version (a file created after
+     * an earlier step's SQL changed). */
+    const char *done_when;
 };
 
 const struct md_cache_migration *md_cache_migrations(int *n);

@@ -1,20 +1,23 @@
-/* libFuzzer target for aws/rawjson.h, with cJSON as the oracle: whenever
- * the scanner hands elements over, cJSON must read the same document to
- * the same array, element for element.
+/* libFuzzer target for util/rawjson.h, with cJSON and SQLite as oracles:
+ * whenever the scanner hands elements over, cJSON must read the same
+ * document to the same array, element for element; whenever it calls a
+ * text valid, SQLite's json_valid must agree (the cache stores what it
+ * accepts) and so must the same walk over the whole text.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *     tests/fuzz/fuzz_rawjson.c src/aws/rawjson.c src/util/buf.c -lcjson
+ *     tests/fuzz/fuzz_rawjson.c src/util/rawjson.c src/util/buf.c -lcjson -lsqlite3
  *
  * With -DMD_FUZZ_MAIN it replays the seed corpus in
  * $MLDECK_SRCDIR/tests/fuzz/corpus/rawjson (TAP, run by make check). */
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws/rawjson.h"
+#include "util/rawjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -69,6 +72,26 @@ static void check(const char *doc, size_t size, const char *key)
     md_rawjson_items_free(&it);
 }
 
+static void check_valid(const char *doc, size_t size)
+{
+    if (!md_rawjson_valid(doc, size))
+        return;
+    static sqlite3 *db;
+    static sqlite3_stmt *st;
+    if (!db && (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+                sqlite3_prepare_v2(db, "SELECT json_valid(?1)", -1, &st, NULL) != SQLITE_OK))
+        abort();
+    sqlite3_bind_text(st, 1, doc, (int)size, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 1)
+        abort();
+    sqlite3_reset(st);
+    /* a valid text is one cJSON reads too */
+    cJSON *j = cJSON_ParseWithLength(doc, size);
+    if (!j)
+        abort();
+    cJSON_Delete(j);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* The scanner takes a length; cJSON wants the bytes NUL-terminated too. */
@@ -79,6 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     doc[size] = '\0';
     check(doc, size, "Items");
     check(doc, size, "TrainingJobSummaries");
+    check_valid(doc, size);
     free(doc);
     return 0;
 }

@@ -179,18 +179,39 @@ static void test_explicit_path_dir_created(void)
     TAP_OK(exists(d2), "the folder is left alone");
 }
 
+/* Migration 1 as mldeck 0.1 ran it, before schema 3 dropped the CHECK
+ * (a file's history, so a copy: migration 1 itself has changed since). */
+static const char v1_sql[] =
+    "CREATE TABLE resources ("
+    "  seq        INTEGER PRIMARY KEY,"
+    "  profile    TEXT NOT NULL,"
+    "  region     TEXT NOT NULL,"
+    "  kind       TEXT NOT NULL,"
+    "  id         TEXT NOT NULL,"
+    "  parent     TEXT NOT NULL DEFAULT '',"
+    "  json       TEXT NOT NULL CHECK (json_valid(json)),"
+    "  fetched_at INTEGER NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX resources_key ON resources(profile, region, kind, id);"
+    "CREATE INDEX resources_parent ON resources(profile, region, kind, parent);"
+    "CREATE TABLE meta ("
+    "  profile TEXT NOT NULL,"
+    "  region  TEXT NOT NULL,"
+    "  key     TEXT NOT NULL,"
+    "  value   TEXT NOT NULL,"
+    "  PRIMARY KEY (profile, region, key)"
+    ") WITHOUT ROWID;";
+
 /* Builds a file exactly as an mldeck with only migration 1 wrote it. */
 static void make_v1_file(const char *db)
 {
-    int n;
-    const struct md_cache_migration *m = md_cache_migrations(&n);
     char sql[4096];
     snprintf(sql, sizeof sql,
              "%s PRAGMA application_id = %d; PRAGMA user_version = 1;"
              "INSERT INTO resources(profile, region, kind, id, parent, json, fetched_at)"
              " VALUES ('prod', 'eu-west-1', 'things', 'old', 'p', '{\"Name\":\"old\"}', 1000);"
              "INSERT INTO meta VALUES ('prod', 'eu-west-1', 'watermark', '42');",
-             m[0].sql, MD_CACHE_APPLICATION_ID);
+             v1_sql, MD_CACHE_APPLICATION_ID);
     raw_exec(db, sql);
 }
 
@@ -213,6 +234,8 @@ static void test_migrations(void)
     TAP_EQ_INT(md_cache_schema_version(c), md_cache_latest_version(), "empty file migrated to latest");
     TAP_OK(md_cache_warning(c) == NULL, "an empty file is new, not corrupt");
     md_cache_close(c);
+    TAP_EQ_INT(raw_pragma(db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%json_valid%'"), 0,
+               "a new file has no CHECK (md_cache_upsert validates)");
 
     /* v0: a valid SQLite file with nothing in it */
     path_in(db, sizeof db, "v0.db");
@@ -247,6 +270,12 @@ static void test_migrations(void)
                "migration 2 created resources_age");
     TAP_EQ_INT(raw_pragma(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'resources_parent'"),
                0, "migration 2 dropped resources_parent");
+    TAP_EQ_INT(raw_pragma(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'resources'"
+                              " AND sql LIKE '%json_valid%'"), 0, "migration 3 dropped the CHECK");
+    TAP_EQ_INT(raw_pragma(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'resources_key'"), 1,
+               "migration 3 kept the key index");
+    TAP_EQ_INT(raw_pragma(db, "SELECT seq FROM resources WHERE id = 'old'"), 1,
+               "migration 3 kept the row's seq (the order of ties)");
 
     /* opening again is a no-op */
     TAP_EQ_INT(md_cache_open(db, &c, &err), MD_OK, "reopen latest");
@@ -480,6 +509,16 @@ static void test_rows(void)
     struct md_cache_row bad = {"pipelines", "b", "", "{not json", 0};
     TAP_EQ_INT(md_cache_upsert(c, &scope, &bad, &err), MD_ERR_INVALID, "malformed JSON refused");
     TAP_OK(strstr(err.msg, "JSON") != NULL, "message says why: %s", err.msg);
+    /* What cJSON reads but SQLite's JSON functions would not: refused too. */
+    static const char *const lenient[] = {"{\"a\":1.}", "{\"a\":+1}", "{\"a\":\"\x01\"}",
+                                          "{\"a\":1}x", "{\"a\":1,}", ""};
+    long before = count_of(c, "pipelines");
+    for (size_t i = 0; i < sizeof lenient / sizeof lenient[0]; i++) {
+        struct md_cache_row r = {"pipelines", "b", "", lenient[i], 0};
+        TAP_EQ_INT(md_cache_upsert(c, &scope, &r, &err), MD_ERR_INVALID, "not strict JSON refused: %s",
+                   lenient[i]);
+    }
+    TAP_EQ_INT(count_of(c, "pipelines"), before, "nothing of them stored");
     struct md_cache_row nokind = {NULL, "b", "", "{}", 0};
     TAP_EQ_INT(md_cache_upsert(c, &scope, &nokind, &err), MD_ERR_INVALID, "row without kind refused");
 
@@ -513,6 +552,18 @@ static void test_rows(void)
     rows[1].json = "{}";
     TAP_EQ_INT(md_cache_upsert_rows(c, &scope, rows, 3, &err), MD_OK, "good batch");
     TAP_EQ_INT(count_of(c, "batch"), 3, "good batch stored");
+
+    /* a bad row deep in a long batch (past the multi-row inserts) */
+    struct md_cache_row many[60];
+    char ids[60][8];
+    for (int i = 0; i < 60; i++) {
+        snprintf(ids[i], sizeof ids[i], "m%02d", i);
+        many[i] = (struct md_cache_row){"many", ids[i], "", i == 57 ? "{\"n\":01}" : "{\"n\":1}", 5};
+    }
+    TAP_EQ_INT(md_cache_upsert_rows(c, &scope, many, 60, &err), MD_ERR_INVALID,
+               "a long batch with one bad row fails");
+    TAP_OK(strstr(err.msg, "m57") != NULL, "the message names the row: %s", err.msg);
+    TAP_EQ_INT(count_of(c, "many"), 0, "and writes none of the batch");
     md_cache_close(c);
 }
 

@@ -1,10 +1,12 @@
-/* aws/rawjson.h: the elements of a reply's result array cut out of its
- * text, and every case in which the scanner must decline. */
+/* util/rawjson.h: the validity check the cache relies on (against
+ * SQLite's own json_valid), the elements of a reply's result array cut out
+ * of its text, and every case in which the scanner must decline. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sqlite3.h>
 #include <string.h>
 
-#include "aws/rawjson.h"
+#include "util/rawjson.h"
 #include "../tap.h"
 
 static int items(const char *json, const char *key, struct md_rawjson_items *out)
@@ -178,8 +180,55 @@ static void test_member(void)
     TAP_EQ_INT(md_rawjson_member(NULL, 0, "T", &v, &n), -1, "NULL text");
 }
 
+/* What md_rawjson_valid accepts, SQLite's JSON functions must read: the
+ * cache stores objects checked by it alone. */
+static int sqlite_json_valid(sqlite3 *db, const char *text, size_t len)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT json_valid(?1)", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, text, (int)len, SQLITE_STATIC);
+    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_valid(void)
+{
+    static const struct { const char *text; int valid; } cases[] = {
+        {"{}", 1}, {"[]", 1}, {"1", 1}, {"\"a\"", 1}, {" {\"a\":1}\r\n", 1},
+        {"{\"a\": 1 , \"b\" :[ 1 , 2 ] }", 1}, {"{\"a\":\t-0.5e+3}", 1},
+        {"{\"a\":\"\\u00e9 \\/ \\\" \xc3\xa9\"}", 1}, {"[true,false,null]", 1},
+        {"", 0}, {" ", 0}, {"{\"a\":01}", 0}, {"{\"a\":+1}", 0}, {"{\"a\":1.}", 0},
+        {"{\"a\":.5}", 0}, {"{\"a\":1e}", 0}, {"{\"a\":-}", 0}, {"{\"a\":0x10}", 0},
+        {"{\"a\":\"\x01\"}", 0}, {"{\"a\":\"\\x\"}", 0}, {"{\"a\":\"\\u12\"}", 0},
+        {"{\"a\":NaN}", 0}, {"{'a':1}", 0}, {"{\"a\":1,}", 0}, {"[1,]", 0}, {"{\"a\":nul}", 0},
+        {"{\"a\":1}x", 0}, {"{\"a\":1}{}", 0}, {"{\"a\":\f1}", 0}, {"\"open", 0}, {"{\"a\"}", 0},
+    };
+    sqlite3 *db = NULL;
+    sqlite3_open(":memory:", &db);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        bool v = md_rawjson_valid(t, strlen(t));
+        TAP_EQ_INT(v, cases[i].valid, "valid(%s)", t);
+        if (v)
+            TAP_EQ_INT(sqlite_json_valid(db, t, strlen(t)), 1, "SQLite reads %s too", t);
+    }
+    TAP_OK(!md_rawjson_valid(NULL, 0), "NULL is not JSON");
+    TAP_OK(!md_rawjson_valid("{\"a\":1}", 5), "the length given is the text: a cut object is not");
+    /* nesting: 500 levels are JSON, 501 are refused (SQLite allows 2000) */
+    char deep[1100];
+    for (int depth = 500; depth <= 501; depth++) {
+        memset(deep, '[', (size_t)depth);
+        memset(deep + depth, ']', (size_t)depth);
+        TAP_EQ_INT(md_rawjson_valid(deep, 2 * (size_t)depth), depth == 500, "%d levels", depth);
+    }
+    sqlite3_close(db);
+}
+
 int main(void)
 {
+    test_valid();
     test_member();
     test_page();
     test_declines();

@@ -35,7 +35,7 @@ def main():
     db.executescript("""
         CREATE TABLE resources (seq INTEGER PRIMARY KEY, profile TEXT NOT NULL,
           region TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
-          parent TEXT NOT NULL DEFAULT '', json TEXT NOT NULL CHECK (json_valid(json)),
+          parent TEXT NOT NULL DEFAULT '', json TEXT NOT NULL,
           fetched_at INTEGER NOT NULL);
         CREATE UNIQUE INDEX resources_key ON resources(profile, region, kind, id);
         CREATE INDEX resources_age ON resources(profile, region, kind, parent, fetched_at);

@@ -1,4 +1,4 @@
-#include "aws/rawjson.h"
+#include "util/rawjson.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -298,6 +298,18 @@ int md_rawjson_member(const char *json, size_t len, const char *key, const char 
         *val_len = 0;
     }
     return rc;
+}
+
+bool md_rawjson_valid(const char *json, size_t len)
+{
+    if (!json)
+        return false;
+    struct scan s = {json, json + len, NULL, 0, false};
+    ws(&s);
+    if (!value(&s))
+        return false;
+    ws(&s);
+    return s.p == s.end;
 }
 
 int md_rawjson_array_items(const char *json, size_t len, const char *key,

@@ -1,5 +1,10 @@
-/* The elements of a reply's result array as the service wrote them.
+/* JSON text as written: a strict RFC 8259 scanner.
  *
+ * md_rawjson_valid says whether a text is one JSON value; the cache checks
+ * every object it stores with it (faster than SQLite's json_valid, and
+ * never more lenient: what it accepts, SQLite's JSON functions read).
+ *
+ * The elements of a reply's result array as the service wrote them:
  * A listing stores each item's JSON text in the cache.  Printing every item
  * again from its cJSON tree costs more than everything else the client does
  * for a page (each fractional timestamp goes through sprintf and sscanf).
@@ -9,10 +14,15 @@
  * strict RFC 8259 JSON.  Anything it is not sure about (a non-strict token,
  * an escaped top-level key, trailing bytes) makes it decline, and the caller
  * prints the items from the parsed tree as before. */
-#ifndef MD_AWS_RAWJSON_H
-#define MD_AWS_RAWJSON_H
+#ifndef MD_UTIL_RAWJSON_H
+#define MD_UTIL_RAWJSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/* True when json[0..len) is exactly one strict RFC 8259 value with
+ * whitespace around it, nested at most 500 deep.  NULL is not JSON. */
+bool md_rawjson_valid(const char *json, size_t len);
 
 struct md_rawjson_items {
     char *text;             /* every element, each NUL-terminated */
