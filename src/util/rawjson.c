@@ -8,26 +8,44 @@
 
 #define MAX_DEPTH 500
 
+/* Copying an element minified: the output is the input without the
+ * whitespace between tokens, so the scanner copies whole runs of source
+ * text, from pending to where whitespace starts, instead of token by
+ * token. */
 struct scan {
     const char *p, *end;
     struct md_buf *out;     /* NULL: validate only */
+    const char *pending;    /* with out: source text not yet copied */
     int depth;
     bool nomem;
 };
 
-static bool emit(struct scan *s, const char *from, size_t n)
+static bool flush(struct scan *s)
 {
-    if (s->out && md_buf_append(s->out, from, n) < 0) {
-        s->nomem = true;
-        return false;
+    if (s->out && s->p > s->pending) {
+        if (md_buf_append(s->out, s->pending, (size_t)(s->p - s->pending)) < 0) {
+            s->nomem = true;
+            return false;
+        }
     }
+    s->pending = s->p;
     return true;
+}
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 static void ws(struct scan *s)
 {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    if (s->p >= s->end || !is_ws(*s->p))
+        return;
+    if (s->out)
+        flush(s);   /* a failure shows in nomem */
+    while (s->p < s->end && is_ws(*s->p))
         s->p++;
+    s->pending = s->p;
 }
 
 static bool hex(char c)
@@ -35,45 +53,52 @@ static bool hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* The bytes that end a plain run inside a string: the quote, the
+ * backslash, and raw control characters (not JSON). */
+static const unsigned char string_stop[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,     /* '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,     /* '\\' */
+};
+
 /* A string token; *escaped says whether it held a backslash. */
 static bool string(struct scan *s, bool *escaped)
 {
-    const char *start = s->p;
     if (s->p >= s->end || *s->p != '"')
         return false;
-    s->p++;
+    const char *p = s->p + 1, *end = s->end;
     if (escaped)
         *escaped = false;
     for (;;) {
-        if (s->p >= s->end)
+        while (p < end && !string_stop[(unsigned char)*p])
+            p++;
+        if (p >= end)
             return false;
-        unsigned char c = (unsigned char)*s->p;
+        unsigned char c = (unsigned char)*p;
         if (c == '"')
             break;
         if (c < 0x20)
             return false;   /* raw control characters are not JSON */
-        if (c == '\\') {
-            if (escaped)
-                *escaped = true;
-            if (s->end - s->p < 2)
+        if (escaped)        /* c == '\\' */
+            *escaped = true;
+        if (end - p < 2)
+            return false;
+        char e = p[1];
+        if (e == 'u') {
+            if (end - p < 6 || !hex(p[2]) || !hex(p[3]) || !hex(p[4]) || !hex(p[5]))
                 return false;
-            char e = s->p[1];
-            if (e == 'u') {
-                if (s->end - s->p < 6 || !hex(s->p[2]) || !hex(s->p[3]) || !hex(s->p[4]) ||
-                    !hex(s->p[5]))
-                    return false;
-                s->p += 6;
-            } else if (strchr("\"\\/bfnrt", e) && e) {
-                s->p += 2;
-            } else {
-                return false;
-            }
-            continue;
+            p += 6;
+        } else if (e && strchr("\"\\/bfnrt", e)) {
+            p += 2;
+        } else {
+            return false;
         }
-        s->p++;
     }
-    s->p++;
-    return emit(s, start, (size_t)(s->p - start));
+    s->p = p + 1;
+    return true;
 }
 
 static bool digits(struct scan *s)
@@ -87,7 +112,6 @@ static bool digits(struct scan *s)
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 static bool number(struct scan *s)
 {
-    const char *start = s->p;
     if (s->p < s->end && *s->p == '-')
         s->p++;
     if (s->p < s->end && *s->p == '0')
@@ -106,7 +130,7 @@ static bool number(struct scan *s)
         if (!digits(s))
             return false;
     }
-    return emit(s, start, (size_t)(s->p - start));
+    return true;
 }
 
 static bool literal(struct scan *s, const char *word)
@@ -115,31 +139,29 @@ static bool literal(struct scan *s, const char *word)
     if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
         return false;
     s->p += n;
-    return emit(s, word, n);
+    return true;
 }
 
 static bool value(struct scan *s);
 
 /* Object or array: open, members separated by commas, close. */
-static bool container(struct scan *s, char open, char close)
+static bool container(struct scan *s, char close)
 {
     if (++s->depth > MAX_DEPTH)
         return false;
     s->p++;
-    if (!emit(s, &open, 1))
-        return false;
     ws(s);
     if (s->p < s->end && *s->p == close) {
         s->p++;
         s->depth--;
-        return emit(s, &close, 1);
+        return true;
     }
     for (;;) {
-        if (open == '{') {
+        if (close == '}') {
             if (!string(s, NULL))
                 return false;
             ws(s);
-            if (s->p >= s->end || *s->p != ':' || !emit(s, ":", 1))
+            if (s->p >= s->end || *s->p != ':')
                 return false;
             s->p++;
             ws(s);
@@ -151,8 +173,6 @@ static bool container(struct scan *s, char open, char close)
             return false;
         if (*s->p == ',') {
             s->p++;
-            if (!emit(s, ",", 1))
-                return false;
             ws(s);
             continue;
         }
@@ -160,7 +180,7 @@ static bool container(struct scan *s, char open, char close)
             return false;
         s->p++;
         s->depth--;
-        return emit(s, &close, 1);
+        return true;
     }
 }
 
@@ -169,8 +189,8 @@ static bool value(struct scan *s)
     if (s->p >= s->end)
         return false;
     switch (*s->p) {
-    case '{': return container(s, '{', '}');
-    case '[': return container(s, '[', ']');
+    case '{': return container(s, '}');
+    case '[': return container(s, ']');
     case '"': return string(s, NULL);
     case 't': return literal(s, "true");
     case 'f': return literal(s, "false");
@@ -203,7 +223,12 @@ static bool elements(struct scan *s, struct md_rawjson_items *out, struct md_buf
         }
         out->off[out->n] = text->len;
         s->out = text;
-        bool ok = value(s) && emit(s, "", 1);   /* each element NUL-terminated */
+        s->pending = s->p;
+        bool ok = value(s) && !s->nomem && flush(s);
+        if (ok && md_buf_append(text, "", 1) < 0) { /* each element NUL-terminated */
+            s->nomem = true;
+            ok = false;
+        }
         s->out = NULL;
         if (!ok)
             return false;
@@ -229,7 +254,7 @@ static bool elements(struct scan *s, struct md_rawjson_items *out, struct md_buf
 static int walk(const char *json, size_t len, const char *key, struct md_rawjson_items *out,
                 struct md_buf *text, const char **val, size_t *val_len, bool *is_array)
 {
-    struct scan s = {json, json + len, NULL, 0, false};
+    struct scan s = {json, json + len, NULL, NULL, 0, false};
     size_t klen = strlen(key);
     bool found = false;
     ws(&s);
@@ -304,7 +329,7 @@ bool md_rawjson_valid(const char *json, size_t len)
 {
     if (!json)
         return false;
-    struct scan s = {json, json + len, NULL, 0, false};
+    struct scan s = {json, json + len, NULL, NULL, 0, false};
     ws(&s);
     if (!value(&s))
         return false;
