@@ -68,7 +68,21 @@ static md_status open_account(const struct md_settings *s, unsigned flags,
     if (!ws->mlflow)
         note(ws->not_configured, sizeof ws->not_configured,
              s->mlflow_uri[0] ? "MLflow" : "MLflow (no MLFLOW_TRACKING_URI)");
-    return md_cache_open(s->cache_path[0] ? s->cache_path : NULL, &ws->cache, err);
+    if ((flags & MD_WS_LATER_CACHE) && !(flags & MD_WS_SYNC))
+        return MD_OK;
+    return md_workspace_open_cache(ws, err);
+}
+
+md_status md_workspace_open_cache(struct md_workspace *ws, struct md_err *err)
+{
+    if (ws->cache)
+        return MD_OK;
+    const struct md_settings *s = ws->settings;
+    md_status st = md_cache_open(s->cache_path[0] ? s->cache_path : NULL, &ws->cache, err);
+    const char *w = st == MD_OK ? md_cache_warning(ws->cache) : NULL;
+    if (w && *w && !ws->warning[0])
+        snprintf(ws->warning, sizeof ws->warning, "%s", w);
+    return st;
 }
 
 md_status md_workspace_open(const struct md_settings *s, unsigned flags, struct md_workspace *ws,
@@ -91,7 +105,7 @@ md_status md_workspace_open(const struct md_settings *s, unsigned flags, struct 
         return st;
     }
     ws->scope = (struct md_scope){ws->profile, ws->region};
-    const char *w = md_cache_warning(ws->cache);
+    const char *w = ws->cache ? md_cache_warning(ws->cache) : NULL;
     if (w && *w && !ws->warning[0])
         snprintf(ws->warning, sizeof ws->warning, "%s", w);
 

@@ -19,6 +19,8 @@
 enum {
     MD_WS_SYNC = 1,         /* start the sync workers (the screen) */
     MD_WS_NEED_AWS = 2,     /* fail when AWS cannot be resolved (AWS commands) */
+    MD_WS_LATER_CACHE = 4,  /* leave the cache to md_workspace_open_cache (a CLI
+                             * listing opens it while its first page comes) */
 };
 
 struct md_mfa_broker;
@@ -45,6 +47,10 @@ struct md_workspace {
 md_status md_workspace_open(const struct md_settings *s, unsigned flags, struct md_workspace *ws,
                             struct md_err *err);
 void md_workspace_close(struct md_workspace *ws);
+
+/* Opens the cache of a workspace opened with MD_WS_LATER_CACHE (a no-op
+ * when it is open).  Its warning, if any, goes to ws->warning. */
+md_status md_workspace_open_cache(struct md_workspace *ws, struct md_err *err);
 
 /* The provider that serves kind, or NULL. */
 const struct md_provider *md_workspace_provider(const struct md_workspace *ws, const char *kind);

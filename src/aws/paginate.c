@@ -1,5 +1,6 @@
 #include "aws/paginate.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,7 @@ struct ahead {
     pthread_cond_t cv;
     struct fetched *head, *tail;
     int queued;
+    int limit;              /* the fetcher requests page n only when n <= limit */
     bool done;              /* the fetcher has ended (last page, error or quit) */
     bool quit;              /* the caller wants no more pages */
     md_status st;           /* the fetcher's error, with err */
@@ -190,7 +192,7 @@ static void *fetcher(void *arg)
     char *sent = NULL;
     for (int page = 1;; page++) {
         pthread_mutex_lock(&a->mu);
-        while (a->queued >= AHEAD_PAGES && !a->quit)
+        while ((a->queued >= AHEAD_PAGES || page > a->limit) && !a->quit)
             pthread_cond_wait(&a->cv, &a->mu);
         bool quit = a->quit;
         pthread_mutex_unlock(&a->mu);
@@ -235,39 +237,56 @@ static void *fetcher(void *arg)
     return NULL;
 }
 
-static md_status paginate_ahead(struct call *k, md_page_raw_fn fn, void *ctx, struct md_err *err)
+/* Starts the fetching thread, allowed pages up to limit.  False when no
+ * thread could be started (a is then unused). */
+static bool ahead_start(struct ahead *a, struct call *k, int limit, pthread_t *th)
 {
-    struct ahead a;
-    memset(&a, 0, sizeof a);
-    a.k = k;
-    md_err_clear(&a.err);
-    pthread_mutex_init(&a.mu, NULL);
-    pthread_cond_init(&a.cv, NULL);
-    pthread_t th;
-    if (pthread_create(&th, NULL, fetcher, &a) != 0) {
-        pthread_cond_destroy(&a.cv);
-        pthread_mutex_destroy(&a.mu);
-        return paginate_in_turn(k, fn, ctx, err);
+    memset(a, 0, sizeof *a);
+    a->k = k;
+    a->limit = limit;
+    md_err_clear(&a->err);
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    if (pthread_create(th, NULL, fetcher, a) != 0) {
+        pthread_cond_destroy(&a->cv);
+        pthread_mutex_destroy(&a->mu);
+        return false;
     }
+    return true;
+}
+
+/* Hands the fetched pages to fn in order on this thread, then ends the
+ * fetcher.  Without read_ahead the fetcher requests a page only after fn
+ * handled the one before (fn may then use the client: the two never run at
+ * once), as paginate_in_turn would. */
+static md_status ahead_run(struct ahead *a, pthread_t th, bool read_ahead, md_page_raw_fn fn,
+                           void *ctx, struct md_err *err)
+{
+    struct call *k = a->k;
+    pthread_mutex_lock(&a->mu);
+    if (read_ahead)
+        a->limit = INT_MAX;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
     md_status st = MD_OK;
     for (;;) {
-        pthread_mutex_lock(&a.mu);
-        while (!a.head && !a.done)
-            pthread_cond_wait(&a.cv, &a.mu);
-        struct fetched *f = a.head;
+        pthread_mutex_lock(&a->mu);
+        while (!a->head && !a->done)
+            pthread_cond_wait(&a->cv, &a->mu);
+        struct fetched *f = a->head;
         if (f) {
-            a.head = f->next;
-            if (!a.head)
-                a.tail = NULL;
-            a.queued--;
-            pthread_cond_broadcast(&a.cv);
+            a->head = f->next;
+            if (!a->head)
+                a->tail = NULL;
+            a->queued--;
+            pthread_cond_broadcast(&a->cv);
         } else {
             /* Every page fetched was handled: the fetcher's end is ours. */
-            st = a.st;
+            st = a->st;
             if (st != MD_OK && err)
-                *err = a.err;
+                *err = a->err;
         }
-        pthread_mutex_unlock(&a.mu);
+        pthread_mutex_unlock(&a->mu);
         if (!f)
             break;
         bool stop = false;
@@ -285,23 +304,96 @@ static md_status paginate_ahead(struct call *k, md_page_raw_fn fn, void *ctx, st
         }
         cJSON_Delete(json);
         fetched_free(f);
-        if (st != MD_OK || stop) {
-            pthread_mutex_lock(&a.mu);
-            a.quit = true;
-            pthread_cond_broadcast(&a.cv);
-            pthread_mutex_unlock(&a.mu);
+        pthread_mutex_lock(&a->mu);
+        if (st != MD_OK || stop)
+            a->quit = true;
+        else if (!read_ahead)
+            a->limit++;      /* the next page, now that this one is handled */
+        pthread_cond_broadcast(&a->cv);
+        pthread_mutex_unlock(&a->mu);
+        if (st != MD_OK || stop)
             break;
-        }
     }
     pthread_join(th, NULL);
-    while (a.head) {
-        struct fetched *f = a.head;
-        a.head = f->next;
+    while (a->head) {
+        struct fetched *f = a->head;
+        a->head = f->next;
         fetched_free(f);
     }
-    pthread_cond_destroy(&a.cv);
-    pthread_mutex_destroy(&a.mu);
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
     return st;
+}
+
+static md_status paginate_ahead(struct call *k, md_page_raw_fn fn, void *ctx, struct md_err *err)
+{
+    struct ahead a;
+    pthread_t th;
+    if (!ahead_start(&a, k, INT_MAX, &th))
+        return paginate_in_turn(k, fn, ctx, err);
+    return ahead_run(&a, th, true, fn, ctx, err);
+}
+
+struct md_aws_pager {
+    struct call k;
+    struct ahead a;
+    pthread_t th;
+    bool running;           /* the fetching thread was started */
+};
+
+md_status md_aws_pager_start(struct md_aws_client *c, const char *model_service,
+                             const char *target_prefix, const char *json_version, const char *op,
+                             const cJSON *input, int max_pages, struct md_aws_pager **out,
+                             struct md_err *err)
+{
+    *out = NULL;
+    struct md_aws_pager *p = calloc(1, sizeof *p);
+    if (!p)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    p->k = (struct call){c, md_paginator_find(model_service, op), target_prefix, json_version, op,
+                         input ? cJSON_Duplicate(input, 1) : cJSON_CreateObject(), max_pages};
+    if (!p->k.in) {
+        free(p);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    /* The first page only, until finish says whether to read ahead.  No
+     * thread: finish reads the pages in turn. */
+    p->running = ahead_start(&p->a, &p->k, 1, &p->th);
+    *out = p;
+    return MD_OK;
+}
+
+md_status md_aws_pager_finish(struct md_aws_pager *p, bool read_ahead, md_page_raw_fn fn,
+                              void *ctx, struct md_err *err)
+{
+    md_status st = p->running
+        ? ahead_run(&p->a, p->th, read_ahead && p->k.pg && p->k.max_pages != 1, fn, ctx, err)
+        : paginate_in_turn(&p->k, fn, ctx, err);
+    cJSON_Delete(p->k.in);
+    free(p);
+    return st;
+}
+
+void md_aws_pager_cancel(struct md_aws_pager *p)
+{
+    if (!p)
+        return;
+    if (p->running) {
+        pthread_mutex_lock(&p->a.mu);
+        p->a.quit = true;
+        pthread_cond_broadcast(&p->a.cv);
+        pthread_mutex_unlock(&p->a.mu);
+        pthread_join(p->th, NULL);     /* after the request in flight, if any */
+        while (p->a.head) {
+            struct fetched *f = p->a.head;
+            p->a.head = f->next;
+            fetched_free(f);
+        }
+        pthread_cond_destroy(&p->a.cv);
+        pthread_mutex_destroy(&p->a.mu);
+    }
+    cJSON_Delete(p->k.in);
+    free(p);
 }
 
 md_status md_aws_json_paginate_pages(struct md_aws_client *c, const char *model_service,

@@ -66,4 +66,21 @@ md_status md_aws_json_paginate_pages(struct md_aws_client *c, const char *model_
                                      bool read_ahead, md_page_raw_fn fn, void *ctx,
                                      struct md_err *err);
 
+/* A listing started before its handler is ready: md_aws_pager_start sends
+ * the first request at once, on a thread of its own, while the caller
+ * prepares (the CLI opens its cache meanwhile); md_aws_pager_finish then
+ * hands every page to fn as md_aws_json_paginate_pages does, reading ahead
+ * or not as it is told then.  Without read-ahead no request goes out while
+ * fn runs, so fn may use c.  c must stay valid until finish or cancel,
+ * which free the pager; cancel drops the pages (after the request in
+ * flight ends). */
+struct md_aws_pager;
+md_status md_aws_pager_start(struct md_aws_client *c, const char *model_service,
+                             const char *target_prefix, const char *json_version, const char *op,
+                             const cJSON *input, int max_pages, struct md_aws_pager **out,
+                             struct md_err *err);
+md_status md_aws_pager_finish(struct md_aws_pager *p, bool read_ahead, md_page_raw_fn fn,
+                              void *ctx, struct md_err *err);
+void md_aws_pager_cancel(struct md_aws_pager *p);
+
 #endif

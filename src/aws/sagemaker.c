@@ -403,13 +403,6 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
     if (st != MD_OK)
         return st;
 
-    char key[1200];
-    full_key(key, sizeof key, kindname, parent);
-    char *mark = NULL;
-    struct md_err e;
-    bool had_full = md_cache_meta_get(x->cache, x->scope, key, &mark, &e) == MD_OK && mark;
-    free(mark);
-
     cJSON *in = cJSON_CreateObject();
     if (!in)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
@@ -426,6 +419,30 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
     struct timespec t0;
     clock_gettime(CLOCK_REALTIME, &t0);
     long long listing_start_ms = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000;
+
+    /* No cache yet (the CLI): the first page is requested now and the cache
+     * opened while it comes; whether the next pages are read ahead is
+     * known only then. */
+    struct md_aws_pager *pager = NULL;
+    if (!x->cache) {
+        st = x->open_cache ? md_aws_pager_start(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in,
+                                                0, &pager, err)
+                           : md_err_set(err, MD_ERR_INTERNAL, "a refresh without a cache");
+        if (st == MD_OK)
+            st = x->open_cache(x, err);
+        if (st != MD_OK) {
+            md_aws_pager_cancel(pager);
+            cJSON_Delete(in);
+            return st;
+        }
+    }
+
+    char key[1200];
+    full_key(key, sizeof key, kindname, parent);
+    char *mark = NULL;
+    struct md_err e;
+    bool had_full = md_cache_meta_get(x->cache, x->scope, key, &mark, &e) == MD_OK && mark;
+    free(mark);
     struct sm_sync s = {x, &c, spec, kind, parent, had_full && !full, stats, NULL, 0, 0};
     bool reads_all = !s.caught_up_allowed || !spec->newest_first;
     /* Whether the cache held no object of (kind, parent) before: then, with
@@ -446,8 +463,10 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
     /* Read-ahead when every page will be read and the page handler makes no
      * request of its own (it would share the fetching thread's handle). */
     bool handler_calls = spec->describe_op && (spec->describe_always || !x->list_only);
-    st = md_aws_json_paginate_pages(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in, 0,
-                                    reads_all && !handler_calls, sync_page, &s, err);
+    bool read_ahead = reads_all && !handler_calls;
+    st = pager ? md_aws_pager_finish(pager, read_ahead, sync_page, &s, err)
+               : md_aws_json_paginate_pages(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in, 0,
+                                            read_ahead, sync_page, &s, err);
     cJSON_Delete(in);
 
     /* Only a listing read to its end may delete what the account no longer

@@ -33,6 +33,11 @@ struct md_sm_ctx {
      * output (describe_always: pipeline executions) are described.  Then
      * the next page is read ahead while one is stored. */
     bool list_only;
+    /* The CLI opens its cache late: with cache NULL, a refresh sends its
+     * first request, then calls open_cache (which sets cache) while the
+     * reply is on its way. */
+    md_status (*open_cache)(struct md_sm_ctx *x, struct md_err *err);
+    void *open_cache_ctx;
 };
 
 struct md_sm_stats {

@@ -33,12 +33,19 @@ struct sm_cli {
     void *curl;
 };
 
-static md_status sm_open(struct md_cli *cli, struct sm_cli *s, struct md_err *err)
+static md_status sm_open_cache(struct md_sm_ctx *x, struct md_err *err);
+
+/* later_cache: a listing, whose refresh opens the cache (sm_open_cache)
+ * once its first request went out. */
+static md_status sm_open_flags(struct md_cli *cli, struct sm_cli *s, bool later_cache,
+                               struct md_err *err)
 {
     memset(s, 0, sizeof *s);
     s->cli = cli;
-    md_status st = md_workspace_open(cli->settings, cli->settings->demo ? 0 : MD_WS_NEED_AWS,
-                                     &s->ws, err);
+    unsigned flags = cli->settings->demo ? 0 : MD_WS_NEED_AWS;
+    if (later_cache)
+        flags |= MD_WS_LATER_CACHE;
+    md_status st = md_workspace_open(cli->settings, flags, &s->ws, err);
     if (st != MD_OK)
         return st;
     if (s->ws.warning[0])
@@ -49,6 +56,28 @@ static md_status sm_open(struct md_cli *cli, struct sm_cli *s, struct md_err *er
      * pages and describes, as a worker keeps its own. */
     s->curl = md_http_handle_new();
     s->x = (struct md_sm_ctx){s->ws.aws, cli->settings, s->cache, &s->scope, s->curl, NULL, NULL};
+    s->x.open_cache = sm_open_cache;
+    s->x.open_cache_ctx = s;
+    return MD_OK;
+}
+
+static md_status sm_open(struct md_cli *cli, struct sm_cli *s, struct md_err *err)
+{
+    return sm_open_flags(cli, s, false, err);
+}
+
+static md_status sm_open_cache(struct md_sm_ctx *x, struct md_err *err)
+{
+    struct sm_cli *s = x->open_cache_ctx;
+    if (s->cache)
+        return MD_OK;
+    md_status st = md_workspace_open_cache(&s->ws, err);
+    if (st != MD_OK)
+        return st;
+    const char *w = md_cache_warning(s->ws.cache);
+    if (w && *w)
+        fprintf(s->cli->err, "mldeck: %s\n", w);
+    s->cache = x->cache = s->ws.cache;
     return MD_OK;
 }
 
@@ -197,7 +226,7 @@ int md_cli_ls_sagemaker(struct md_cli *cli, const struct md_kind *k, int argc, c
     }
     struct sm_cli s;
     struct md_err err;
-    if (sm_open(cli, &s, &err) != MD_OK)
+    if (sm_open_flags(cli, &s, !o.cached && !cli->settings->demo, &err) != MD_OK)
         return sm_fail(&s, cli, &err);
     const char *parent = ls_parent(k, &o);
     md_status st = MD_OK;
@@ -222,7 +251,7 @@ int md_cli_ls_sagemaker(struct md_cli *cli, const struct md_kind *k, int argc, c
     }
     if (st == MD_OK && listed.json)
         st = print_listed(&s, k, &listed, &o, &err);
-    else if (st == MD_OK)
+    else if (st == MD_OK && (st = sm_open_cache(&s.x, &err)) == MD_OK)
         st = print_kind(&s, k, parent, &o, &err);
     md_sm_listed_free(&listed);
     if (st != MD_OK)

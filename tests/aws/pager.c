@@ -1,12 +1,16 @@
 /* pager: md_aws_json_paginate_pages over ListTrainingJobs, for
  * tests/aws/test_pager.py.  Prints one JSON object: the status, the pages
- * the handler saw, and every item's name in the order seen.
+ * the handler saw, every item's name in the order seen, and for each page
+ * the number of requests the server had received when it was handed over.
  *
- *   pager ENDPOINT seq|ahead [--stop-after N] [--fail-at N] [--max-pages N]
+ *   pager ENDPOINT MODE [--stop-after N] [--fail-at N] [--max-pages N]
  *
- * --stop-after N: the handler sets *stop on page N; --fail-at N: it returns
- * an error on page N.  Credentials from AWS_ACCESS_KEY_ID /
- * AWS_SECRET_ACCESS_KEY; retries from AWS_MAX_ATTEMPTS. */
+ * MODE: seq, ahead (md_aws_json_paginate_pages without and with read-ahead),
+ * started-seq, started-ahead (md_aws_pager_start, then finish without or
+ * with read-ahead), started-cancel (start, then cancel).  --stop-after N:
+ * the handler sets *stop on page N; --fail-at N: it returns an error on
+ * page N.  Credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY;
+ * retries from AWS_MAX_ATTEMPTS. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <stdio.h>
@@ -17,18 +21,51 @@
 #include "aws/proto.h"
 #include "net/http.h"
 #include "net/retry.h"
+#include "util/buf.h"
 
 struct seen {
     cJSON *names;
+    cJSON *requests;        /* the server's request count at each page */
+    const char *endpoint;
     int pages;
     int stop_after, fail_at;
     bool bytes_ok;          /* every page's bytes parse to the page handed over */
 };
 
+static size_t collect(char *p, size_t size, size_t n, void *ctx)
+{
+    md_buf_append(ctx, p, size * n);
+    return size * n;
+}
+
+/* How many requests the fake server has received, from its control API
+ * (its own handle: the listing's may be busy on the fetching thread). */
+static int server_requests(const char *endpoint)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s/__control/requests", endpoint);
+    struct md_buf b = MD_BUF_INIT;
+    CURL *h = curl_easy_init();
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    int total = -1;
+    if (curl_easy_perform(h) == CURLE_OK) {
+        cJSON *j = cJSON_ParseWithLength(b.data ? b.data : "", b.len);
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "total");
+        total = cJSON_IsNumber(t) ? t->valueint : -1;
+        cJSON_Delete(j);
+    }
+    curl_easy_cleanup(h);
+    md_buf_free(&b);
+    return total;
+}
+
 static md_status on_page(void *ctx, const struct md_page *page, bool *stop, struct md_err *err)
 {
     struct seen *s = ctx;
     s->pages++;
+    cJSON_AddItemToArray(s->requests, cJSON_CreateNumber(server_requests(s->endpoint)));
     cJSON *again = cJSON_ParseWithLength(page->raw, page->raw_len);
     char *a = again ? cJSON_PrintUnformatted(again) : NULL;
     char *b = cJSON_PrintUnformatted(page->json);
@@ -87,14 +124,25 @@ int main(int argc, char **argv)
 
     cJSON *in = cJSON_Parse("{\"SortBy\":\"CreationTime\",\"SortOrder\":\"Descending\","
                             "\"MaxResults\":100}");
-    struct seen s = {cJSON_CreateArray(), 0, opt(argc, argv, "--stop-after"),
-                     opt(argc, argv, "--fail-at"), true};
+    struct seen s = {cJSON_CreateArray(), cJSON_CreateArray(), argv[1], 0,
+                     opt(argc, argv, "--stop-after"), opt(argc, argv, "--fail-at"), true};
     struct md_err err;
     md_err_clear(&err);
-    md_status st = md_aws_json_paginate_pages(&c, "sagemaker", "SageMaker", "1.1",
-                                              "ListTrainingJobs", in,
-                                              opt(argc, argv, "--max-pages"),
-                                              !strcmp(argv[2], "ahead"), on_page, &s, &err);
+    const char *mode = argv[2];
+    int max_pages = opt(argc, argv, "--max-pages");
+    md_status st;
+    if (!strncmp(mode, "started-", 8)) {
+        struct md_aws_pager *p = NULL;
+        st = md_aws_pager_start(&c, "sagemaker", "SageMaker", "1.1", "ListTrainingJobs", in,
+                                max_pages, &p, &err);
+        if (st == MD_OK && !strcmp(mode, "started-cancel"))
+            md_aws_pager_cancel(p);
+        else if (st == MD_OK)
+            st = md_aws_pager_finish(p, !strcmp(mode, "started-ahead"), on_page, &s, &err);
+    } else {
+        st = md_aws_json_paginate_pages(&c, "sagemaker", "SageMaker", "1.1", "ListTrainingJobs",
+                                        in, max_pages, !strcmp(mode, "ahead"), on_page, &s, &err);
+    }
     cJSON *out = cJSON_CreateObject();
     cJSON_AddStringToObject(out, "status", md_status_name(st));
     cJSON_AddStringToObject(out, "error", st == MD_OK ? "" : err.msg);
@@ -102,6 +150,7 @@ int main(int argc, char **argv)
     cJSON_AddNumberToObject(out, "pages", s.pages);
     cJSON_AddBoolToObject(out, "bytes_ok", s.bytes_ok);
     cJSON_AddItemToObject(out, "names", s.names);
+    cJSON_AddItemToObject(out, "requests", s.requests);
     char *text = cJSON_PrintUnformatted(out);
     printf("%s\n", text ? text : "{}");
     cJSON_free(text);

@@ -2,7 +2,10 @@
 the fake SageMaker: the same pages and items as without it, a handler that
 stops or fails part-way ends the listing at once (the fetching thread is
 joined, no more than a few pages were asked for ahead), max_pages is
-honoured, a retried page is handed over once."""
+honoured, a retried page is handed over once.  A pager started before its
+handler (md_aws_pager_start): its first request goes out at once; finished
+without read-ahead it asks for each page only after the one before was
+handled; cancelled, it sent no more than that one request."""
 import json
 import os
 import subprocess
@@ -51,7 +54,8 @@ try:
          'in turn: 10 pages, every job once, newest first', err)
     c0 = lists()
     rc, ahead, err = pager('ahead')
-    t.ok(rc == 0 and ahead == seq, 'read ahead: the same pages and items', err)
+    t.ok(rc == 0 and (ahead['pages'], ahead['names']) == (seq['pages'], seq['names']),
+         'read ahead: the same pages and items', err)
     t.ok(lists() - c0 == 10, 'read ahead: one request per page')
     t.ok(ahead.get('bytes_ok'), 'each page comes with its own bytes')
 
@@ -73,6 +77,25 @@ try:
     t.ok(rc == 0 and out['pages'] == 4 and out['names'] == names[:400], 'max_pages is honoured', err)
     rc, out, err = pager('ahead', '--max-pages', 1)
     t.ok(rc == 0 and out['pages'] == 1, 'max_pages 1: one page')
+
+    # Started before the handler is ready (the CLI opens its cache meanwhile).
+    c0 = lists()
+    rc, out, err = pager('started-seq')
+    req = [n - out['requests'][0] + 1 for n in out['requests']] if out.get('requests') else []
+    t.ok(rc == 0 and out['names'] == names and lists() - c0 == 10,
+         'started, finished in turn: every job once, one request per page', err)
+    t.ok(req == list(range(1, 11)),
+         'in turn: page k is handed over when k requests were made, not more (%s)' % req)
+    rc, out, err = pager('started-ahead')
+    t.ok(rc == 0 and out['names'] == names, 'started, finished reading ahead: every job once', err)
+    c0 = lists()
+    rc, out, err = pager('started-seq', '--stop-after', 3)
+    t.ok(rc == 0 and out['pages'] == 3 and lists() - c0 == 3,
+         'in turn, a handler that stops on page 3: exactly three requests (%d)' % (lists() - c0))
+    c0 = lists()
+    rc, out, err = pager('started-cancel')
+    t.ok(rc == 0 and out['pages'] == 0 and lists() - c0 <= 1,
+         'started, then cancelled: the first request at most (%d)' % (lists() - c0), err)
 
     # A throttled page and a dropped reply mid-listing: retried, handed over once.
     fake.control('faults', [{'op': 'ListTrainingJobs', 'kind': 'slow', 'delay': 0, 'count': 5},

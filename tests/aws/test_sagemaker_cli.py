@@ -237,6 +237,25 @@ try:
     rc, out, err = md('logs', 'training-job')
     t.ok(rc == 2, 'logs without a name is a usage error')
 
+    # A damaged cache under a listing: the listing opens the cache while its
+    # first page is on the way; the file is moved aside, the operator told,
+    # and the listing completes into a new cache.
+    rc, out, err = md('ls', 'training-jobs', '--json')
+    n_jobs = len(json.loads(out)) if rc == 0 else -1
+    db = os.path.join(home, 'cache', 'mldeck', 'cache.db')
+    for suffix in ('-wal', '-shm'):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    with open(db, 'wb') as f:
+        f.write(b'this is not a database' * 100)
+    rc, out, err = md('ls', 'training-jobs', '--json')
+    t.ok(rc == 0 and len(json.loads(out)) == n_jobs > 0,
+         'ls over a damaged cache file still lists every job', err)
+    t.ok('moved it to' in err and 'not an SQLite database' in err,
+         'and says the file was moved aside', err)
+    rc, out, err = md('ls', 'training-jobs', '--cached', '--json')
+    t.ok(rc == 0 and len(json.loads(out)) == n_jobs, 'the new cache holds the listing', err)
+
     health = fake.control('health')
     t.ok(not health['selfcheck_failures'], 'every reply matched the model (server self-check)')
 finally:
