@@ -10,6 +10,18 @@
 
 #include "cache/cache_internal.h"
 
+/* The resources table as migration 1 makes it for a new file and as
+ * migration 3 copies an older file's into: the two must stay the same. */
+#define RESOURCES_COLUMNS \
+    " (seq        INTEGER PRIMARY KEY," \
+    "  profile    TEXT NOT NULL," \
+    "  region     TEXT NOT NULL," \
+    "  kind       TEXT NOT NULL," \
+    "  id         TEXT NOT NULL," \
+    "  parent     TEXT NOT NULL DEFAULT ''," \
+    "  json       TEXT NOT NULL," \
+    "  fetched_at INTEGER NOT NULL)"
+
 static const struct md_cache_migration migrations[] = {
     {1, "resources and meta tables",
      /* seq is the rowid: insertion order, and the stable tie-break of
@@ -17,16 +29,7 @@ static const struct md_cache_migration migrations[] = {
       * returned it; columns are read from it with json_extract.  Files
       * created before schema 3 have CHECK (json_valid(json)) on it, which
       * migration 3 removes. */
-     "CREATE TABLE resources ("
-     "  seq        INTEGER PRIMARY KEY,"
-     "  profile    TEXT NOT NULL,"
-     "  region     TEXT NOT NULL,"
-     "  kind       TEXT NOT NULL,"
-     "  id         TEXT NOT NULL,"
-     "  parent     TEXT NOT NULL DEFAULT '',"
-     "  json       TEXT NOT NULL,"
-     "  fetched_at INTEGER NOT NULL"
-     ");"
+     "CREATE TABLE resources" RESOURCES_COLUMNS ";"
      "CREATE UNIQUE INDEX resources_key ON resources(profile, region, kind, id);"
      "CREATE INDEX resources_parent ON resources(profile, region, kind, parent);"
      "CREATE TABLE meta ("
@@ -49,16 +52,7 @@ static const struct md_cache_migration migrations[] = {
       * be dropped in place: the table is copied (seq kept, so the order of
       * ties is kept) and its indexes made again; the expression indexes of
       * md_cache_index_paths go with the old table and come back on demand. */
-     "CREATE TABLE resources_v3 ("
-     "  seq        INTEGER PRIMARY KEY,"
-     "  profile    TEXT NOT NULL,"
-     "  region     TEXT NOT NULL,"
-     "  kind       TEXT NOT NULL,"
-     "  id         TEXT NOT NULL,"
-     "  parent     TEXT NOT NULL DEFAULT '',"
-     "  json       TEXT NOT NULL,"
-     "  fetched_at INTEGER NOT NULL"
-     ");"
+     "CREATE TABLE resources_v3" RESOURCES_COLUMNS ";"
      "INSERT INTO resources_v3(seq, profile, region, kind, id, parent, json, fetched_at)"
      "  SELECT seq, profile, region, kind, id, parent, json, fetched_at FROM resources;"
      "DROP TABLE resources;"
