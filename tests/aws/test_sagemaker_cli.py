@@ -58,6 +58,13 @@ try:
     rc, out, err = md('ls', 'training-jobs', '--json')
     c2 = fake.counts()
     t.ok(rc == 0 and len(json.loads(out)) == total_jobs, 'second listing has the same jobs')
+    import sqlite3
+    db = sqlite3.connect(os.path.join(home, 'cache', 'mldeck', 'cache.db'))
+    idx = [r[0] for r in db.execute("SELECT sql FROM sqlite_schema WHERE type = 'index'"
+                                    " AND sql LIKE '%WHERE kind = ''training-jobs''%'")]
+    db.close()
+    t.ok(len(idx) == 1 and '$.CreationTime' in idx[0],
+         'a listing printed from the cache has the default sort indexed, as the screen has', idx)
     t.ok(ops(c1, c2, 'ListTrainingJobs') < first_pages,
          'second sync stops at the first page it already had (%d < %d pages)'
          % (ops(c1, c2, 'ListTrainingJobs'), first_pages))
