@@ -55,6 +55,17 @@ tui_wait_file() {
     [ -s "$1" ]
 }
 
+# tui_port_of FILE: the N of the first "PORT N" line a test server writes to
+# FILE, waiting up to 10 s for it; empty when none came.
+tui_port_of() {
+    n=0
+    while ! grep -q "^PORT " "$1" 2>/dev/null && [ $n -lt 200 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    sed -n 's/^PORT \([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -n 1
+}
+
 # The MLflow test server (tests/servers/mlflow_server.py --port 0 ARGS) in
 # the background, stopped at exit; BASE is its URL.  The whole test is
 # skipped when it does not start.
@@ -62,12 +73,7 @@ tui_mlflow_server() {
     /usr/bin/python3 "${MLDECK_SRCDIR:-.}/tests/servers/mlflow_server.py" --port 0 "$@" \
         >"$TUI_TMP/server.out" 2>"$TUI_TMP/server.err" &
     TUI_SERVER_PID=$!
-    n=0
-    while ! grep -q "^PORT " "$TUI_TMP/server.out" 2>/dev/null && [ $n -lt 200 ]; do
-        sleep 0.05
-        n=$((n + 1))
-    done
-    PORT=$(awk '/^PORT /{print $2}' "$TUI_TMP/server.out")
+    PORT=$(tui_port_of "$TUI_TMP/server.out")
     if [ -z "$PORT" ]; then
         echo "1..0 # SKIP the MLflow test server did not start"
         exit 0

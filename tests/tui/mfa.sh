@@ -19,12 +19,7 @@ holder=$!
     --mfa-serial arn:aws:iam::123456789012:mfa/alice --mfa-code 654321 \
     < "$TUI_TMP/sts.in" > "$TUI_TMP/sts.out" 2> "$TUI_TMP/sts.err" &
 server=$!
-n=0
-while ! grep -q '^PORT' "$TUI_TMP/sts.out" 2>/dev/null && [ $n -lt 200 ]; do
-    sleep 0.05
-    n=$((n + 1))
-done
-port=$(sed -n 's/^PORT \([0-9]*\).*/\1/p' "$TUI_TMP/sts.out")
+port=$(tui_port_of "$TUI_TMP/sts.out")
 stop_servers() {
     kill "$server" "$holder" 2>/dev/null
     tui_cleanup
