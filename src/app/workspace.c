@@ -78,7 +78,8 @@ md_status md_workspace_open_cache(struct md_workspace *ws, struct md_err *err)
     if (ws->cache)
         return MD_OK;
     const struct md_settings *s = ws->settings;
-    md_status st = md_cache_open(s->cache_path[0] ? s->cache_path : NULL, &ws->cache, err);
+    md_status st = md_cache_open_flags(s->cache_path[0] ? s->cache_path : NULL,
+                                       ws->sole ? MD_CACHE_SOLE : 0, &ws->cache, err);
     const char *w = st == MD_OK ? md_cache_warning(ws->cache) : NULL;
     if (w && *w && !ws->warning[0])
         snprintf(ws->warning, sizeof ws->warning, "%s", w);
@@ -91,6 +92,7 @@ md_status md_workspace_open(const struct md_settings *s, unsigned flags, struct 
     memset(ws, 0, sizeof *ws);
     ws->settings = s;
     ws->demo = s->demo;
+    ws->sole = !(flags & MD_WS_SYNC);
     md_status st;
     if (s->demo) {
         /* A fresh copy of data/demo, never the operator's own cache. */

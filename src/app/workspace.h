@@ -29,6 +29,9 @@ struct md_workspace {
     const struct md_settings *settings;
     struct md_mfa_broker *mfa;              /* MD_WS_SYNC: MFA codes asked on the screen */
     bool demo;
+    /* No sync workers: the cache has one connection, and a new cache file
+     * is built aside and published at close (MD_CACHE_SOLE). */
+    bool sole;
     struct md_cache *cache;
     struct md_scope scope;
     char profile[128];

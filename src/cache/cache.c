@@ -1,8 +1,10 @@
 /* Opening the cache file (and recovering from a damaged or foreign one),
  * transactions, and the row and meta operations.  Queries: query.c;
  * schema: schema.c. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -245,7 +247,8 @@ static int pragma_int(sqlite3 *db, const char *sql, long long *v)
     return rc;
 }
 
-static void close_db(struct md_cache *c)
+/* False when SQLite kept the connection open (a statement left running). */
+static bool close_db(struct md_cache *c)
 {
     sqlite3_stmt **fixed[] = {&c->st_upsert, &c->st_touch, &c->st_get, &c->st_delete, &c->st_meta_get,
                               &c->st_meta_set, &c->st_meta_del, &c->st_fetched,
@@ -260,10 +263,10 @@ static void close_db(struct md_cache *c)
         c->slots[i].st = NULL;
         c->slots[i].sql = NULL;
     }
-    if (c->db)
-        sqlite3_close(c->db);
+    bool closed = !c->db || sqlite3_close(c->db) == SQLITE_OK;
     c->db = NULL;
     c->txn_depth = 0;
+    return closed;
 }
 
 static int prepare_fixed(struct md_cache *c)
@@ -394,6 +397,13 @@ static enum verdict try_open(struct md_cache *c, char *why, size_t whyn, struct 
         return V_BAD;
     }
 
+    /* A file built aside (MD_CACHE_SOLE) is nobody else's until it is
+     * published: it needs no WAL, no journal file and no syncs; the one
+     * sync before publishing makes it whole. */
+    bool aside = c->final != NULL;
+    if (aside)
+        rc = sqlite3_exec(c->db, "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY;", NULL,
+                          NULL, NULL);
     /* WAL: the UI reads while workers write.  NORMAL sync is safe in WAL
      * mode against crashes of the program (a power cut may lose the last
      * transactions, never consistency), which is right for a cache. */
@@ -405,11 +415,11 @@ static enum verdict try_open(struct md_cache *c, char *why, size_t whyn, struct 
      * 1 ms of every first start).  A crash in between leaves an empty or
      * damaged file, which the next start moves aside; nothing is lost.
      * Synchronous is NORMAL from the end of the migrations on. */
-    if (app == 0 && ver == 0 && objects == 0)
+    if (app == 0 && ver == 0 && objects == 0 && !aside)
         sqlite3_exec(c->db, "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY;", NULL, NULL,
                      NULL);
     sqlite3_stmt *st;
-    for (int attempt = 0;; attempt++) {
+    for (int attempt = 0; !aside; attempt++) {
         rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
         if (rc == SQLITE_OK) {
             rc = sqlite3_step(st);
@@ -426,7 +436,8 @@ static enum verdict try_open(struct md_cache *c, char *why, size_t whyn, struct 
         usleep(10 * 1000);
     }
     if (rc != SQLITE_OK)
-        return classify(c->db, rc, "switching the cache to WAL mode", why, whyn, err);
+        return classify(c->db, rc, aside ? "configuring the cache" : "switching the cache to WAL mode",
+                        why, whyn, err);
     rc = sqlite3_exec(c->db,
                       "PRAGMA cache_size = -8192;"
                       "PRAGMA temp_store = MEMORY;"
@@ -449,7 +460,7 @@ static enum verdict try_open(struct md_cache *c, char *why, size_t whyn, struct 
             *err = merr;
         return V_ERROR;
     }
-    rc = sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+    rc = aside ? SQLITE_OK : sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return classify(c->db, rc, "configuring the cache", why, whyn, err);
     rc = prepare_fixed(c);
@@ -468,7 +479,8 @@ static enum verdict try_open(struct md_cache *c, char *why, size_t whyn, struct 
     marker_path(c->path, marker, sizeof marker);
     struct stat sb;
     bool flagged = stat(marker, &sb) == 0;
-    if (flagged || (stat(c->path, &sb) == 0 && sb.st_size <= MD_CACHE_QUICK_CHECK_MAX)) {
+    if (!aside &&
+        (flagged || (stat(c->path, &sb) == 0 && sb.st_size <= MD_CACHE_QUICK_CHECK_MAX))) {
         v = quick_check(c, why, whyn, err);
         if (v != V_OK)
             return v;
@@ -514,7 +526,111 @@ static md_status move_aside(struct md_cache *c, const char *why, struct md_err *
     return MD_OK;
 }
 
+/* ---- a new file built aside (MD_CACHE_SOLE) ------------------------------ */
+
+/* Removes the private files "<path>.new-<pid>[-wal|-shm]" of processes
+ * that no longer run (killed while building a cache). */
+static void aside_sweep(const char *path)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (slash)
+        *slash = '\0';
+    char prefix[NAME_MAX + 8];
+    int np = snprintf(prefix, sizeof prefix, "%s.new-", base);
+    DIR *d = opendir(slash ? (dir[0] ? dir : "/") : ".");
+    if (!d || np <= 0 || (size_t)np >= sizeof prefix) {
+        if (d)
+            closedir(d);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, (size_t)np) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + np, &end, 10);
+        if (end == e->d_name + np || pid <= 0 || (*end && *end != '-'))
+            continue;
+        if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char p[PATH_MAX + NAME_MAX + 2];
+        snprintf(p, sizeof p, "%s/%s", slash ? (dir[0] ? dir : "") : ".", e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+}
+
+/* Starts building a cache that does not exist yet under a private name
+ * (c->path becomes it, c->final the real one).  False when the file (or a
+ * WAL of it) is there: it is opened in place. */
+static bool aside_start(struct md_cache *c)
+{
+    struct stat st;
+    char p[PATH_MAX + 16];
+    snprintf(p, sizeof p, "%s-wal", c->path);
+    if (lstat(c->path, &st) == 0 || errno != ENOENT || lstat(p, &st) == 0)
+        return false;
+    size_t n = strlen(c->path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return false;
+    aside_sweep(c->path);
+    snprintf(tmp, n, "%s.new-%ld", c->path, (long)getpid());
+    static const char *const own[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", tmp, own[i]);
+        unlink(p);      /* a process before us with the same pid */
+    }
+    c->final = c->path;
+    c->path = tmp;
+    return true;
+}
+
+/* Closes a cache built aside and publishes it under its real name: in WAL
+ * mode, as every other open leaves a file, synced, then linked (never over
+ * a cache another process made meanwhile).  The private name goes either
+ * way. */
+static void aside_publish(struct md_cache *c)
+{
+    bool ok = c->db && sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) ==
+                           SQLITE_OK;
+    ok = close_db(c) && ok;
+    int fd = ok ? open(c->path, O_RDONLY | O_CLOEXEC) : -1;
+    ok = fd >= 0 && fdatasync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (ok && link(c->path, c->final) != 0) {
+        struct stat st;
+        if (errno == EEXIST)
+            md_log(MD_LOG_INFO, "cache %s was made by another process meanwhile: kept it",
+                   c->final);
+        else if ((errno == EPERM || errno == ENOTSUP || errno == ENOSYS) &&
+                 lstat(c->final, &st) != 0 && rename(c->path, c->final) == 0)
+            ;   /* a file system without hard links; the window is short */
+        else
+            md_log(MD_LOG_WARN, "cache %s could not be saved: %s", c->final, strerror(errno));
+    } else if (!ok) {
+        md_log(MD_LOG_WARN, "cache %s could not be saved: %s", c->final,
+               c->db ? "it was still in use" : strerror(errno));
+    }
+    char p[PATH_MAX + 16];
+    static const char *const own[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        snprintf(p, sizeof p, "%s%s", c->path, own[i]);
+        unlink(p);
+    }
+}
+
 md_status md_cache_open(const char *path, struct md_cache **out, struct md_err *err)
+{
+    return md_cache_open_flags(path, 0, out, err);
+}
+
+md_status md_cache_open_flags(const char *path, unsigned flags, struct md_cache **out,
+                              struct md_err *err)
 {
     *out = NULL;
     struct md_cache *c = calloc(1, sizeof *c);
@@ -525,6 +641,8 @@ md_status md_cache_open(const char *path, struct md_cache **out, struct md_err *
         free(c);
         return st;
     }
+    if (flags & MD_CACHE_SOLE)
+        aside_start(c);
     for (int attempt = 0;; attempt++) {
         char why[600] = "";
         enum verdict v = try_open(c, why, sizeof why, err);
@@ -535,7 +653,10 @@ md_status md_cache_open(const char *path, struct md_cache **out, struct md_err *
             continue;
         if (v == V_BAD && attempt > 0)
             md_err_set(err, MD_ERR_CACHE, "new cache %s %s", c->path, why);
+        if (c->final)
+            unlink(c->path);
         free(c->path);
+        free(c->final);
         free(c);
         return err ? err->code : MD_ERR_CACHE;
     }
@@ -549,14 +670,18 @@ void md_cache_close(struct md_cache *c)
         return;
     if (c->txn_depth > 0 && c->db)
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-    close_db(c);
+    if (c->final)
+        aside_publish(c);
+    else
+        close_db(c);
     free(c->path);
+    free(c->final);
     free(c);
 }
 
 const char *md_cache_file(const struct md_cache *c)
 {
-    return c->path;
+    return c->final ? c->final : c->path;
 }
 
 const char *md_cache_warning(const struct md_cache *c)

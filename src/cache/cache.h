@@ -44,7 +44,22 @@ struct md_cache_row {
  * available from md_cache_warning().  Errors (unwritable folder, a folder
  * at path) leave files alone and return MD_ERR_IO / MD_ERR_CACHE. */
 md_status md_cache_open(const char *path, struct md_cache **out, struct md_err *err);
+
+/* md_cache_open with flags.  MD_CACHE_SOLE: the caller's process opens no
+ * other connection to this cache while c is open (a CLI command).  A file
+ * that does not exist yet is then built under a private name beside it
+ * ("<path>.new-<pid>"), with no journal file and no syncs, and published by
+ * md_cache_close: one sync, then a link to path, which fails harmlessly if
+ * another process made the cache meanwhile (this one's rows are then
+ * dropped; they are a cache).  Nobody ever sees a half-built file, and a
+ * first listing writes its rows once instead of to a WAL and then to the
+ * file.  Private files of processes that died are removed at the next
+ * such open. */
+enum { MD_CACHE_SOLE = 1 };
+md_status md_cache_open_flags(const char *path, unsigned flags, struct md_cache **out,
+                              struct md_err *err);
 void md_cache_close(struct md_cache *c);
+/* The cache's path (the published one, while a new file is built aside). */
 const char *md_cache_file(const struct md_cache *c);
 const char *md_cache_warning(const struct md_cache *c);  /* NULL when none */
 int md_cache_schema_version(struct md_cache *c);

@@ -69,7 +69,8 @@ struct md_cache_stmt_slot {
 
 struct md_cache {
     sqlite3 *db;
-    char *path;
+    char *path;                 /* the file open: while built aside, the private one */
+    char *final;                /* NULL, or built aside: where md_cache_close publishes it */
     char warning[768];
     int txn_depth;
     bool txn_failed;

@@ -603,6 +603,100 @@ static void test_crash_mid_transaction(void)
                1, "integrity_check ok");
 }
 
+/* MD_CACHE_SOLE on a file that does not exist: built under a private name,
+ * nobody sees it before md_cache_close publishes it whole, in WAL mode;
+ * a cache another process made meanwhile is kept; a killed builder's
+ * private file is removed by the next one; an existing file is opened in
+ * place. */
+static void test_build_aside(void)
+{
+    char db[300], priv[340];
+    path_in(db, sizeof db, "aside.db");
+    snprintf(priv, sizeof priv, "%s.new-%ld", db, (long)getpid());
+    struct md_cache *c;
+    struct md_err err;
+    TAP_EQ_INT(md_cache_open_flags(db, MD_CACHE_SOLE, &c, &err), MD_OK, "sole: a new cache opens");
+    TAP_OK(!exists(db) && exists(priv), "it is built under a private name");
+    TAP_OK(!strcmp(md_cache_file(c), db), "md_cache_file names the real one");
+    TAP_EQ_INT(file_mode(priv), 0600, "the private file is 0600");
+    md_cache_begin(c, &err);
+    for (int i = 0; i < 300; i++) {
+        char id[32], json[64];
+        snprintf(id, sizeof id, "a%03d", i);
+        snprintf(json, sizeof json, "{\"n\":%d}", i);
+        put(c, "things", id, "", json);
+    }
+    md_cache_commit(c, &err);
+    TAP_OK(!exists(db), "rows committed: still private");
+    md_cache_close(c);
+    TAP_OK(exists(db) && !exists(priv), "closed: published, the private name gone");
+    char wal[340];
+    snprintf(wal, sizeof wal, "%s-wal", priv);
+    TAP_OK(!exists(wal), "no WAL of the private file left");
+    TAP_EQ_INT(file_mode(db), 0600, "published 0600");
+    TAP_EQ_INT(raw_pragma(db, "SELECT count(*) FROM resources"), 300, "with every row");
+    TAP_EQ_INT(raw_pragma(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"),
+               1, "integrity_check ok");
+    TAP_EQ_INT(raw_pragma(db, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
+               1, "in WAL mode, as every cache");
+
+    /* The file exists now: opened in place. */
+    TAP_EQ_INT(md_cache_open_flags(db, MD_CACHE_SOLE, &c, &err), MD_OK, "sole: an existing cache");
+    TAP_OK(!exists(priv), "is opened in place");
+    put(c, "things", "b", "", "{}");
+    md_cache_close(c);
+    TAP_EQ_INT(raw_pragma(db, "SELECT count(*) FROM resources"), 301, "and written in place");
+
+    /* Another process makes the cache while this one builds its own. */
+    char other[300];
+    path_in(other, sizeof other, "race.db");
+    TAP_EQ_INT(md_cache_open_flags(other, MD_CACHE_SOLE, &c, &err), MD_OK, "sole: building");
+    put(c, "things", "mine", "", "{}");
+    struct md_cache *theirs;
+    TAP_EQ_INT(md_cache_open(other, &theirs, &err), MD_OK, "meanwhile another opens the cache");
+    put(theirs, "things", "theirs", "", "{}");
+    md_cache_close(theirs);
+    md_cache_close(c);
+    TAP_EQ_INT(raw_pragma(other, "SELECT count(*) FROM resources WHERE id = 'theirs'"), 1,
+               "the other's cache is kept");
+    TAP_EQ_INT(raw_pragma(other, "SELECT count(*) FROM resources WHERE id = 'mine'"), 0,
+               "this one's rows are dropped, not mixed in");
+    snprintf(priv, sizeof priv, "%s.new-%ld", other, (long)getpid());
+    TAP_OK(!exists(priv), "and its private file is gone");
+
+    /* A builder killed before publishing leaves its private file; the
+     * next one removes it, and nobody ever saw it as the cache. */
+    char killed[300], left[340];
+    path_in(killed, sizeof killed, "killed.db");
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct md_cache *k;
+        if (md_cache_open_flags(killed, MD_CACHE_SOLE, &k, &err) != MD_OK)
+            _exit(2);
+        put(k, "things", "x", "", "{}");
+        kill(getpid(), SIGKILL);
+        _exit(3);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    snprintf(left, sizeof left, "%s.new-%ld", killed, (long)pid);
+    TAP_OK(WIFSIGNALED(status) && exists(left) && !exists(killed),
+           "a builder killed: its private file left, no cache");
+    TAP_EQ_INT(md_cache_open_flags(killed, MD_CACHE_SOLE, &c, &err), MD_OK, "the next one builds");
+    TAP_OK(!exists(left), "and removes the dead one's file");
+    md_cache_close(c);
+    TAP_OK(exists(killed), "then publishes its own");
+    /* A private name of a live process is not touched. */
+    char live[340];
+    snprintf(live, sizeof live, "%s/live.db.new-%ld", tmp, (long)getppid());
+    write_file(live, "x", 1);
+    char livedb[300];
+    path_in(livedb, sizeof livedb, "live.db");
+    TAP_EQ_INT(md_cache_open_flags(livedb, MD_CACHE_SOLE, &c, &err), MD_OK, "sole: building");
+    md_cache_close(c);
+    TAP_OK(exists(live), "a running process's private file is left alone");
+}
+
 /* With the per-kind partial indexes (WHERE kind = 'x') in the schema, a
  * statement whose kind is a bound parameter must not be re-planned at
  * every new binding (it was, once re-prepared for any reason: each cached
@@ -926,6 +1020,7 @@ int main(void)
     test_corrupt_files();
     test_rows();
     test_crash_mid_transaction();
+    test_build_aside();
     test_no_replan();
     test_prune_and_age();
     test_meta();
