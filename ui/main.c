@@ -97,6 +97,10 @@ static void apply_opt(struct md_settings *s, const char *name, const char *v)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* Numbers are read and written in JSON, SQL and the AWS wire formats,
+     * always with a '.': strtod and printf must not follow a locale whose
+     * decimal point is a ','.  The screen needs the operator's LC_CTYPE. */
+    setlocale(LC_NUMERIC, "C");
     struct md_settings settings;
     md_settings_defaults(&settings);
 
