@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/rawjson.h"
 
@@ -90,6 +91,40 @@ struct call {
     int max_pages;
 };
 
+static md_status raw_next_token(const struct md_paginator *pg, const struct md_buf *raw,
+                                const char *sent, char **next, struct md_err *err);
+
+const cJSON *md_page_json(const struct md_page *page, struct md_err *err)
+{
+    if (*page->parsed)
+        return *page->parsed;
+    cJSON *json = page->raw_len ? cJSON_ParseWithLength(page->raw, page->raw_len)
+                                : cJSON_CreateObject();
+    if (!cJSON_IsObject(json)) {
+        cJSON_Delete(json);
+        md_err_set(err, MD_ERR_PARSE, "%s: the reply is not a JSON object", page->op);
+        if (err) {
+            err->http_status = 200;     /* md_aws_send returns MD_OK for 2xx only */
+            snprintf(err->request_id, sizeof err->request_id, "%s", page->request_id);
+        }
+        return NULL;
+    }
+    return *page->parsed = json;
+}
+
+/* Hands one reply to fn on this thread. */
+static md_status hand_over_raw(const struct call *k, const struct md_buf *raw,
+                               const char *request_id, int end, bool last, md_page_raw_fn fn,
+                               void *ctx, bool *stop, struct md_err *err)
+{
+    cJSON *parsed = NULL;
+    struct md_page pg = {raw->data ? raw->data : "", raw->len, end, last, k->op, request_id,
+                         &parsed};
+    md_status st = fn(ctx, &pg, stop, err);
+    cJSON_Delete(parsed);
+    return st;
+}
+
 static md_status paginate_in_turn(struct call *k, md_page_raw_fn fn, void *ctx,
                                   struct md_err *err)
 {
@@ -97,19 +132,20 @@ static md_status paginate_in_turn(struct call *k, md_page_raw_fn fn, void *ctx,
     char *sent = NULL;      /* token sent with the current request */
     struct md_buf raw = MD_BUF_INIT;
     for (int page = 1;; page++) {
-        cJSON *out = NULL;
-        st = md_aws_json_call_raw(k->c, k->prefix, k->op, k->version, k->in, &out, &raw, err);
+        md_buf_free(&raw);
+        st = md_aws_json_call_raw(k->c, k->prefix, k->op, k->version, k->in, NULL, &raw, err);
         if (st != MD_OK)
             break;
         bool stop = false;
-        struct md_page pg = {out, raw.data ? raw.data : "", raw.len};
-        st = fn(ctx, &pg, &stop, err);
         char *next = NULL;
-        if (st == MD_OK && !stop && (k->max_pages <= 0 || page < k->max_pages))
-            st = next_token(k->pg, out, sent, &next, err);
-        cJSON_Delete(out);
-        if (st != MD_OK || !next)
+        if (k->max_pages <= 0 || page < k->max_pages)
+            st = raw_next_token(k->pg, &raw, sent, &next, err);
+        if (st == MD_OK)
+            st = hand_over_raw(k, &raw, k->c->last.request_id, 0, !next, fn, ctx, &stop, err);
+        if (st != MD_OK || stop || !next) {
+            free(next);
             break;
+        }
         free(sent);
         sent = next;
         if ((st = set_token(k->in, k->pg, sent, err)) != MD_OK)
@@ -127,13 +163,22 @@ static md_status paginate_in_turn(struct call *k, md_page_raw_fn fn, void *ctx,
 struct fetched {
     struct md_buf raw;      /* parsed by the caller's thread */
     char request_id[80];
+    bool last;              /* the listing ends with this page */
+    double ms;              /* how long one attempt of the request took */
     struct fetched *next;
+};
+
+/* Where a caller that waits on two fetchers at once is woken. */
+struct hub {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
 };
 
 struct ahead {
     struct call *k;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    struct hub *hub;        /* NULL, or told of every page and of the end */
     struct fetched *head, *tail;
     int queued;
     int limit;              /* the fetcher requests page n only when n <= limit */
@@ -182,6 +227,17 @@ static md_status raw_next_token(const struct md_paginator *pg, const struct md_b
     return st;
 }
 
+/* After a's state changed (a->mu released): wakes a caller waiting on its
+ * hub.  Taking the hub's lock orders the wake-up after the caller's check. */
+static void hub_tell(struct hub *h)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->mu);
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
 static void *fetcher(void *arg)
 {
     struct ahead *a = arg;
@@ -203,8 +259,15 @@ static void *fetcher(void *arg)
             st = md_err_set(&err, MD_ERR_NOMEM, "out of memory");
             break;
         }
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         st = md_aws_json_call_raw(k->c, k->prefix, k->op, k->version, k->in, NULL, &f->raw,
                                   &err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        /* one attempt's round trip: backoff sleeps are not the link's */
+        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        int attempts = k->c->last.attempts > 0 ? k->c->last.attempts : 1;
+        f->ms = (ms - (double)k->c->last.slept_ms) / attempts;
         snprintf(f->request_id, sizeof f->request_id, "%s", k->c->last.request_id);
         char *next = NULL;
         if (st == MD_OK && (k->max_pages <= 0 || page < k->max_pages))
@@ -213,6 +276,7 @@ static void *fetcher(void *arg)
             fetched_free(f);
             break;
         }
+        f->last = !next;
         pthread_mutex_lock(&a->mu);
         if (a->tail)
             a->tail->next = f;
@@ -221,7 +285,9 @@ static void *fetcher(void *arg)
         a->tail = f;
         a->queued++;
         pthread_cond_broadcast(&a->cv);
+        struct hub *h = a->hub;
         pthread_mutex_unlock(&a->mu);
+        hub_tell(h);
         free(sent);
         sent = next;
         if (!next || (st = set_token(k->in, k->pg, sent, &err)) != MD_OK)
@@ -233,7 +299,9 @@ static void *fetcher(void *arg)
     a->err = err;
     a->done = true;
     pthread_cond_broadcast(&a->cv);
+    struct hub *h = a->hub;
     pthread_mutex_unlock(&a->mu);
+    hub_tell(h);
     return NULL;
 }
 
@@ -255,6 +323,45 @@ static bool ahead_start(struct ahead *a, struct call *k, int limit, pthread_t *t
     return true;
 }
 
+/* Hands a fetched page to fn (this thread); frees f. */
+static md_status hand_over(const struct call *k, struct fetched *f, int end, md_page_raw_fn fn,
+                           void *ctx, bool *stop, struct md_err *err)
+{
+    md_status st = hand_over_raw(k, &f->raw, f->request_id, end, f->last, fn, ctx, stop, err);
+    fetched_free(f);
+    return st;
+}
+
+/* Takes a's oldest fetched page (a->mu held); NULL when none waits. */
+static struct fetched *ahead_pop(struct ahead *a)
+{
+    struct fetched *f = a->head;
+    if (f) {
+        a->head = f->next;
+        if (!a->head)
+            a->tail = NULL;
+        a->queued--;
+        pthread_cond_broadcast(&a->cv);
+    }
+    return f;
+}
+
+/* Tells the fetcher to stop, waits for it (after the request in flight)
+ * and frees what it fetched that nobody took. */
+static void ahead_end(struct ahead *a, pthread_t th)
+{
+    pthread_mutex_lock(&a->mu);
+    a->quit = true;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(th, NULL);
+    struct fetched *f;
+    while ((f = ahead_pop(a)))
+        fetched_free(f);
+    pthread_cond_destroy(&a->cv);
+    pthread_mutex_destroy(&a->mu);
+}
+
 /* Hands the fetched pages to fn in order on this thread, then ends the
  * fetcher.  Without read_ahead the fetcher requests a page only after fn
  * handled the one before (fn may then use the client: the two never run at
@@ -273,14 +380,8 @@ static md_status ahead_run(struct ahead *a, pthread_t th, bool read_ahead, md_pa
         pthread_mutex_lock(&a->mu);
         while (!a->head && !a->done)
             pthread_cond_wait(&a->cv, &a->mu);
-        struct fetched *f = a->head;
-        if (f) {
-            a->head = f->next;
-            if (!a->head)
-                a->tail = NULL;
-            a->queued--;
-            pthread_cond_broadcast(&a->cv);
-        } else {
+        struct fetched *f = ahead_pop(a);
+        if (!f) {
             /* Every page fetched was handled: the fetcher's end is ours. */
             st = a->st;
             if (st != MD_OK && err)
@@ -290,38 +391,17 @@ static md_status ahead_run(struct ahead *a, pthread_t th, bool read_ahead, md_pa
         if (!f)
             break;
         bool stop = false;
-        const char *text = f->raw.data ? f->raw.data : "";
-        cJSON *json = f->raw.len ? cJSON_ParseWithLength(text, f->raw.len) : cJSON_CreateObject();
-        if (cJSON_IsObject(json)) {
-            struct md_page pg = {json, text, f->raw.len};
-            st = fn(ctx, &pg, &stop, err);
-        } else {
-            st = md_err_set(err, MD_ERR_PARSE, "%s: the reply is not a JSON object", k->op);
-            if (err) {
-                err->http_status = 200;     /* md_aws_send returns MD_OK for 2xx only */
-                snprintf(err->request_id, sizeof err->request_id, "%s", f->request_id);
-            }
-        }
-        cJSON_Delete(json);
-        fetched_free(f);
-        pthread_mutex_lock(&a->mu);
-        if (st != MD_OK || stop)
-            a->quit = true;
-        else if (!read_ahead)
-            a->limit++;      /* the next page, now that this one is handled */
-        pthread_cond_broadcast(&a->cv);
-        pthread_mutex_unlock(&a->mu);
+        st = hand_over(k, f, 0, fn, ctx, &stop, err);
         if (st != MD_OK || stop)
             break;
+        if (!read_ahead) {
+            pthread_mutex_lock(&a->mu);
+            a->limit++;      /* the next page, now that this one is handled */
+            pthread_cond_broadcast(&a->cv);
+            pthread_mutex_unlock(&a->mu);
+        }
     }
-    pthread_join(th, NULL);
-    while (a->head) {
-        struct fetched *f = a->head;
-        a->head = f->next;
-        fetched_free(f);
-    }
-    pthread_cond_destroy(&a->cv);
-    pthread_mutex_destroy(&a->mu);
+    ahead_end(a, th);
     return st;
 }
 
@@ -378,22 +458,102 @@ void md_aws_pager_cancel(struct md_aws_pager *p)
 {
     if (!p)
         return;
-    if (p->running) {
-        pthread_mutex_lock(&p->a.mu);
-        p->a.quit = true;
-        pthread_cond_broadcast(&p->a.cv);
-        pthread_mutex_unlock(&p->a.mu);
-        pthread_join(p->th, NULL);     /* after the request in flight, if any */
-        while (p->a.head) {
-            struct fetched *f = p->a.head;
-            p->a.head = f->next;
-            fetched_free(f);
-        }
-        pthread_cond_destroy(&p->a.cv);
-        pthread_mutex_destroy(&p->a.mu);
-    }
+    if (p->running)
+        ahead_end(&p->a, p->th);
     cJSON_Delete(p->k.in);
     free(p);
+}
+
+double md_aws_pager_first_ms(struct md_aws_pager *p)
+{
+    if (!p->running)
+        return -1;
+    struct ahead *a = &p->a;
+    pthread_mutex_lock(&a->mu);
+    while (!a->head && !a->done)
+        pthread_cond_wait(&a->cv, &a->mu);
+    double ms = a->head ? a->head->ms : -1;
+    pthread_mutex_unlock(&a->mu);
+    return ms;
+}
+
+/* Two fetchers, one caller: pages handed over as they come, taking from
+ * the two in turn when both have some waiting.  Ends when fn says stop,
+ * on the first error of fn or of either fetcher (the fetcher's once the
+ * pages it fetched before were handed over), or when both have ended. */
+static md_status pair_run(struct md_aws_pager *p[2], md_page_raw_fn fn, void *ctx,
+                          struct md_err *err)
+{
+    struct hub h;
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.cv, NULL);
+    for (int i = 0; i < 2; i++) {
+        pthread_mutex_lock(&p[i]->a.mu);
+        p[i]->a.hub = &h;
+        p[i]->a.limit = INT_MAX;
+        pthread_cond_broadcast(&p[i]->a.cv);
+        pthread_mutex_unlock(&p[i]->a.mu);
+    }
+    md_status st = MD_OK;
+    bool ended[2] = {false, false};
+    int first = 0;
+    for (;;) {
+        struct fetched *f = NULL;
+        int end = -1;
+        pthread_mutex_lock(&h.mu);
+        for (;;) {
+            for (int j = 0; j < 2 && !f && st == MD_OK; j++) {
+                int i = (first + j) & 1;
+                struct ahead *a = &p[i]->a;
+                if (ended[i])
+                    continue;
+                pthread_mutex_lock(&a->mu);
+                if ((f = ahead_pop(a))) {
+                    end = i;
+                } else if (a->done) {
+                    ended[i] = true;
+                    st = a->st;
+                    if (st != MD_OK && err)
+                        *err = a->err;
+                }
+                pthread_mutex_unlock(&a->mu);
+            }
+            if (f || st != MD_OK || (ended[0] && ended[1]))
+                break;
+            pthread_cond_wait(&h.cv, &h.mu);
+        }
+        pthread_mutex_unlock(&h.mu);
+        if (!f)
+            break;
+        first = end ^ 1;
+        bool stop = false;
+        st = hand_over(&p[end]->k, f, end, fn, ctx, &stop, err);
+        if (st != MD_OK || stop)
+            break;
+    }
+    /* The fetchers may tell the hub until they are joined. */
+    for (int i = 0; i < 2; i++)
+        ahead_end(&p[i]->a, p[i]->th);
+    pthread_cond_destroy(&h.cv);
+    pthread_mutex_destroy(&h.mu);
+    return st;
+}
+
+md_status md_aws_pager_finish_pair(struct md_aws_pager *front, struct md_aws_pager *back,
+                                   md_page_raw_fn fn, void *ctx, struct md_err *err)
+{
+    if (!front->running || !back->running) {
+        /* No second thread to be had: the front listing alone is complete. */
+        md_aws_pager_cancel(back);
+        return md_aws_pager_finish(front, true, fn, ctx, err);
+    }
+    struct md_aws_pager *p[2] = {front, back};
+    md_status st = pair_run(p, fn, ctx, err);
+    for (int i = 0; i < 2; i++) {
+        cJSON_Delete(p[i]->k.in);
+        free(p[i]);
+    }
+    return st;
 }
 
 md_status md_aws_json_paginate_pages(struct md_aws_client *c, const char *model_service,
@@ -422,7 +582,8 @@ static md_status plain_page(void *ctx, const struct md_page *page, bool *stop,
                             struct md_err *err)
 {
     struct plain *p = ctx;
-    return p->fn(p->ctx, page->json, stop, err);
+    const cJSON *json = md_page_json(page, err);
+    return json ? p->fn(p->ctx, json, stop, err) : err ? err->code : MD_ERR_PARSE;
 }
 
 md_status md_aws_json_paginate(struct md_aws_client *c, const char *model_service,

@@ -41,13 +41,22 @@ md_status md_aws_json_paginate(struct md_aws_client *c, const char *model_servic
                                const char *op, const cJSON *input, int max_pages,
                                md_page_fn fn, void *ctx, struct md_err *err);
 
-/* One page as md_aws_json_paginate_pages hands it over: the parsed reply
- * and its bytes as received (for aws/rawjson.h).  Owned by the pager. */
+/* One page as md_aws_json_paginate_pages hands it over: the reply's bytes
+ * as received (for util/rawjson.h), and its parse on demand: a handler that
+ * reads the bytes only never pays for a cJSON tree.  Owned by the pager. */
 struct md_page {
-    const cJSON *json;
     const char *raw;
     size_t raw_len;
+    int end;                /* md_aws_pager_finish_pair: 0 front, 1 back; else 0 */
+    bool last;              /* no page follows in this listing */
+    const char *op;         /* for messages */
+    const char *request_id;
+    cJSON **parsed;         /* the pager's slot for md_page_json */
 };
+
+/* The page parsed (once; owned by the pager), or NULL with err set
+ * (MD_ERR_PARSE, with the request id) when the reply is not a JSON object. */
+const cJSON *md_page_json(const struct md_page *page, struct md_err *err);
 typedef md_status (*md_page_raw_fn)(void *ctx, const struct md_page *page, bool *stop,
                                     struct md_err *err);
 
@@ -82,5 +91,22 @@ md_status md_aws_pager_start(struct md_aws_client *c, const char *model_service,
 md_status md_aws_pager_finish(struct md_aws_pager *p, bool read_ahead, md_page_raw_fn fn,
                               void *ctx, struct md_err *err);
 void md_aws_pager_cancel(struct md_aws_pager *p);
+
+/* Waits for the first reply of a started pager: how long one attempt of
+ * its request took (retries' backoff left out), in milliseconds (-1 when
+ * it failed, or no thread fetches). */
+double md_aws_pager_first_ms(struct md_aws_pager *p);
+
+/* One listing read from both ends at once: front and back are started
+ * pagers of the same operation in opposite orders (SortOrder Descending
+ * and Ascending), each over a client and handle of its own.  Both read
+ * ahead; fn gets the pages of both on the calling thread, one at a time,
+ * each listing's in its order, page->end telling which; it alone knows
+ * when the two have met and sets *stop (which ends both), as it should
+ * when either listing's last page came.  An error from either ends both,
+ * after its earlier pages were handed over.  Without threads for both,
+ * front is read alone (every page end 0).  Frees both. */
+md_status md_aws_pager_finish_pair(struct md_aws_pager *front, struct md_aws_pager *back,
+                                   md_page_raw_fn fn, void *ctx, struct md_err *err);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "aws/client.h"
 #include "aws/paginate.h"
+#include "net/http.h"
 #include "util/rawjson.h"
 #include "kind/kind.h"
 #include "util/json.h"
@@ -80,12 +81,25 @@ static bool sm_cancelled(void *ctx)
     return x->cancelled && x->cancelled(x->cancel_ctx);
 }
 
-static md_status sm_client(struct md_sm_ctx *x, struct md_aws_client *c, struct md_endpoint *ep,
-                           struct md_http_opts *http, struct md_err *err)
+static md_status sm_client(struct md_sm_ctx *x, void *curl, struct md_aws_client *c,
+                           struct md_endpoint *ep, struct md_http_opts *http, struct md_err *err)
 {
-    return md_aws_client_init(c, x->env, x->settings, "sagemaker", x->curl,
+    return md_aws_client_init(c, x->env, x->settings, "sagemaker", curl,
                               x->cancelled ? sm_cancelled : NULL, x, ep, http, err);
 }
+
+/* The members of a listed object that a page's handling reads. */
+enum { M_ID, M_STATUS, M_SORT, M_TIME, M_DESCRIBE, M_COUNT };
+
+/* Where each of them is (a util/json.h path) for kind and spec, and its
+ * name when it is a plain top-level member (else NULL); NULL paths for
+ * members the listing does not need. */
+struct item_members {
+    char path[M_COUNT][128];
+    const char *name[M_COUNT];
+    bool used[M_COUNT];
+    bool plain;                 /* every used one is a plain top-level member */
+};
 
 /* One page's worth of work, carried between pages. */
 struct sm_sync {
@@ -107,9 +121,22 @@ struct sm_sync {
     struct md_sm_listed *listed;    /* NULL, or where the stored objects go, in order */
     double *sort_values;            /* listed: each object's sort column */
     bool sortable;                  /* listed: every object had a number there */
+    /* A listing read from both ends (md_aws_pager_finish_pair): for each
+     * id, the end it came from and its SortBy member; the front's oldest
+     * and the back's newest so far; which end reached its last page. */
+    struct item_members members;
+    bool pair;
+    unsigned char *end_of;
+    double *time_of;
+    double front_min, back_max;
+    bool seen[2];
+    bool untimed;                   /* an object without a number in SortBy */
+    int ended;                      /* -1, or 0/1 */
 };
 
 #define BATCH_MS 250
+/* The first reply's round trip from which a listing is read from both ends. */
+#define PAIR_MIN_MS 10.0
 
 static long long mono_ms(void)
 {
@@ -118,9 +145,10 @@ static long long mono_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Keeps a copy of a stored object for md_sm_list. */
-static md_status keep_listed(struct sm_sync *s, const cJSON *item, const char *text,
-                             struct md_err *err)
+/* Keeps a copy of a stored object for md_sm_list, with its value in the
+ * kind's sort column (sortable: it had a number there). */
+static md_status keep_listed(struct sm_sync *s, const char *text, double sort_value,
+                             bool sortable, struct md_err *err)
 {
     struct md_sm_listed *l = s->listed;
     if (l->n == l->cap) {
@@ -135,30 +163,134 @@ static md_status keep_listed(struct sm_sync *s, const cJSON *item, const char *t
             return md_err_set(err, MD_ERR_NOMEM, "out of memory");
         l->cap = cap;
     }
-    const struct md_kind *k = s->kind;
-    const cJSON *v = k->ncolumns ? md_json_get(item, k->columns[k->sort_column].path) : NULL;
-    if (!cJSON_IsNumber(v))
+    if (!sortable)
         s->sortable = false;
-    s->sort_values[l->n] = cJSON_IsNumber(v) ? v->valuedouble : 0;
+    s->sort_values[l->n] = sortable ? sort_value : 0;
     if (!(l->json[l->n] = strdup(text)))
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     l->n++;
     return MD_OK;
 }
 
-static md_status keep_id(struct sm_sync *s, const char *id, struct md_err *err)
+/* Keeps id for the prune, and for a listing from both ends the end it
+ * came from and its time (timed: the SortBy member was a number). */
+static md_status keep_id(struct sm_sync *s, const char *id, int end, double t, bool timed,
+                         struct md_err *err)
 {
     if (s->nids == s->capids) {
         size_t cap = s->capids ? s->capids * 2 : 256;
         char **p = realloc(s->ids, cap * sizeof *p);
-        if (!p)
+        if (p)
+            s->ids = p;
+        unsigned char *e = p && s->pair ? realloc(s->end_of, cap) : NULL;
+        if (e)
+            s->end_of = e;
+        double *tv = e ? realloc(s->time_of, cap * sizeof *tv) : NULL;
+        if (tv)
+            s->time_of = tv;
+        if (!p || (s->pair && !tv))
             return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-        s->ids = p;
         s->capids = cap;
     }
     if (!(s->ids[s->nids] = strdup(id)))
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    if (s->pair) {
+        s->untimed = s->untimed || !timed;
+        s->end_of[s->nids] = (unsigned char)end;
+        s->time_of[s->nids] = t;
+        if (end == 0 && (!s->seen[0] || t < s->front_min))
+            s->front_min = t;
+        if (end == 1 && (!s->seen[1] || t > s->back_max))
+            s->back_max = t;
+        s->seen[end] = true;
+    }
     s->nids++;
+    return MD_OK;
+}
+
+/* After a page of a listing read from both ends: done when either end
+ * reached its last page (it alone holds every object), or when they have
+ * crossed.  The front (newest first) holds every object newer than its
+ * oldest, front_min; the back (oldest first) every object older than its
+ * newest, back_max.  Once front_min < back_max every object is in one or
+ * the other; at front_min == back_max objects of that very time might
+ * still be missing, so that is not enough. */
+static bool pair_done(struct sm_sync *s, const struct md_page *pg)
+{
+    if (pg->last) {
+        s->ended = pg->end;
+        return true;
+    }
+    return !s->untimed && s->seen[0] && s->seen[1] && s->front_min < s->back_max;
+}
+
+/* The objects of a listing read from both ends, once, newest first: the
+ * front's down to (not including) front_min, then the back's from
+ * front_min down, i.e. the back's in reverse (every object at front_min
+ * is the back's: it is older than back_max).  Or one end's alone when it
+ * reached its last page.  Rewrites ids (and listed, when it keeps one
+ * object per id) in that order. */
+static md_status pair_settle(struct sm_sync *s, struct md_err *err)
+{
+    size_t n = s->nids, m = 0;
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    bool *kept = calloc(n ? n : 1, sizeof *kept);
+    if (!order || !kept) {
+        free(order);
+        free(kept);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        if (s->end_of[i] == 0 && (s->ended == 0 || (s->ended < 0 && s->time_of[i] > s->front_min)))
+            order[m++] = i;
+    for (size_t i = n; i-- > 0;)
+        if (s->end_of[i] == 1 && (s->ended == 1 || (s->ended < 0 && s->time_of[i] <= s->front_min)))
+            order[m++] = i;
+    struct md_sm_listed *l = s->listed;
+    bool with_listed = l && l->n == n;
+    char **ids = malloc((m ? m : 1) * sizeof *ids);
+    char **json = with_listed ? malloc((m ? m : 1) * sizeof *json) : NULL;
+    double *sv = with_listed ? malloc((m ? m : 1) * sizeof *sv) : NULL;
+    if (!ids || (with_listed && (!json || !sv))) {
+        free(order);
+        free(kept);
+        free(ids);
+        free(json);
+        free(sv);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    for (size_t j = 0; j < m; j++) {
+        size_t i = order[j];
+        kept[i] = true;
+        ids[j] = s->ids[i];
+        if (with_listed) {
+            json[j] = l->json[i];
+            sv[j] = s->sort_values[i];
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (kept[i])
+            continue;
+        free(s->ids[i]);
+        if (with_listed)
+            free(l->json[i]);
+    }
+    free(s->ids);
+    s->ids = ids;
+    s->nids = s->capids = m;
+    if (with_listed) {
+        free(l->json);
+        l->json = json;
+        l->n = l->cap = m;
+        free(s->sort_values);
+        s->sort_values = sv;
+    } else if (l) {
+        md_sm_listed_free(l);       /* not one object per id: read the cache */
+        s->listed = NULL;
+    }
+    s->stats->listed = (int)m;
+    free(order);
+    free(kept);
     return MD_OK;
 }
 
@@ -202,19 +334,230 @@ static md_status describe_one(struct md_aws_client *c, const struct sm_list *spe
     return st;
 }
 
+/* ---- one listed object ---------------------------------------------------- */
+
+/* path: a util/json.h path, whose leading "$" is optional (a member name
+ * is a path). */
+static void member_set(struct item_members *im, int m, const char *path)
+{
+    if (!path)
+        return;
+    im->used[m] = true;
+    int w = snprintf(im->path[m], sizeof im->path[m], "%s%s", path[0] == '$' ? "" : "$.", path);
+    const char *n = im->path[m] + 2;
+    bool simple = w > 0 && (size_t)w < sizeof im->path[m] && !strncmp(im->path[m], "$.", 2) &&
+                  *n && !strpbrk(n, ".[]?*'\"\\ ");
+    im->name[m] = simple ? n : NULL;
+    if (!simple)
+        im->plain = false;
+}
+
+static void item_members_init(struct item_members *im, const struct md_kind *k,
+                              const struct sm_list *spec, bool pair)
+{
+    memset(im, 0, sizeof *im);
+    im->plain = true;
+    member_set(im, M_ID, k->id_path);
+    member_set(im, M_STATUS, k->status_path);
+    member_set(im, M_SORT, k->ncolumns ? k->columns[k->sort_column].path : NULL);
+    member_set(im, M_TIME, pair ? spec->sort_by : NULL);
+    member_set(im, M_DESCRIBE, spec->describe_op ? spec->describe_member : NULL);
+}
+
+/* A listed object: read off its text in one pass when every member wanted
+ * is a plain top-level one (no cJSON tree at all: the tree of a page cost
+ * more than the rest of its handling but the cache's), else from a parse. */
+struct item {
+    const struct item_members *im;
+    const char *text;           /* as the service sent it; NULL: tree only */
+    size_t len;
+    const cJSON *tree;          /* NULL until wanted */
+    cJSON *own;                 /* a parse of text, when made */
+    bool raw;                   /* val[] holds the members */
+    const char *val[M_COUNT];
+    size_t vlen[M_COUNT];
+};
+
+static void item_open(struct item *it, const struct item_members *im, const char *text,
+                      const cJSON *tree)
+{
+    memset(it, 0, sizeof *it);
+    it->im = im;
+    it->text = text;
+    it->len = text ? strlen(text) : 0;
+    it->tree = tree;
+    if (!tree && text && im->plain) {
+        /* Two of them may be one member (the id and the describe call's
+         * input): md_rawjson_members fills both. */
+        const char *keys[M_COUNT];
+        int slot[M_COUNT], n = 0;
+        for (int m = 0; m < M_COUNT; m++)
+            if (im->used[m]) {
+                slot[n] = m;
+                keys[n++] = im->name[m];
+            }
+        const char *v[M_COUNT];
+        size_t l[M_COUNT];
+        if (n && md_rawjson_members(text, it->len, keys, (size_t)n, v, l) == 0) {
+            it->raw = true;
+            for (int j = 0; j < n; j++) {
+                it->val[slot[j]] = v[j];
+                it->vlen[slot[j]] = l[j];
+            }
+        }
+    }
+}
+
+static const cJSON *item_tree(struct item *it)
+{
+    if (!it->tree && it->text)
+        it->tree = it->own = cJSON_ParseWithLength(it->text, it->len);
+    return it->tree;
+}
+
+static void item_close(struct item *it)
+{
+    cJSON_Delete(it->own);
+}
+
+/* Member m when it is a non-empty string: copied into buf (n bytes) when
+ * read off the text, else pointing into the tree (valid until item_close). */
+static const char *item_str(struct item *it, int m, char *buf, size_t n)
+{
+    if (it->raw) {
+        const char *v = it->val[m];
+        size_t l = it->vlen[m];
+        if (!v || *v != '"')
+            return NULL;
+        if (l > 2 && l - 2 < n && !memchr(v, '\\', l)) {
+            memcpy(buf, v + 1, l - 2);
+            buf[l - 2] = '\0';
+            return buf;
+        }
+        /* an escape, or longer than buf: the parser decodes it */
+    }
+    const char *v = md_json_str(item_tree(it), it->im->path[m], NULL);
+    return v && v[0] ? v : NULL;
+}
+
+/* Member m when it is a number. */
+static bool item_num(struct item *it, int m, double *out)
+{
+    if (it->raw) {
+        const char *v = it->val[m];
+        if (!v || !(*v == '-' || (*v >= '0' && *v <= '9')))
+            return false;
+        char *end;
+        *out = strtod(v, &end);    /* LC_NUMERIC is "C" (ui/main.c) */
+        return end == v + it->vlen[m];
+    }
+    const cJSON *v = md_json_get(item_tree(it), it->im->path[m]);
+    if (!cJSON_IsNumber(v))
+        return false;
+    *out = v->valuedouble;
+    return true;
+}
+
+/* The cache id of the object (as md_kind_row_id). */
+static bool item_id(struct item *it, const struct md_kind *k, const char *parent, char *out,
+                    size_t n)
+{
+    char buf[1024];
+    if (it->raw && it->val[M_ID] && *it->val[M_ID] != '"')
+        return md_kind_row_id(k, item_tree(it), parent, out, n);    /* a number */
+    const char *id = item_str(it, M_ID, buf, sizeof buf);
+    return id && md_kind_row_id_str(k, id, parent, out, n);
+}
+
+/* One object of a page: its id kept, then (unless already had) described
+ * when it must be, kept for md_sm_list, and made into a row (*made). */
+static md_status sync_item(struct sm_sync *s, struct item *it, int end, char *id, size_t idn,
+                           struct md_cache_row *row, char **printed, bool *made,
+                           struct md_err *err)
+{
+    *made = false;
+    if (!item_id(it, s->kind, s->parent, id, idn))
+        return MD_OK;   /* an object without its id member: nothing to key it by */
+    double t = 0;
+    bool timed = s->pair && item_num(it, M_TIME, &t);
+    md_status st = keep_id(s, id, end, t, timed, err);
+    if (st != MD_OK)
+        return st;
+    char sbuf[128];
+    const char *status = s->kind->status_path ? item_str(it, M_STATUS, sbuf, sizeof sbuf) : NULL;
+    /* Only after a complete first listing can a page be "already had". */
+    if (s->spec->newest_first && s->caught_up_allowed && settled(s, id, status))
+        return MD_OK;
+    cJSON *full = NULL;
+    /* A CLI listing (list_only) prints the list call's own objects:
+     * running jobs are described by the screen's refreshes, not here. */
+    bool describe = s->spec->describe_op &&
+                    (s->spec->describe_always || (!status_final(status) && !s->x->list_only));
+    if (describe) {
+        char dbuf[1024];
+        const char *v = item_str(it, M_DESCRIBE, dbuf, sizeof dbuf);
+        if (!v)
+            return MD_OK;
+        st = describe_one(s->client, s->spec, v, &full, err);
+        if (st == MD_ERR_NOTFOUND) {    /* deleted between list and describe */
+            md_err_clear(err);
+            return MD_OK;
+        }
+        if (st != MD_OK)
+            return st;
+        s->stats->described++;
+    }
+    const char *text = !full ? it->text : NULL;
+    if (!text) {
+        const cJSON *obj = full ? full : item_tree(it);
+        text = *printed = obj ? cJSON_PrintUnformatted(obj) : NULL;
+        if (!text) {
+            cJSON_Delete(full);
+            return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        }
+    }
+    if (s->listed) {
+        double v = 0;
+        bool sortable = false;
+        if (full) {
+            const cJSON *x = s->members.used[M_SORT] ? md_json_get(full, s->members.path[M_SORT])
+                                                     : NULL;
+            sortable = cJSON_IsNumber(x);
+            v = sortable ? x->valuedouble : 0;
+        } else {
+            sortable = s->members.used[M_SORT] && item_num(it, M_SORT, &v);
+        }
+        st = keep_listed(s, text, v, sortable, err);
+    }
+    cJSON_Delete(full);
+    if (st != MD_OK)
+        return st;
+    *row = (struct md_cache_row){s->kind->name, id, s->parent ? s->parent : "", text, 0};
+    *made = true;
+    return MD_OK;
+}
+
 /* Describe replies carry ResponseMetadata-free objects, but SageMaker puts
  * nothing else in them, so the reply is the object.  A list item is stored
- * as the text the service sent (aws/rawjson.h): printing it again from the
- * parsed tree cost more than the rest of the page's work. */
+ * as the text the service sent (util/rawjson.h): printing it again from the
+ * parsed tree cost more than the rest of the page's work.  The page is
+ * parsed only when its text cannot be cut into items. */
 static md_status sync_page(void *ctx, const struct md_page *pg, bool *stop, struct md_err *err)
 {
     struct sm_sync *s = ctx;
-    const cJSON *page = pg->json;
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(page, s->spec->result_key);
-    size_t n = (size_t)cJSON_GetArraySize(items);
     struct md_rawjson_items raw;
-    bool have_raw = md_rawjson_array_items(pg->raw, pg->raw_len, s->spec->result_key, &raw) == 0 &&
-                    raw.n == n && cJSON_IsArray(items);
+    const cJSON *items = NULL;
+    size_t n;
+    if (md_rawjson_array_items(pg->raw, pg->raw_len, s->spec->result_key, &raw) == 0) {
+        n = raw.n;
+    } else {
+        md_rawjson_items_free(&raw);
+        const cJSON *page = md_page_json(pg, err);
+        if (!page)
+            return err ? err->code : MD_ERR_PARSE;
+        items = cJSON_GetObjectItemCaseSensitive(page, s->spec->result_key);
+        n = (size_t)cJSON_GetArraySize(items);
+    }
     struct md_cache_row *rows = calloc(n ? n : 1, sizeof *rows);
     char **jsons = calloc(n ? n : 1, sizeof *jsons);
     char (*ids)[1024] = calloc(n ? n : 1, sizeof *ids);
@@ -225,62 +568,22 @@ static md_status sync_page(void *ctx, const struct md_page *pg, bool *stop, stru
         goto out;
     }
     s->stats->pages++;
-    const cJSON *item;
-    size_t k = 0;
-    cJSON_ArrayForEach(item, items) {
-        const char *item_text = have_raw ? raw.text + raw.off[k] : NULL;
-        k++;
+    const cJSON *tree = items ? items->child : NULL;
+    for (size_t k = 0; k < n; k++, tree = tree ? tree->next : NULL) {
         if (sm_cancelled(s->x)) {
             st = md_err_set(err, MD_ERR_CANCELLED, "cancelled");
             goto out;
         }
         s->stats->listed++;
-        char *id = ids[nrows];
-        if (!md_kind_row_id(s->kind, item, s->parent, id, sizeof ids[0]))
-            continue; /* an object without its id member: nothing to key it by */
-        if ((st = keep_id(s, id, err)) != MD_OK)
-            goto out;
-        const char *status = s->kind->status_path ? md_json_str(item, s->kind->status_path, NULL) : NULL;
-        /* Only after a complete first listing can a page be "already had". */
-        if (s->spec->newest_first && s->caught_up_allowed && settled(s, id, status))
-            continue;
-        cJSON *full = NULL;
-        /* A CLI listing (list_only) prints the list call's own objects:
-         * running jobs are described by the screen's refreshes, not here. */
-        bool describe = s->spec->describe_op &&
-                        (s->spec->describe_always ||
-                         (!status_final(status) && !s->x->list_only));
-        if (describe) {
-            const char *v = md_json_str(item, s->spec->describe_member, NULL);
-            if (!v)
-                continue;
-            st = describe_one(s->client, s->spec, v, &full, err);
-            if (st == MD_ERR_NOTFOUND) { /* deleted between list and describe */
-                md_err_clear(err);
-                st = MD_OK;
-                continue;
-            }
-            if (st != MD_OK)
-                goto out;
-            s->stats->described++;
-        }
-        const char *text = !full ? item_text : NULL;
-        if (!text) {
-            text = jsons[nrows] = cJSON_PrintUnformatted(full ? full : item);
-            if (!text) {
-                cJSON_Delete(full);
-                st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-                goto out;
-            }
-        }
-        if (s->listed)
-            st = keep_listed(s, full ? full : item, text, err);
-        cJSON_Delete(full);
+        struct item it;
+        item_open(&it, &s->members, items ? NULL : raw.text + raw.off[k], tree);
+        bool made;
+        st = sync_item(s, &it, pg->end, ids[nrows], sizeof ids[0], &rows[nrows], &jsons[nrows],
+                       &made, err);
+        item_close(&it);
         if (st != MD_OK)
             goto out;
-        rows[nrows] = (struct md_cache_row){s->kind->name, id, s->parent ? s->parent : "",
-                                            text, 0};
-        nrows++;
+        nrows += made;
     }
     if (nrows) {
         st = md_cache_upsert_rows(s->x->cache, s->x->scope, rows, nrows, err);
@@ -296,8 +599,11 @@ static md_status sync_page(void *ctx, const struct md_page *pg, bool *stop, stru
     } else if (s->spec->newest_first && s->caught_up_allowed && n > 0) {
         *stop = true; /* a whole page we already had: the rest is older */
     }
+    if (st == MD_OK && s->pair && pair_done(s, pg))
+        *stop = true;
 out:
-    md_rawjson_items_free(&raw);
+    if (!items)
+        md_rawjson_items_free(&raw);
     for (size_t i = 0; i < n && jsons; i++)
         cJSON_free(jsons[i]);
     free(jsons);
@@ -380,6 +686,36 @@ md_status md_sm_list(struct md_sm_ctx *x, const char *kindname, const char *pare
     return st;
 }
 
+/* Reads the listing of in from both ends: front (started) newest first,
+ * and a second listing oldest first over a client and handle of its own;
+ * sync_page sees the pages of both. */
+static md_status pair_listing(struct md_sm_ctx *x, struct md_aws_pager *front, const cJSON *in,
+                              struct sm_sync *s, struct md_err *err)
+{
+    const char *op = s->spec->op;
+    md_status st = MD_OK;
+    void *curl = md_http_handle_new();
+    struct md_aws_client c2;
+    struct md_endpoint ep2;
+    struct md_http_opts http2;
+    cJSON *back_in = cJSON_Duplicate(in, 1);
+    struct md_aws_pager *back = NULL;
+    if (!curl || !back_in || !cJSON_ReplaceItemInObjectCaseSensitive(
+                                  back_in, "SortOrder", cJSON_CreateString("Ascending")))
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    if (st == MD_OK)
+        st = sm_client(x, curl, &c2, &ep2, &http2, err);
+    if (st == MD_OK)
+        st = md_aws_pager_start(&c2, "sagemaker", SM_PREFIX, SM_JSON, op, back_in, 0, &back, err);
+    cJSON_Delete(back_in);
+    if (st == MD_OK)
+        st = md_aws_pager_finish_pair(front, back, sync_page, s, err);
+    else
+        md_aws_pager_cancel(front);
+    md_http_handle_free(curl);
+    return st;
+}
+
 static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *parent,
                          bool full, struct md_sm_stats *stats, struct md_sm_listed *listed,
                          struct md_err *err)
@@ -399,7 +735,7 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
     struct md_aws_client c;
     struct md_endpoint ep;
     struct md_http_opts http;
-    md_status st = sm_client(x, &c, &ep, &http, err);
+    md_status st = sm_client(x, x->curl, &c, &ep, &http, err);
     if (st != MD_OK)
         return st;
 
@@ -464,10 +800,27 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
      * request of its own (it would share the fetching thread's handle). */
     bool handler_calls = spec->describe_op && (spec->describe_always || !x->list_only);
     bool read_ahead = reads_all && !handler_calls;
-    st = pager ? md_aws_pager_finish(pager, read_ahead, sync_page, &s, err)
-               : md_aws_json_paginate_pages(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in, 0,
-                                            read_ahead, sync_page, &s, err);
+    /* A listing read to its end over a slow link is read from both ends
+     * at once, newest and oldest first, until the two meet: half the round
+     * trips in a row.  Over a fast one (a round trip short next to the
+     * client's millisecond of work on a page) the second stream of
+     * requests would only compete for the same CPUs. */
+    if (read_ahead && spec->sort_by && !pager)
+        st = md_aws_pager_start(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in, 0, &pager,
+                                err);
+    s.pair = st == MD_OK && pager && read_ahead && spec->sort_by &&
+             md_aws_pager_first_ms(pager) >= PAIR_MIN_MS;
+    item_members_init(&s.members, kind, spec, s.pair);
+    s.ended = -1;
+    if (st == MD_OK && s.pair)
+        st = pair_listing(x, pager, in, &s, err);
+    else if (st == MD_OK)
+        st = pager ? md_aws_pager_finish(pager, read_ahead, sync_page, &s, err)
+                   : md_aws_json_paginate_pages(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in,
+                                                0, read_ahead, sync_page, &s, err);
     cJSON_Delete(in);
+    if (st == MD_OK && s.pair)
+        st = pair_settle(&s, err);
 
     /* Only a listing read to its end may delete what the account no longer
      * has; with the incremental shortcut on, paging may have stopped at the
@@ -497,6 +850,8 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
     if (s.listed && !(st == MD_OK && alone && listed_in_cache_order(&s)))
         md_sm_listed_free(listed);      /* the caller reads the cache back */
     free(s.sort_values);
+    free(s.end_of);
+    free(s.time_of);
     for (size_t i = 0; i < s.nids; i++)
         free(s.ids[i]);
     free(s.ids);
@@ -575,7 +930,7 @@ md_status md_sm_action(struct md_sm_ctx *x, const char *kind, const char *id,
     struct md_aws_client c;
     struct md_endpoint ep;
     struct md_http_opts http;
-    md_status st = sm_client(x, &c, &ep, &http, err);
+    md_status st = sm_client(x, x->curl, &c, &ep, &http, err);
     if (st != MD_OK)
         return st;
     if (!strcmp(action, "describe"))

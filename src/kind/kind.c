@@ -215,6 +215,14 @@ bool md_kind_row_id(const struct md_kind *k, const cJSON *obj, const char *paren
     char id[1024];
     if (!scalar_text(md_json_get(obj, k->id_path), id, sizeof id))
         return false;
+    return md_kind_row_id_str(k, id, parent, out, n);
+}
+
+bool md_kind_row_id_str(const struct md_kind *k, const char *id, const char *parent, char *out,
+                        size_t n)
+{
+    if (!k || !id || !id[0] || !out || n == 0)
+        return false;
     int w;
     if (k->id_in_parent)
         w = snprintf(out, n, "%s/%s", parent ? parent : "", id);

@@ -107,6 +107,9 @@ enum md_tone md_status_tone(const char *status);
  * into out; false when the object has no id.  Numbers print as integers. */
 bool md_kind_row_id(const struct md_kind *k, const cJSON *obj, const char *parent,
                     char *out, size_t n);
+/* The same from the id member's text when it is a string (empty: false). */
+bool md_kind_row_id_str(const struct md_kind *k, const char *id, const char *parent, char *out,
+                        size_t n);
 const struct md_kind *md_kind_parent(const struct md_kind *k);
 /* The row's status tone (MD_TONE_NONE when the kind has no status_path). */
 enum md_tone md_kind_row_tone(const struct md_kind *k, const cJSON *obj);

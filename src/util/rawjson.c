@@ -247,16 +247,26 @@ static bool elements(struct scan *s, struct md_rawjson_items *out, struct md_buf
     }
 }
 
+#define MAX_KEYS 8
+
 /* Walks the top-level object of json[0..len), checking all of it.  The
- * first member named key is cut into items when out is given and it is an
- * array; its value's text is also returned in *val / *val_len.  0 found,
- * 1 absent, -1 not strict JSON (or an escaped key, or out of memory). */
-static int walk(const char *json, size_t len, const char *key, struct md_rawjson_items *out,
-                struct md_buf *text, const char **val, size_t *val_len, bool *is_array)
+ * first member named keys[j] gives its value's text in vals[j] / lens[j]
+ * (NULL / 0 when absent); keys[0]'s is also cut into items when out is
+ * given and it is an array.  0 keys[0] found (or nkeys > 1), 1 keys[0]
+ * absent, -1 not strict JSON (or an escaped key, or out of memory). */
+static int walk(const char *json, size_t len, const char *const *keys, size_t nkeys,
+                struct md_rawjson_items *out, struct md_buf *text, const char **vals,
+                size_t *lens, bool *is_array)
 {
     struct scan s = {json, json + len, NULL, NULL, 0, false};
-    size_t klen = strlen(key);
-    bool found = false;
+    size_t klen[MAX_KEYS];
+    if (nkeys == 0 || nkeys > MAX_KEYS)
+        return -1;
+    for (size_t j = 0; j < nkeys; j++) {
+        klen[j] = strlen(keys[j]);
+        vals[j] = NULL;
+        lens[j] = 0;
+    }
     ws(&s);
     if (s.p >= s.end || *s.p != '{')
         return -1;
@@ -270,27 +280,31 @@ static int walk(const char *json, size_t len, const char *key, struct md_rawjson
             const char *kstart = s.p + 1;
             bool escaped;
             if (!string(&s, &escaped) || escaped)
-                return -1;  /* an escaped key could be the one we want */
+                return -1;  /* an escaped key could be one we want */
             size_t kn = (size_t)(s.p - kstart - 1);
-            bool match = !found && kn == klen && memcmp(kstart, key, klen) == 0;
+            bool match[MAX_KEYS], any = false;
+            for (size_t j = 0; j < nkeys; j++) {
+                match[j] = !vals[j] && kn == klen[j] && memcmp(kstart, keys[j], kn) == 0;
+                any = any || match[j];
+            }
             ws(&s);
             if (s.p >= s.end || *s.p != ':')
                 return -1;
             s.p++;
             ws(&s);
             const char *vstart = s.p;
-            if (match && out && s.p < s.end && *s.p == '[') {
+            if (match[0] && out && s.p < s.end && *s.p == '[') {
                 *is_array = true;
                 if (!elements(&s, out, text))
                     return -1;
             } else if (!value(&s)) {
                 return -1;
             }
-            if (match) {
-                found = true;
-                *val = vstart;
-                *val_len = (size_t)(s.p - vstart);
-            }
+            for (size_t j = 0; any && j < nkeys; j++)
+                if (match[j]) {
+                    vals[j] = vstart;
+                    lens[j] = (size_t)(s.p - vstart);
+                }
             ws(&s);
             if (s.p < s.end && *s.p == ',') {
                 s.p++;
@@ -306,7 +320,7 @@ static int walk(const char *json, size_t len, const char *key, struct md_rawjson
     ws(&s);
     if (s.p != s.end)
         return -1;  /* trailing bytes */
-    return found ? 0 : 1;
+    return vals[0] || nkeys > 1 ? 0 : 1;
 }
 
 int md_rawjson_member(const char *json, size_t len, const char *key, const char **val,
@@ -317,12 +331,34 @@ int md_rawjson_member(const char *json, size_t len, const char *key, const char 
     if (!json || !key)
         return -1;
     bool is_array = false;
-    int rc = walk(json, len, key, NULL, NULL, val, val_len, &is_array);
+    int rc = walk(json, len, &key, 1, NULL, NULL, val, val_len, &is_array);
     if (rc != 0) {
         *val = NULL;
         *val_len = 0;
     }
     return rc;
+}
+
+int md_rawjson_members(const char *json, size_t len, const char *const *keys, size_t n,
+                       const char **vals, size_t *lens)
+{
+    for (size_t j = 0; j < n; j++) {
+        vals[j] = NULL;
+        lens[j] = 0;
+    }
+    if (!json || !keys)
+        return -1;
+    for (size_t j = 0; j < n; j++)
+        if (!keys[j])
+            return -1;
+    bool is_array = false;
+    int rc = walk(json, len, keys, n, NULL, NULL, vals, lens, &is_array);
+    if (rc < 0)
+        for (size_t j = 0; j < n; j++) {
+            vals[j] = NULL;
+            lens[j] = 0;
+        }
+    return rc < 0 ? -1 : 0;
 }
 
 bool md_rawjson_valid(const char *json, size_t len)
@@ -347,7 +383,7 @@ int md_rawjson_array_items(const char *json, size_t len, const char *key,
     const char *val;
     size_t val_len;
     bool is_array = false;
-    int rc = walk(json, len, key, out, &text, &val, &val_len, &is_array);
+    int rc = walk(json, len, &key, 1, out, &text, &val, &val_len, &is_array);
     if (rc < 0)
         goto bad;
     if (!is_array) {

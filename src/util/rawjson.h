@@ -46,4 +46,11 @@ void md_rawjson_items_free(struct md_rawjson_items *items);
 int md_rawjson_member(const char *json, size_t len, const char *key, const char **val,
                       size_t *val_len);
 
+/* Several top-level members in one pass: vals[j] / lens[j] the text of the
+ * first member named keys[j] (a key may be given twice), NULL / 0 when
+ * absent.  At most 8 keys.
+ * 0, or -1 declined as md_rawjson_member (every vals[j] then NULL). */
+int md_rawjson_members(const char *json, size_t len, const char *const *keys, size_t n,
+                       const char **vals, size_t *lens);
+
 #endif

@@ -7,7 +7,10 @@
  *
  * MODE: seq, ahead (md_aws_json_paginate_pages without and with read-ahead),
  * started-seq, started-ahead (md_aws_pager_start, then finish without or
- * with read-ahead), started-cancel (start, then cancel).  --stop-after N:
+ * with read-ahead), started-cancel (start, then cancel), pair (two pagers,
+ * newest and oldest first, each over its own handle, finished together
+ * with md_aws_pager_finish_pair; "ends" and "lasts" then say which pager
+ * each page came from and whether it was its last).  --stop-after N:
  * the handler sets *stop on page N; --fail-at N: it returns an error on
  * page N.  Credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY;
  * retries from AWS_MAX_ATTEMPTS. */
@@ -26,6 +29,8 @@
 struct seen {
     cJSON *names;
     cJSON *requests;        /* the server's request count at each page */
+    cJSON *ends, *lasts;    /* each page's md_page.end and .last */
+    cJSON *sizes;           /* each page's number of items */
     const char *endpoint;
     int pages;
     int stop_after, fail_at;
@@ -66,16 +71,24 @@ static md_status on_page(void *ctx, const struct md_page *page, bool *stop, stru
     struct seen *s = ctx;
     s->pages++;
     cJSON_AddItemToArray(s->requests, cJSON_CreateNumber(server_requests(s->endpoint)));
+    cJSON_AddItemToArray(s->ends, cJSON_CreateNumber(page->end));
+    cJSON_AddItemToArray(s->lasts, cJSON_CreateBool(page->last));
+    const cJSON *json = md_page_json(page, err);
+    if (!json)
+        return err->code;
+    if (md_page_json(page, err) != json)
+        s->bytes_ok = false;    /* parsed once, then the same tree */
     cJSON *again = cJSON_ParseWithLength(page->raw, page->raw_len);
     char *a = again ? cJSON_PrintUnformatted(again) : NULL;
-    char *b = cJSON_PrintUnformatted(page->json);
+    char *b = cJSON_PrintUnformatted(json);
     if (!a || !b || strcmp(a, b) != 0)
         s->bytes_ok = false;
     cJSON_free(a);
     cJSON_free(b);
     cJSON_Delete(again);
-    const cJSON *item;
-    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(page->json, "TrainingJobSummaries")) {
+    const cJSON *item, *items = cJSON_GetObjectItemCaseSensitive(json, "TrainingJobSummaries");
+    cJSON_AddItemToArray(s->sizes, cJSON_CreateNumber(cJSON_GetArraySize(items)));
+    cJSON_ArrayForEach(item, items) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(item, "TrainingJobName");
         cJSON_AddItemToArray(s->names, cJSON_CreateString(cJSON_IsString(n) ? n->valuestring : "?"));
     }
@@ -124,14 +137,32 @@ int main(int argc, char **argv)
 
     cJSON *in = cJSON_Parse("{\"SortBy\":\"CreationTime\",\"SortOrder\":\"Descending\","
                             "\"MaxResults\":100}");
-    struct seen s = {cJSON_CreateArray(), cJSON_CreateArray(), argv[1], 0,
-                     opt(argc, argv, "--stop-after"), opt(argc, argv, "--fail-at"), true};
+    struct seen s = {cJSON_CreateArray(), cJSON_CreateArray(), cJSON_CreateArray(),
+                     cJSON_CreateArray(), cJSON_CreateArray(), argv[1], 0, opt(argc, argv, "--stop-after"),
+                     opt(argc, argv, "--fail-at"), true};
     struct md_err err;
     md_err_clear(&err);
     const char *mode = argv[2];
     int max_pages = opt(argc, argv, "--max-pages");
     md_status st;
-    if (!strncmp(mode, "started-", 8)) {
+    struct md_aws_client c2 = c;
+    c2.curl = curl_easy_init();
+    if (!strcmp(mode, "pair")) {
+        cJSON *back_in = cJSON_Duplicate(in, 1);
+        cJSON_ReplaceItemInObjectCaseSensitive(back_in, "SortOrder",
+                                               cJSON_CreateString("Ascending"));
+        struct md_aws_pager *front = NULL, *back = NULL;
+        st = md_aws_pager_start(&c, "sagemaker", "SageMaker", "1.1", "ListTrainingJobs", in,
+                                max_pages, &front, &err);
+        if (st == MD_OK)
+            st = md_aws_pager_start(&c2, "sagemaker", "SageMaker", "1.1", "ListTrainingJobs",
+                                    back_in, max_pages, &back, &err);
+        if (st == MD_OK)
+            st = md_aws_pager_finish_pair(front, back, on_page, &s, &err);
+        else
+            md_aws_pager_cancel(front);
+        cJSON_Delete(back_in);
+    } else if (!strncmp(mode, "started-", 8)) {
         struct md_aws_pager *p = NULL;
         st = md_aws_pager_start(&c, "sagemaker", "SageMaker", "1.1", "ListTrainingJobs", in,
                                 max_pages, &p, &err);
@@ -151,11 +182,15 @@ int main(int argc, char **argv)
     cJSON_AddBoolToObject(out, "bytes_ok", s.bytes_ok);
     cJSON_AddItemToObject(out, "names", s.names);
     cJSON_AddItemToObject(out, "requests", s.requests);
+    cJSON_AddItemToObject(out, "ends", s.ends);
+    cJSON_AddItemToObject(out, "lasts", s.lasts);
+    cJSON_AddItemToObject(out, "sizes", s.sizes);
     char *text = cJSON_PrintUnformatted(out);
     printf("%s\n", text ? text : "{}");
     cJSON_free(text);
     cJSON_Delete(out);
     cJSON_Delete(in);
     curl_easy_cleanup(c.curl);
+    curl_easy_cleanup(c2.curl);
     return st == MD_OK ? 0 : 1;
 }

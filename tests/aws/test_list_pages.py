@@ -4,7 +4,10 @@ reading the cache back.  Neither may change what it prints: the output must
 be exactly the plain sequential NextToken listing (made here with botocore's
 signer and one request at a time), in the cache's order, byte for byte the
 same as `ls --cached` afterwards, also when pages are throttled or a
-connection drops."""
+connection drops.  Over a slow link (each request 30 ms) the listing is
+read from both ends at once, newest and oldest first, until they meet: the
+same jobs in the same order again (jobs created at the same instant may
+change places), every one once, and about one request per page."""
 import json
 import os
 import shutil
@@ -88,6 +91,8 @@ def check_listing(label, expect_pages):
          json.dumps([(r['op'], r.get('status'), r['params'].get('NextToken')) for r in reqs])[:2000])
     t.ok(not [r for r in reqs if r['op'] != 'ListTrainingJobs'],
          '%s: nothing but ListTrainingJobs is sent' % label)
+    t.ok(all(r['params'].get('SortOrder') == 'Descending' for r in lists),
+         '%s: a fast link: read from one end only' % label)
     rc2, cached, err2 = md('ls', 'training-jobs', '--json', '--cached')
     t.ok(rc == 0 and rc2 == 0 and cached == out,
          '%s: byte for byte what the cache prints afterwards' % label, err2)
@@ -140,6 +145,35 @@ try:
          'throttling, a 503 and a dropped connection: the same listing', err)
     t.ok(len(reqs) == 13 + 3 and [r.get('fault') for r in reqs].count('slow') == 9,
          'each failed request was retried once, pages 4, 7 and 10 (%d requests)' % len(reqs))
+
+    # 6. A slow link: both ends at once, meeting somewhere in the middle,
+    #    where three groups of 25 jobs created at the same instant are.
+    fake.control('seed', {'region': 'us-east-1', 'training_jobs': [
+        {'name': 'lp-mid-%d-%02d' % (g, i), 'age': 90000 + 61 * (500 + 80 * g) + 30,
+         'status': 'Completed'} for g in range(3) for i in range(25)]})
+    ref, ref_pages = sequential_listing()
+    fake.control('faults', [{'op': 'ListTrainingJobs', 'kind': 'slow', 'delay': 0.03}])
+    fake.control('requests', method='DELETE')
+    fresh_cache()
+    rc, out6, err = md('ls', 'training-jobs', '--json')
+    fake.control('faults', method='DELETE')
+    lists = [r for r in list_ops() if r['op'] == 'ListTrainingJobs']
+    orders = [r['params'].get('SortOrder') for r in lists]
+    # The back half is stored oldest first: jobs created at the same
+    # instant (whose order the service does not define either) may come
+    # out in another order than the one-ended listing's; nothing else may.
+    got6 = json.loads(out6) if rc == 0 else []
+    want6 = cache_order(ref)
+    t.ok(rc == 0 and [x['CreationTime'] for x in got6] == [x['CreationTime'] for x in want6]
+         and sorted(json.dumps(x, sort_keys=True) for x in got6)
+         == sorted(json.dumps(x, sort_keys=True) for x in want6),
+         'a slow link: the same listing, ties aside (%d jobs, %d pages)' % (len(ref), ref_pages),
+         err)
+    t.ok('Ascending' in orders and 'Descending' in orders and len(lists) <= ref_pages + 4,
+         'read from both ends, meeting: %d requests for %d pages (%d oldest first)'
+         % (len(lists), ref_pages, orders.count('Ascending')))
+    rc2, cached, err2 = md('ls', 'training-jobs', '--json', '--cached')
+    t.ok(rc2 == 0 and cached == out6, 'a slow link: byte for byte what the cache prints', err2)
 
     # 4. Persistent failure: a clear error and exit 1.
     fresh_cache()

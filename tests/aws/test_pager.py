@@ -5,7 +5,10 @@ joined, no more than a few pages were asked for ahead), max_pages is
 honoured, a retried page is handed over once.  A pager started before its
 handler (md_aws_pager_start): its first request goes out at once; finished
 without read-ahead it asks for each page only after the one before was
-handled; cancelled, it sent no more than that one request."""
+handled; cancelled, it sent no more than that one request.  Two pagers
+finished together (md_aws_pager_finish_pair): each one's pages in its
+order, tagged with the pager they came from and which was its last; a
+handler's stop or error ends both."""
 import json
 import os
 import subprocess
@@ -37,6 +40,15 @@ def pager(mode, *args):
         return p.returncode, json.loads(p.stdout), p.stderr
     except ValueError:
         return p.returncode, {}, p.stdout + p.stderr
+
+
+def pages_of(out):
+    """The names of each page."""
+    names, pages, at = out.get('names', []), [], 0
+    for n in out.get('sizes', []):
+        pages.append(names[at:at + n])
+        at += n
+    return pages
 
 
 def lists():
@@ -96,6 +108,37 @@ try:
     rc, out, err = pager('started-cancel')
     t.ok(rc == 0 and out['pages'] == 0 and lists() - c0 <= 1,
          'started, then cancelled: the first request at most (%d)' % (lists() - c0), err)
+
+    # One listing from both ends: newest first and oldest first at once.
+    c0 = lists()
+    rc, out, err = pager('pair')
+    ends = out.get('ends', [])
+    front = [n for n, e in zip(pages_of(out), ends) if e == 0]
+    back = [n for n, e in zip(pages_of(out), ends) if e == 1]
+    t.ok(rc == 0 and out['pages'] == 20 and sum(front, []) == names
+         and sum(back, []) == names[::-1],
+         'pair: both pagers read to their end, each one in its own order', err)
+    lasts = [e for e, last in zip(ends, out.get('lasts', [])) if last]
+    t.ok(sorted(lasts) == [0, 1] and lists() - c0 == 20,
+         'pair: one last page each, one request per page (%s, %d)' % (lasts, lists() - c0))
+    c0 = lists()
+    rc, out, err = pager('pair', '--stop-after', 4)
+    sent = lists() - c0
+    t.ok(rc == 0 and out['pages'] == 4 and 0 in out['ends'] and 1 in out['ends'],
+         'pair: a handler that stops on page 4 has seen pages of both', err)
+    t.ok(sent <= 4 + 2 * (AHEAD_PAGES + 1), 'and both stopped asking (%d requests)' % sent)
+    c0 = lists()
+    rc, out, err = pager('pair', '--fail-at', 3)
+    sent = lists() - c0
+    t.ok(rc == 1 and 'page 3' in out['error'] and out['pages'] == 3,
+         "pair: the handler's error ends both and is returned", err)
+    t.ok(sent <= 3 + 2 * (AHEAD_PAGES + 1), 'no page asked for after that (%d requests)' % sent)
+    fake.control('faults', [{'op': 'ListTrainingJobs', 'kind': 'slow', 'delay': 0, 'count': 5},
+                            {'op': 'ListTrainingJobs', 'kind': 'error', 'status': 500}])
+    rc, out, err = pager('pair')
+    fake.control('faults', method='DELETE')
+    t.ok(rc == 1 and 'InternalFailure' in out.get('code', '') + out.get('error', ''),
+         'pair: a request that keeps failing ends the listing with its error', err)
 
     # A throttled page and a dropped reply mid-listing: retried, handed over once.
     fake.control('faults', [{'op': 'ListTrainingJobs', 'kind': 'slow', 'delay': 0, 'count': 5},

@@ -68,6 +68,18 @@ static void check(const char *doc, size_t size, const char *key)
         cJSON_free(b);
         cJSON_Delete(mine);
     }
+    /* Several members in one pass read as each one alone. */
+    const char *keys[2] = {key, "NextToken"};
+    const char *vals[2];
+    size_t lens[2];
+    int mmrc = md_rawjson_members(doc, size, keys, 2, vals, lens);
+    if ((mmrc < 0) != (mrc < 0) || (mmrc == 0 && (vals[0] != v || lens[0] != n)))
+        abort();
+    const char *tv;
+    size_t tn;
+    if (mmrc == 0 && md_rawjson_member(doc, size, "NextToken", &tv, &tn) >= 0 &&
+        (vals[1] != tv || lens[1] != tn))
+        abort();
     cJSON_Delete(j);
     md_rawjson_items_free(&it);
 }

@@ -180,6 +180,29 @@ static void test_member(void)
     TAP_EQ_INT(md_rawjson_member(NULL, 0, "T", &v, &n), -1, "NULL text");
 }
 
+static void test_members(void)
+{
+    const char *v[4];
+    size_t n[4];
+    const char *obj = "{\"Name\":\"job-1\", \"Time\": 1795724822.13578,\"S\":\"a\\\"b\","
+                      "\"Name\":\"later\",\"Deep\":{\"Time\":1}}";
+    const char *keys[] = {"Time", "Name", "S", "Nope"};
+    TAP_EQ_INT(md_rawjson_members(obj, strlen(obj), keys, 4, v, n), 0, "members: one pass");
+    TAP_OK(v[0] && n[0] == 16 && !memcmp(v[0], "1795724822.13578", 16), "a number as written");
+    TAP_OK(v[1] && n[1] == 7 && !memcmp(v[1], "\"job-1\"", 7), "the first of a repeated member");
+    TAP_OK(v[2] && n[2] == 6 && !memcmp(v[2], "\"a\\\"b\"", 6), "a string with its escapes");
+    TAP_OK(!v[3] && n[3] == 0, "an absent member: NULL");
+    const char *bad = "{\"Name\":\"x\",\"Time\":01}";
+    TAP_EQ_INT(md_rawjson_members(bad, strlen(bad), keys, 2, v, n), -1,
+               "members: the whole object is checked");
+    TAP_OK(!v[0] && !v[1], "declined: nothing");
+    const char *many[9] = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
+    const char *vv[9];
+    size_t nn[9];
+    TAP_EQ_INT(md_rawjson_members("{}", 2, many, 9, vv, nn), -1, "more than 8 keys: declined");
+    TAP_EQ_INT(md_rawjson_members("[1]", 3, keys, 1, v, n), -1, "not an object: declined");
+}
+
 /* What md_rawjson_valid accepts, SQLite's JSON functions must read: the
  * cache stores objects checked by it alone. */
 static int sqlite_json_valid(sqlite3 *db, const char *text, size_t len)
@@ -230,6 +253,7 @@ int main(void)
 {
     test_valid();
     test_member();
+    test_members();
     test_page();
     test_declines();
     test_big();
