@@ -195,7 +195,10 @@ static void fetched_free(struct fetched *f)
 }
 
 /* The output token of a reply read from its bytes (the fetcher leaves the
- * parse of the whole page to the caller's thread), else from a parse. */
+ * parse of the whole page to the caller's thread), else from a parse.  The
+ * token is the reply's last member in SageMaker's replies: read from the
+ * end, the next request goes out without this thread reading the page
+ * (whose handler checks all of it; a page it refuses ends the listing). */
 static md_status raw_next_token(const struct md_paginator *pg, const struct md_buf *raw,
                                 const char *sent, char **next, struct md_err *err)
 {
@@ -205,7 +208,9 @@ static md_status raw_next_token(const struct md_paginator *pg, const struct md_b
     const char *text = raw->data ? raw->data : "";
     const char *v;
     size_t n;
-    int rc = md_rawjson_member(text, raw->len, pg->output_token, &v, &n);
+    int rc = pg->more_results ? 1 : md_rawjson_tail_member(text, raw->len, pg->output_token, &v, &n);
+    if (rc != 0)
+        rc = md_rawjson_member(text, raw->len, pg->output_token, &v, &n);
     cJSON *doc = NULL;
     if (rc < 0 || pg->more_results) {
         doc = cJSON_ParseWithLength(text, raw->len);

@@ -28,4 +28,5 @@ tests_fuzz_replay_rawjson_SOURCES = tests/fuzz/fuzz_rawjson.c
 tests_fuzz_replay_rawjson_CPPFLAGS = $(AM_CPPFLAGS) -DMD_FUZZ_MAIN
 tests_fuzz_replay_rawjson_LDADD = src/util/libmd-util.a $(MD_DEP_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/rawjson/page.json tests/fuzz/corpus/rawjson/nested.json \
-	tests/fuzz/corpus/rawjson/lenient.json tests/fuzz/corpus/rawjson/dupkeys.json
+	tests/fuzz/corpus/rawjson/lenient.json tests/fuzz/corpus/rawjson/dupkeys.json \
+	tests/fuzz/corpus/rawjson/escapedkey.json tests/fuzz/corpus/rawjson/surrogate.json

@@ -1,6 +1,7 @@
 #include "util/rawjson.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,16 @@ static bool hex(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* The code unit of "\uXXXX" at p (end - p >= 6 checked by the caller), or
+ * -1 when the four are not hex digits. */
+static long unit(const char *p)
+{
+    if (!hex(p[2]) || !hex(p[3]) || !hex(p[4]) || !hex(p[5]))
+        return -1;
+    char h[5] = {p[2], p[3], p[4], p[5], '\0'};
+    return strtol(h, NULL, 16);
+}
+
 /* The bytes that end a plain run inside a string: the quote, the
  * backslash, and raw control characters (not JSON). */
 static const unsigned char string_stop[256] = {
@@ -88,8 +99,17 @@ static bool string(struct scan *s, bool *escaped)
             return false;
         char e = p[1];
         if (e == 'u') {
-            if (end - p < 6 || !hex(p[2]) || !hex(p[3]) || !hex(p[4]) || !hex(p[5]))
+            /* A surrogate must come as a pair: cJSON refuses a lone one
+             * (SQLite takes it), and the cache's rows are read by both. */
+            long u = end - p >= 6 ? unit(p) : -1;
+            if (u < 0 || (u >= 0xDC00 && u <= 0xDFFF))
                 return false;
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                long lo = end - p >= 12 && p[6] == '\\' && p[7] == 'u' ? unit(p + 6) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return false;
+                p += 6;
+            }
             p += 6;
         } else if (e && strchr("\"\\/bfnrt", e)) {
             p += 2;
@@ -359,6 +379,53 @@ int md_rawjson_members(const char *json, size_t len, const char *const *keys, si
             lens[j] = 0;
         }
     return rc < 0 ? -1 : 0;
+}
+
+/* Steps back over whitespace from p (not below start). */
+static const char *back_ws(const char *start, const char *p)
+{
+    while (p > start && is_ws(p[-1]))
+        p--;
+    return p;
+}
+
+int md_rawjson_tail_member(const char *json, size_t len, const char *key, const char **val,
+                           size_t *val_len)
+{
+    *val = NULL;
+    *val_len = 0;
+    if (!json || !key)
+        return 1;
+    const char *p = back_ws(json, json + len);
+    if (p == json || p[-1] != '}')
+        return 1;
+    p = back_ws(json, p - 1);
+    if (p == json || p[-1] != '"')
+        return 1;
+    const char *vend = p--;
+    /* the string's opening quote: no escape, no control character between */
+    while (p > json && p[-1] != '"') {
+        if (p[-1] == '\\' || (unsigned char)p[-1] < 0x20)
+            return 1;
+        p--;
+    }
+    if (p == json)
+        return 1;
+    const char *vstart = --p;
+    p = back_ws(json, p);
+    if (p == json || p[-1] != ':')
+        return 1;
+    p = back_ws(json, p - 1);
+    size_t klen = strlen(key);
+    if ((size_t)(p - json) < klen + 2 || p[-1] != '"' || p[-2 - (ptrdiff_t)klen] != '"' ||
+        memcmp(p - 1 - klen, key, klen) != 0)
+        return 1;
+    p = back_ws(json, p - 2 - klen);
+    if (p == json || (p[-1] != ',' && p[-1] != '{'))
+        return 1;
+    *val = vstart;
+    *val_len = (size_t)(vend - vstart);
+    return 0;
 }
 
 bool md_rawjson_valid(const char *json, size_t len)

@@ -2,7 +2,8 @@
  *
  * md_rawjson_valid says whether a text is one JSON value; the cache checks
  * every object it stores with it (faster than SQLite's json_valid, and
- * never more lenient: what it accepts, SQLite's JSON functions read).
+ * never more lenient: what it accepts, SQLite's JSON functions and cJSON
+ * read; so a "\u" escape of a surrogate must be half of a pair).
  *
  * The elements of a reply's result array as the service wrote them:
  * A listing stores each item's JSON text in the cache.  Printing every item
@@ -45,6 +46,16 @@ void md_rawjson_items_free(struct md_rawjson_items *items);
  * md_rawjson_array_items (0 found, 1 absent, -1 declined). */
 int md_rawjson_member(const char *json, size_t len, const char *key, const char **val,
                       size_t *val_len);
+
+/* The last member of the top-level object, found from the end in a few
+ * bytes without reading the rest, when it is key and its value a string
+ * with no escape: 0 found (*val its text, quotes included), else 1.  For a
+ * document md_rawjson_valid accepts, what it finds is that object's last
+ * member named key (md_rawjson_member finds the first: the same one unless
+ * the key is repeated); it says nothing of other documents, whose own
+ * reading must refuse them.  A listing's next token, read before the page. */
+int md_rawjson_tail_member(const char *json, size_t len, const char *key, const char **val,
+                           size_t *val_len);
 
 /* Several top-level members in one pass: vals[j] / lens[j] the text of the
  * first member named keys[j] (a key may be given twice), NULL / 0 when

@@ -9,8 +9,10 @@
  *
  * With -DMD_FUZZ_MAIN it replays the seed corpus in
  * $MLDECK_SRCDIR/tests/fuzz/corpus/rawjson (TAP, run by make check). */
+#define _GNU_SOURCE     /* memmem */
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,6 +82,22 @@ static void check(const char *doc, size_t size, const char *key)
     if (mmrc == 0 && md_rawjson_member(doc, size, "NextToken", &tv, &tn) >= 0 &&
         (vals[1] != tv || lens[1] != tn))
         abort();
+    /* Found from the end in a valid document: a member of that name is
+     * there (unless the forward walk declined, for an escaped key), and
+     * the same one when the name appears once. */
+    const char *tv2;
+    size_t tn2;
+    if (md_rawjson_tail_member(doc, size, key, &tv2, &tn2) == 0 && md_rawjson_valid(doc, size)) {
+        if (mrc == 1)
+            abort();
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "\"%s\"", key);
+        const char *first = memmem(doc, size, quoted, strlen(quoted));
+        bool once = first && !memmem(first + 1, size - (size_t)(first + 1 - doc), quoted,
+                                     strlen(quoted));
+        if (once && mrc == 0 && (tv2 != v || tn2 != n))
+            abort();
+    }
     cJSON_Delete(j);
     md_rawjson_items_free(&it);
 }

@@ -3,6 +3,7 @@
  * of its text, and every case in which the scanner must decline. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -180,6 +181,34 @@ static void test_member(void)
     TAP_EQ_INT(md_rawjson_member(NULL, 0, "T", &v, &n), -1, "NULL text");
 }
 
+static void test_tail_member(void)
+{
+    const char *v;
+    size_t n;
+    const char *page = "{\"Items\":[{\"NextToken\":\"inner\"}], \"NextToken\" : \"tok/+=\" }\n";
+    TAP_EQ_INT(md_rawjson_tail_member(page, strlen(page), "NextToken", &v, &n), 0,
+               "tail: the last member, from the end");
+    TAP_OK(v && n == 8 && !memcmp(v, "\"tok/+=\"", 8), "tail: its text, quotes included");
+    const char *single = "{\"NextToken\":\"\"}";
+    TAP_EQ_INT(md_rawjson_tail_member(single, strlen(single), "NextToken", &v, &n), 0,
+               "tail: the only member, an empty string");
+    TAP_OK(v && n == 2, "tail: \"\"");
+    static const char *const no[] = {
+        "{\"Items\":[],\"NextToken\":\"a\\\"b\"}",     /* an escape: read it forwards */
+        "{\"NextToken\":\"a\",\"Items\":[]}",             /* not the last member */
+        "{\"NextToken\":5}",                                  /* not a string */
+        "{\"XNextToken\":\"a\"}",                           /* another key */
+        "{\"a\\\"NextToken\":\"a\"}",                    /* inside another key */
+        "[\"NextToken\",\"a\"]",                            /* not an object */
+        "\"NextToken\":\"a\"}",                             /* nothing before the key */
+        "",
+    };
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        TAP_EQ_INT(md_rawjson_tail_member(no[i], strlen(no[i]), "NextToken", &v, &n), 1,
+                   "tail: not that shape: %s", no[i]);
+    TAP_EQ_INT(md_rawjson_tail_member(NULL, 0, "NextToken", &v, &n), 1, "tail: NULL");
+}
+
 static void test_members(void)
 {
     const char *v[4];
@@ -227,6 +256,10 @@ static void test_valid(void)
         {"{\"a\":\"\x01\"}", 0}, {"{\"a\":\"\\x\"}", 0}, {"{\"a\":\"\\u12\"}", 0},
         {"{\"a\":NaN}", 0}, {"{'a':1}", 0}, {"{\"a\":1,}", 0}, {"[1,]", 0}, {"{\"a\":nul}", 0},
         {"{\"a\":1}x", 0}, {"{\"a\":1}{}", 0}, {"{\"a\":\f1}", 0}, {"\"open", 0}, {"{\"a\"}", 0},
+        /* surrogates: a pair is one character; cJSON refuses a lone half */
+        {"\"\\ud83d\\ude00\"", 1}, {"\"\\uD83D\\uDE00x\"", 1}, {"\"\\udddd\"", 0},
+        {"\"\\ud83d\"", 0}, {"\"\\ud83dx\"", 0}, {"\"\\ud83d\\u0041\"", 0},
+        {"\"\\ud83d\\ud83d\"", 0},
     };
     sqlite3 *db = NULL;
     sqlite3_open(":memory:", &db);
@@ -234,8 +267,12 @@ static void test_valid(void)
         const char *t = cases[i].text;
         bool v = md_rawjson_valid(t, strlen(t));
         TAP_EQ_INT(v, cases[i].valid, "valid(%s)", t);
-        if (v)
+        if (v) {
             TAP_EQ_INT(sqlite_json_valid(db, t, strlen(t)), 1, "SQLite reads %s too", t);
+            cJSON *j = cJSON_Parse(t);
+            TAP_OK(j != NULL, "cJSON reads %s too", t);
+            cJSON_Delete(j);
+        }
     }
     TAP_OK(!md_rawjson_valid(NULL, 0), "NULL is not JSON");
     TAP_OK(!md_rawjson_valid("{\"a\":1}", 5), "the length given is the text: a cut object is not");
@@ -254,6 +291,7 @@ int main(void)
     test_valid();
     test_member();
     test_members();
+    test_tail_member();
     test_page();
     test_declines();
     test_big();
