@@ -68,3 +68,11 @@ tests_aws_pager_LDADD = src/aws/libmd-aws.a src/net/libmd-net.a src/util/libmd-u
 TESTS += tests/aws/test_pager.py
 EXTRA_DIST += tests/aws/test_pager.py
 # --- end list-speed ---
+# --- last-exec: the pipelines list's last execution, as the screen refreshes it ---
+check_PROGRAMS += tests/aws/smrefresh
+tests_aws_smrefresh_SOURCES = tests/aws/smrefresh.c
+tests_aws_smrefresh_LDADD = $(MLDECK_LIB) $(MD_DEP_LIBS)
+tests_aws_smrefresh_DEPENDENCIES = $(MLDECK_LIB)
+TESTS += tests/aws/test_last_exec.py
+EXTRA_DIST += tests/aws/test_last_exec.py
+# --- end last-exec ---

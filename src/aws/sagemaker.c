@@ -8,6 +8,8 @@
 
 #include "aws/client.h"
 #include "aws/paginate.h"
+#include "cache/last_exec.h"
+#include "cache/rewrite.h"
 #include "net/http.h"
 #include "util/rawjson.h"
 #include "kind/kind.h"
@@ -716,6 +718,102 @@ static md_status pair_listing(struct md_sm_ctx *x, struct md_aws_pager *front, c
     return st;
 }
 
+/* ---- pipelines' last executions (cache/last_exec.h) ----------------------- */
+
+/* The cached pipelines that carry mldeck's member, by name, as they were
+ * before a listing replaced them with the service's text. */
+static int memo_row(void *ctx, const struct md_cache_row *row)
+{
+    if (!strstr(row->json, "\"mldeck\""))
+        return 0;
+    cJSON *obj = cJSON_Parse(row->json);
+    if (obj && !cJSON_AddItemToObject(ctx, row->id, obj))
+        cJSON_Delete(obj);
+    return 0;
+}
+
+static cJSON *last_exec_memo(struct md_sm_ctx *x)
+{
+    cJSON *memo = cJSON_CreateObject();
+    struct md_cache_query q = {.kind = "pipelines"};
+    struct md_err e;
+    if (memo)
+        md_cache_query(x->cache, x->scope, &q, memo_row, memo, &e);
+    return memo;
+}
+
+struct last_pass {
+    struct md_sm_ctx *x;
+    struct md_aws_client *c;
+    const cJSON *memo;
+    md_status failed;           /* the first request that failed: no more are sent */
+    struct md_err err;
+};
+
+/* One pipeline: what was known of its last execution is carried over, and
+ * the service is asked again only when that is out of date or still
+ * running (one ListPipelineExecutions, newest first, one result). */
+static md_status last_exec_of(void *ctx, const struct md_cache_row *row, cJSON *pipeline,
+                              bool *changed, struct md_err *err)
+{
+    struct last_pass *p = ctx;
+    md_status st = MD_OK;
+    if (!cJSON_GetObjectItemCaseSensitive(pipeline, "mldeck")) {
+        const cJSON *before = cJSON_GetObjectItemCaseSensitive(p->memo, row->id);
+        if (before && (st = md_last_exec_carry(pipeline, before, err)) != MD_OK)
+            return st;
+        *changed = before != NULL;
+    }
+    if (p->failed != MD_OK || !cJSON_GetObjectItemCaseSensitive(pipeline, "LastExecutionTime") ||
+        md_last_exec_settled(pipeline))
+        return MD_OK;
+    if (sm_cancelled(p->x))
+        return md_err_set(err, MD_ERR_CANCELLED, "cancelled");
+    cJSON *in = cJSON_CreateObject();
+    if (!in || !cJSON_AddStringToObject(in, "PipelineName", row->id) ||
+        !cJSON_AddStringToObject(in, "SortBy", "CreationTime") ||
+        !cJSON_AddStringToObject(in, "SortOrder", "Descending") ||
+        !cJSON_AddNumberToObject(in, "MaxResults", 1)) {
+        cJSON_Delete(in);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    cJSON *out = NULL;
+    struct md_err e;
+    md_err_clear(&e);
+    st = md_aws_json_call(p->c, SM_PREFIX, "ListPipelineExecutions", SM_JSON, in, &out, &e);
+    cJSON_Delete(in);
+    if (st == MD_ERR_NOTFOUND)  /* deleted since the listing */
+        return MD_OK;
+    if (st != MD_OK) {
+        /* the rest keep what was known; the refresh reports this */
+        p->failed = st;
+        p->err = e;
+        return MD_OK;
+    }
+    const cJSON *first = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(out, "PipelineExecutionSummaries"), 0);
+    if (cJSON_IsObject(first)) {
+        st = md_last_exec_set(pipeline, first, err);
+        *changed = true;
+    }
+    cJSON_Delete(out);
+    return st;
+}
+
+static md_status note_last_executions(struct md_sm_ctx *x, struct md_aws_client *c,
+                                      const cJSON *memo, struct md_err *err)
+{
+    struct last_pass p = {x, c, memo, MD_OK};
+    md_status st = md_cache_rewrite_kind(x->cache, x->scope, "pipelines", last_exec_of, &p, err);
+    if (st == MD_OK && p.failed != MD_OK) {
+        md_err_wrap(&p.err, "the pipelines' last executions");
+        if (err)
+            *err = p.err;
+        st = p.failed;
+    }
+    return st;
+}
+
 static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *parent,
                          bool full, struct md_sm_stats *stats, struct md_sm_listed *listed,
                          struct md_err *err)
@@ -772,6 +870,11 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
             return st;
         }
     }
+
+    /* The screen's pipelines list shows each one's last execution, which
+     * the listing replaces with the service's text: kept aside first. */
+    bool last_execs = !x->list_only && !strcmp(kindname, "pipelines");
+    cJSON *memo = last_execs ? last_exec_memo(x) : NULL;
 
     char key[1200];
     full_key(key, sizeof key, kindname, parent);
@@ -847,6 +950,12 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
     } else if (outer && md_cache_in_transaction(x->cache)) {
         md_cache_rollback(x->cache);    /* a renewal failed half-way */
     }
+    if (st == MD_OK && last_execs)
+        st = note_last_executions(x, &c, memo, err);
+    cJSON_Delete(memo);
+    /* An execution listing refreshes its pipeline's last one for free. */
+    if (st == MD_OK && !x->list_only && !strcmp(kindname, "pipeline-executions"))
+        st = md_cache_last_exec_update(x->cache, x->scope, parent, err);
     if (s.listed && !(st == MD_OK && alone && listed_in_cache_order(&s)))
         md_sm_listed_free(listed);      /* the caller reads the cache back */
     free(s.sort_values);

@@ -7,7 +7,9 @@ src_cache_libmd_cache_a_SOURCES = \
 	src/cache/schema.c \
 	src/cache/query.c \
 	src/cache/sqlfn.c \
-	src/cache/run_count.c src/cache/run_count.h
+	src/cache/run_count.c src/cache/run_count.h \
+	src/cache/rewrite.c src/cache/rewrite.h \
+	src/cache/last_exec.c src/cache/last_exec.h
 
 MD_CACHE_TEST_LIBS = src/cache/libmd-cache.a src/util/libmd-util.a $(MD_DEP_LIBS)
 
@@ -56,3 +58,8 @@ TESTS += tests/unit/test_upsert_rows
 tests_unit_test_upsert_rows_SOURCES = tests/unit/test_upsert_rows.c tests/tap.h
 tests_unit_test_upsert_rows_LDADD = $(MD_CACHE_TEST_LIBS)
 # --- end list-speed ---
+
+check_PROGRAMS += tests/unit/test_last_exec
+TESTS += tests/unit/test_last_exec
+tests_unit_test_last_exec_SOURCES = tests/unit/test_last_exec.c tests/tap.h
+tests_unit_test_last_exec_LDADD = src/kind/libmd-kind.a $(MD_CACHE_TEST_LIBS)

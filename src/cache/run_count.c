@@ -1,4 +1,5 @@
 #include "cache/run_count.h"
+#include "cache/rewrite.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,61 +68,22 @@ md_status md_cache_run_count_update(struct md_cache *c, const struct md_scope *s
     return st;
 }
 
-struct all_rows {
-    char **ids, **json;
-    long long *at;
-    size_t n, cap;
-    bool nomem;
+struct where {
+    struct md_cache *c;
+    const struct md_scope *s;
 };
 
-static int collect(void *ctx, const struct md_cache_row *row)
+static md_status recount(void *ctx, const struct md_cache_row *row, cJSON *exp, bool *changed,
+                        struct md_err *err)
 {
-    struct all_rows *a = ctx;
-    if (a->n == a->cap) {
-        size_t nc = a->cap ? a->cap * 2 : 16;
-        char **ids = realloc(a->ids, nc * sizeof *ids);
-        if (ids)
-            a->ids = ids;
-        char **js = ids ? realloc(a->json, nc * sizeof *js) : NULL;
-        if (js)
-            a->json = js;
-        long long *at = js ? realloc(a->at, nc * sizeof *at) : NULL;
-        if (!at) {
-            a->nomem = true;
-            return 1;
-        }
-        a->at = at;
-        a->cap = nc;
-    }
-    a->ids[a->n] = strdup(row->id);
-    a->json[a->n] = strdup(row->json);
-    a->at[a->n] = row->fetched_at_ms;
-    if (!a->ids[a->n] || !a->json[a->n]) {
-        free(a->ids[a->n]);
-        free(a->json[a->n]);
-        a->nomem = true;
-        return 1;
-    }
-    a->n++;
-    return 0;
+    const struct where *w = ctx;
+    *changed = true;
+    return md_cache_run_count_set(w->c, w->s, exp, false, err);
 }
 
 md_status md_cache_run_count_update_all(struct md_cache *c, const struct md_scope *s,
                                         struct md_err *err)
 {
-    struct all_rows a = {0};
-    struct md_cache_query q = {.kind = "experiments"};
-    md_status st = md_cache_query(c, s, &q, collect, &a, err);
-    if (st == MD_OK && a.nomem)
-        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == MD_OK && i < a.n; i++)
-        st = rewrite(c, s, a.ids[i], a.json[i], a.at[i], false, err);
-    for (size_t i = 0; i < a.n; i++) {
-        free(a.ids[i]);
-        free(a.json[i]);
-    }
-    free(a.ids);
-    free(a.json);
-    free(a.at);
-    return st;
+    struct where w = {c, s};
+    return md_cache_rewrite_kind(c, s, "experiments", recount, &w, err);
 }

@@ -303,11 +303,24 @@ static int keep_cell(struct md_ls_out *o, const char *s)
     return 0;
 }
 
+/* obj as --json prints it: without mldeck's own member ("mldeck": run
+ * counts, last executions), which the service never sent. */
+static char *print_api_json(const cJSON *obj)
+{
+    if (!cJSON_GetObjectItemCaseSensitive(obj, "mldeck"))
+        return cJSON_PrintUnformatted(obj);
+    cJSON *copy = cJSON_Duplicate(obj, 1);
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "mldeck");
+    char *s = copy ? cJSON_PrintUnformatted(copy) : NULL;
+    cJSON_Delete(copy);
+    return s;
+}
+
 int md_ls_out_row(struct md_ls_out *o, const cJSON *obj)
 {
     char buf[1024];
     if (o->fmt == MD_LS_JSON) {
-        char *s = cJSON_PrintUnformatted(obj);
+        char *s = print_api_json(obj);
         if (!s)
             return -1;
         fprintf(o->f, "%s%s", o->started ? ",\n" : "[\n", s);
@@ -334,7 +347,7 @@ int md_ls_out_row(struct md_ls_out *o, const cJSON *obj)
 
 int md_ls_out_json_text(struct md_ls_out *o, const char *json)
 {
-    if (o->fmt != MD_LS_JSON) {
+    if (o->fmt != MD_LS_JSON || strstr(json, "\"mldeck\"")) {
         cJSON *obj = cJSON_Parse(json);
         if (!obj)
             return -1;

@@ -46,8 +46,11 @@
 
 static const struct md_column pipeline_cols[] = {
     {.title = "Name", .path = "$.PipelineName", .fmt = MD_FMT_TEXT, .width = 24},
+    {.title = "Last status", .path = "$.mldeck.last_execution.status", .fmt = MD_FMT_STATUS,
+     .width = 11, .derived = true},
     {.title = "Last run", .path = "$.LastExecutionTime", .fmt = MD_FMT_AGE, .width = 8},
-    {.title = "Modified", .path = "$.LastModifiedTime", .fmt = MD_FMT_AGE, .width = 8},
+    {.title = "Modified", .path = "$.LastModifiedTime", .fmt = MD_FMT_AGE, .width = 8,
+     .hidden = true},
     {.title = "Created", .path = "$.CreationTime", .fmt = MD_FMT_AGE, .width = 7},
     {.title = "Description", .path = "$.PipelineDescription", .fmt = MD_FMT_TEXT},
     {.title = "Display", .path = "$.PipelineDisplayName", .fmt = MD_FMT_TEXT, .hidden = true},
@@ -335,7 +338,7 @@ const struct md_kind md_kinds[] = {
      .label_path = "$.PipelineName", .copy_path = "$.PipelineArn",
      .time_enc = MD_TIME_EPOCH_S, .columns = pipeline_cols, .ncolumns = N(pipeline_cols),
      .actions = pipeline_actions, .nactions = N(pipeline_actions),
-     .sort_column = 1, .sort_desc = true, .source = "ListPipelines PipelineSummaries[]",
+     .sort_column = 2, .sort_desc = true, .source = "ListPipelines PipelineSummaries[]",
      .summary = "SageMaker pipelines, most recently run first"},
     {.name = "pipeline-executions", .title = "Executions",
      .aliases = "executions execution pe exec", .pane = "pipelines", .parent = "pipelines",

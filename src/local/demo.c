@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache/last_exec.h"
 #include "cache/run_count.h"
 #include "kind/kind.h"
 #include "util/buf.h"
@@ -391,6 +392,8 @@ md_status md_demo_load_kind(struct md_cache *cache, const struct md_scope *scope
     }
     if (!strcmp(k->name, "experiments") || !strcmp(k->name, "runs"))
         st = md_cache_run_count_update_all(cache, scope, err);
+    else if (!strcmp(k->name, "pipelines") || !strcmp(k->name, "pipeline-executions"))
+        st = md_cache_last_exec_update_all(cache, scope, err);
     if (st == MD_OK && nrows)
         *nrows = rs->n;
 out:

@@ -13,8 +13,8 @@ tui_start 100 30 --demo
 tui_wait "yolo11-train" 20; ok $? "demo opens"
 tui_wait "sort:Last run↓" 1; ok $? "header shows the default sort (last run, descending)"
 
-tui_keys '>'; tui_wait "sort:Modified↓"; ok $? "> moves the sort to the next column"
-tui_keys R; tui_wait "sort:Modified↑"; ok $? "R reverses it"
+tui_keys '>'; tui_wait "sort:Created↓"; ok $? "> moves the sort to the next visible column"
+tui_keys R; tui_wait "sort:Created↑"; ok $? "R reverses it"
 tui_keys '<'; tui_wait "sort:Last run↑"; ok $? "< moves back"
 tui_keys :; tui_type "sort name"; tui_keys Enter
 tui_wait "sort:Name↑"; ok $? ":sort name sorts by name ascending"

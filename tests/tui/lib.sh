@@ -157,10 +157,21 @@ tui_screen() {
 }
 
 tui_wait() {
+    tui_wait_grep -F "$@"
+}
+
+# The same for an extended regular expression ("^name  *Failed ").
+tui_wait_re() {
+    tui_wait_grep -E "$@"
+}
+
+tui_wait_grep() {
+    how=$1
+    shift
     limit=$(( ${2:-10} * 20 ))
     n=0
     while [ $n -lt $limit ]; do
-        if tmx capture-pane -p 2>/dev/null | grep -qF -- "$1"; then
+        if tmx capture-pane -p 2>/dev/null | grep -q "$how" -- "$1"; then
             return 0
         fi
         sleep 0.05

@@ -76,6 +76,7 @@ tui_keys Tab Enter; tui_wait "Stopped" 40; ok $? "the execution is Stopped"
 ctl config '{"time_scale": 1}' >/dev/null
 [ "$(reqs "d['counts'].get('sagemaker.StopPipelineExecution', 0)")" = 1 ]; ok $? "one StopPipelineExecution"
 tui_keys Escape; tui_wait "yolo11-train" 5
+tui_wait_re "^yolo11-train  *Stopped " 10; ok $? "the pipelines list shows the last execution Stopped"
 
 ctl outcomes '{"kind": "step", "step": "Train", "pipeline": "yolo11-train", "reason": "AlgorithmError: CUDA out of memory (tui test)", "count": 1}' >/dev/null
 launch tui-fail; ok $? "a third launch (its Train step will fail)"
@@ -83,6 +84,7 @@ tui_keys d; tui_wait "› dag" 5
 tui_wait "✗ Train" 60; ok $? "the failed step shows in the DAG"
 tui_wait "Execution Failed" 30; ok $? "the execution fails"
 tui_keys j; tui_wait "CUDA out of memory" 5; ok $? "the failed step's reason is in its details"
+tui_keys Escape Escape; tui_wait_re "^yolo11-train  *Failed " 10; ok $? "and the pipelines list Failed"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
 ctl requests '' DELETE >/dev/null

@@ -14,6 +14,9 @@ open_execution() {
 
 tui_start 80 24 --demo
 tui_wait "yolo11-train" 20; ok $? "demo opens on the pipelines"
+tui_wait "Last status" 1; ok $? "the pipelines list has a last status column at 80 columns"
+tui_screen | grep -q "^label-export  *Succeeded "; ok $? "a pipeline's last execution status"
+tui_screen | grep -q "^yolo11-train  *Executing "; ok $? "a running one's"
 tui_keys s; tui_wait "the demo workspace cannot"; ok $? "s on a pipeline: the demo refuses before any form"
 tui_gone "Start execution of" 1; ok $? "no launch form opened"
 
