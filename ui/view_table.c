@@ -51,12 +51,13 @@ static void fill_query(struct md_view *v, struct md_cache_query *q, struct query
     q->parent = v->parent;
     qp->n = 0;
     if (v->filter[0]) {
-        if (v->filter_col >= 0) {
-            qp->paths[qp->n++] = k->columns[v->filter_col].path;
-        } else {
-            for (size_t i = 0; i < k->ncolumns && qp->n < 64; i++)
-                if (!k->columns[i].hidden)
-                    qp->paths[qp->n++] = k->columns[i].path;
+        for (size_t i = 0; i < k->ncolumns && qp->n + 2 <= 64; i++) {
+            const struct md_column *c = &k->columns[i];
+            if (v->filter_col >= 0 ? (int)i != v->filter_col : c->hidden)
+                continue;
+            qp->paths[qp->n++] = c->path;
+            if (md_column_has_fallback(c))
+                qp->paths[qp->n++] = c->path2;
         }
         q->filter_paths = qp->paths;
         q->nfilter_paths = qp->n;

@@ -165,7 +165,9 @@ int md_cmd_kinds(struct md_cli *cli, int argc, char **argv)
             for (size_t c = 0; c < k->ncolumns; c++)
                 fprintf(cli->out, "  %-14s %-9s %s%s%s%s\n", k->columns[c].title,
                         fmt_name(k->columns[c].fmt), k->columns[c].path,
-                        k->columns[c].path2 ? " .. " : "",
+                        !k->columns[c].path2                    ? ""
+                        : md_column_has_fallback(&k->columns[c]) ? " else "
+                                                                 : " .. ",
                         k->columns[c].path2 ? k->columns[c].path2 : "",
                         k->columns[c].hidden ? "  (hidden)" : "");
             if (k->nactions)

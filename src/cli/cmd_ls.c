@@ -267,7 +267,7 @@ static void raw_value(const struct md_ls_out *o, const struct ls_col *c, const c
         snprintf(out, n, "%.0f", b - a);
         return;
     }
-    const cJSON *v = md_json_get(obj, c->path);
+    const cJSON *v = md_column_value(&c->col, obj);
     if (cJSON_IsString(v)) {
         /* tabs and newlines would break the line structure */
         size_t k = 0;

@@ -636,6 +636,19 @@ static void fmt_float(double d, char *out, size_t n)
         snprintf(out, n, "%.4g", d);
 }
 
+bool md_column_has_fallback(const struct md_column *c)
+{
+    return c->path2 && (c->fmt == MD_FMT_TEXT || c->fmt == MD_FMT_ARN_NAME);
+}
+
+const cJSON *md_column_value(const struct md_column *c, const cJSON *obj)
+{
+    const cJSON *v = md_json_get(obj, c->path);
+    if ((!v || cJSON_IsNull(v)) && md_column_has_fallback(c))
+        v = md_json_get(obj, c->path2);
+    return v;
+}
+
 void md_kind_format(const struct md_kind *k, const struct md_column *c, const cJSON *obj,
                     time_t now, char *out, size_t n, enum md_tone *tone)
 {
@@ -649,7 +662,7 @@ void md_kind_format(const struct md_kind *k, const struct md_column *c, const cJ
             *tone = MD_TONE_MUTED;
         return;
     }
-    const cJSON *v = md_json_get(obj, c->path);
+    const cJSON *v = md_column_value(c, obj);
     bool missing = !v || cJSON_IsNull(v);
     double d = 0, a = 0, b = 0;
 

@@ -43,7 +43,9 @@ struct md_column {
     enum md_fmt fmt;
     int width;                /* preferred width in cells; 0 = share the rest */
     const char *path2;        /* MD_FMT_SPAN: end timestamp; MD_FMT_INT: a flag that,
-                                 when true, marks the number a lower bound ("1000+") */
+                                 when true, marks the number a lower bound ("1000+");
+                                 MD_FMT_TEXT, MD_FMT_ARN_NAME: where the value is when
+                                 path has none (a step's training or processing job) */
     bool hidden;              /* filterable and sortable, not shown by default */
     bool derived;             /* mldeck's own member of the cached object (not in the
                                  API's reply): the CLI's listings leave it out */
@@ -97,6 +99,12 @@ const struct md_action *md_kind_action_by_name(const struct md_kind *k, const ch
  * the colour class.  now is the reference time for ages and live spans. */
 void md_kind_format(const struct md_kind *k, const struct md_column *c, const cJSON *obj,
                     time_t now, char *out, size_t n, enum md_tone *tone);
+
+/* The value column c shows for obj before formatting: at path, or at the
+ * fallback path2 for the formats that have one; NULL when missing. */
+const cJSON *md_column_value(const struct md_column *c, const cJSON *obj);
+/* Whether path2 is where c's value is when path has none. */
+bool md_column_has_fallback(const struct md_column *c);
 
 /* Timestamp at path as epoch seconds (double); returns false if missing. */
 bool md_kind_time(const struct md_kind *k, const cJSON *obj, const char *path, double *out);

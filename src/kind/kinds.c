@@ -86,10 +86,15 @@ static const struct md_column step_cols[] = {
     {.title = "Type", .path = "$.Metadata", .fmt = MD_FMT_KEYS, .width = 13},
     {.title = "Status", .path = "$.StepStatus", .fmt = MD_FMT_STATUS, .width = 9},
     {.title = "Started", .path = "$.StartTime", .fmt = MD_FMT_AGE, .width = 7},
+    {.title = "Ended", .path = "$.EndTime", .fmt = MD_FMT_AGE, .width = 7},
     {.title = "Duration", .path = "$.StartTime", .fmt = MD_FMT_SPAN, .width = 8,
      .path2 = "$.EndTime"},
+    /* Before Job: at 80 columns only one of the two fits, and a failed
+     * step's reason matters more (its job is one key away). */
     {.title = "Failure", .path = "$.FailureReason", .fmt = MD_FMT_TEXT},
-    {.title = "Ended", .path = "$.EndTime", .fmt = MD_FMT_TIME, .hidden = true},
+    {.title = "Job", .path = "$.Metadata.TrainingJob.Arn", .fmt = MD_FMT_ARN_NAME,
+     .path2 = "$.Metadata.ProcessingJob.Arn"},
+    {.title = "End time", .path = "$.EndTime", .fmt = MD_FMT_TIME, .hidden = true},
     {.title = "Training job", .path = "$.Metadata.TrainingJob.Arn", .fmt = MD_FMT_ARN_NAME,
      .hidden = true},
     {.title = "Processing job", .path = "$.Metadata.ProcessingJob.Arn", .fmt = MD_FMT_ARN_NAME,

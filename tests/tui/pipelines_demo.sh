@@ -47,6 +47,12 @@ tui_keys Enter; tui_wait "training jobs  /Name:pipelines-"; ok $? "Enter opens t
 tui_wait "Completed" 5; ok $? "the job's row is there"
 tui_keys Escape Escape; tui_wait "› dag"; ok $? "back to the DAG"
 tui_keys j j; tui_wait "Outcome  True"; ok $? "the condition step shows its outcome"
+tui_keys Escape; tui_wait "executions" 5
+tui_keys Enter; tui_wait "› steps" 5; ok $? "Enter opens the execution's steps"
+tui_wait "Ended" 1; ok $? "the steps list shows when each ended"
+tui_keys :; tui_type "filter job:preprocess"; tui_keys Enter
+tui_wait "1/1" 5; ok $? "job:... finds the step by its processing job (the column's second path)"
+tui_screen | grep -q "^Preprocess "; ok $? "the Preprocess step"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
 tui_start 80 24 --demo

@@ -122,7 +122,9 @@ static void test_table_integrity(void)
             const struct md_column *col = &k->columns[c];
             if (!col->title || !col->path || col->path[0] != '$' ||
                 (col->fmt == MD_FMT_SPAN && !col->path2) ||
-                (col->path2 && col->fmt != MD_FMT_SPAN && col->fmt != MD_FMT_INT) ||
+                (col->path2 && col->fmt != MD_FMT_SPAN && col->fmt != MD_FMT_INT &&
+                 !md_column_has_fallback(col)) ||
+                (col->path2 && col->path2[0] != '$') ||
                 md_kind_column_by_title(k, col->title) != col) {
                 printf("# %s: column %zu is malformed or its title is not unique\n", k->name, c);
                 bad++;
@@ -364,6 +366,21 @@ static void test_columns(void)
                     "training-job/pipelines-abc-TrainYOLO\"}}}",
                     now, NULL),
                "pipelines-abc-TrainYOLO", "ARN name");
+    TAP_EQ_STR(cell("steps", "Job",
+                    "{\"Metadata\":{\"TrainingJob\":{\"Arn\":\"arn:aws:sagemaker:eu-west-1:1:"
+                    "training-job/pipelines-abc-TrainYOLO\"}}}",
+                    now, NULL),
+               "pipelines-abc-TrainYOLO", "a step's job: a training job");
+    TAP_EQ_STR(cell("steps", "Job",
+                    "{\"Metadata\":{\"ProcessingJob\":{\"Arn\":\"arn:aws:sagemaker:eu-west-1:1:"
+                    "processing-job/pipelines-abc-Preprocess\"}}}",
+                    now, NULL),
+               "pipelines-abc-Preprocess", "or else a processing job (the fallback path)");
+    TAP_EQ_STR(cell("steps", "Job", "{\"Metadata\":{\"Condition\":{\"Outcome\":\"True\"}}}",
+                    now, NULL),
+               "-", "a condition step has no job");
+    TAP_EQ_STR(cell("steps", "Ended", "{\"EndTime\":1795182480}", 1795183380, NULL), "15m",
+               "when a step ended, as an age");
     TAP_EQ_STR(cell("model-versions", "Aliases", "{\"aliases\":[\"champion\",\"prod\"]}", now,
                     NULL),
                "champion,prod", "list of strings");
