@@ -1,7 +1,6 @@
 #include "cache/last_exec.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cache/rewrite.h"
@@ -154,35 +153,8 @@ static md_status each_from_cached(void *ctx, const struct md_cache_row *row, cJS
 md_status md_cache_last_exec_update(struct md_cache *c, const struct md_scope *s,
                                     const char *name, struct md_err *err)
 {
-    char *json = NULL;
-    long long at = 0;
-    struct md_err e;
-    md_err_clear(&e);
-    md_status st = md_cache_get(c, s, "pipelines", name, &json, &at, &e);
-    if (st == MD_ERR_NOTFOUND)
-        return MD_OK;
-    if (st != MD_OK) {
-        if (err)
-            *err = e;
-        return st;
-    }
-    cJSON *pipeline = cJSON_Parse(json);
-    free(json);
-    if (!pipeline)
-        return MD_OK;   /* the next refresh replaces it */
     struct where w = {c, s};
-    bool changed = false;
-    st = from_cached(&w, name, pipeline, &changed, err);
-    char *text = st == MD_OK && changed ? cJSON_PrintUnformatted(pipeline) : NULL;
-    if (st == MD_OK && changed && !text)
-        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    if (text) {
-        struct md_cache_row row = {"pipelines", name, "", text, at};
-        st = md_cache_upsert(c, s, &row, err);
-    }
-    cJSON_free(text);
-    cJSON_Delete(pipeline);
-    return st;
+    return md_cache_rewrite_one(c, s, "pipelines", name, each_from_cached, &w, err);
 }
 
 md_status md_cache_last_exec_update_all(struct md_cache *c, const struct md_scope *s,

@@ -46,10 +46,11 @@ tests_bench_cache_bench_cache_SOURCES = tests/bench/cache/bench_cache.c
 tests_bench_cache_bench_cache_LDADD = $(MD_CACHE_TEST_LIBS)
 EXTRA_DIST += tests/bench/cache/run.sh tests/bench/cache/bench_peer.py
 
-check_PROGRAMS += tests/unit/test_run_count
-TESTS += tests/unit/test_run_count
-tests_unit_test_run_count_SOURCES = tests/unit/test_run_count.c tests/tap.h
-tests_unit_test_run_count_LDADD = src/kind/libmd-kind.a $(MD_CACHE_TEST_LIBS)
+# mldeck's own members of cached objects: run counts, last executions
+check_PROGRAMS += tests/unit/test_derived
+TESTS += tests/unit/test_derived
+tests_unit_test_derived_SOURCES = tests/unit/test_derived.c tests/tap.h
+tests_unit_test_derived_LDADD = src/kind/libmd-kind.a $(MD_CACHE_TEST_LIBS)
 
 # --- list-speed: md_cache_upsert_rows (insert-first for new rows) against
 # one md_cache_upsert per row ---
@@ -58,8 +59,3 @@ TESTS += tests/unit/test_upsert_rows
 tests_unit_test_upsert_rows_SOURCES = tests/unit/test_upsert_rows.c tests/tap.h
 tests_unit_test_upsert_rows_LDADD = $(MD_CACHE_TEST_LIBS)
 # --- end list-speed ---
-
-check_PROGRAMS += tests/unit/test_last_exec
-TESTS += tests/unit/test_last_exec
-tests_unit_test_last_exec_SOURCES = tests/unit/test_last_exec.c tests/tap.h
-tests_unit_test_last_exec_LDADD = src/kind/libmd-kind.a $(MD_CACHE_TEST_LIBS)

@@ -116,3 +116,36 @@ md_status md_cache_rewrite_kind(struct md_cache *c, const struct md_scope *s, co
     free(a.v);
     return st;
 }
+
+md_status md_cache_rewrite_one(struct md_cache *c, const struct md_scope *s, const char *kind,
+                               const char *id, md_cache_rewrite_fn fn, void *ctx,
+                               struct md_err *err)
+{
+    char *json = NULL;
+    long long at = 0;
+    struct md_err e;
+    md_err_clear(&e);
+    md_status st = md_cache_get(c, s, kind, id, &json, &at, &e);
+    if (st == MD_ERR_NOTFOUND)
+        return MD_OK;
+    if (st != MD_OK) {
+        if (err)
+            *err = e;
+        return st;
+    }
+    cJSON *obj = cJSON_Parse(json);
+    struct md_cache_row row = {kind, id, "", json, at};
+    bool changed = false;
+    st = obj ? fn(ctx, &row, obj, &changed, err) : MD_OK;
+    char *text = st == MD_OK && changed ? cJSON_PrintUnformatted(obj) : NULL;
+    if (st == MD_OK && changed && !text)
+        st = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    if (text) {
+        row.json = text;
+        st = md_cache_upsert(c, s, &row, err);
+    }
+    cJSON_free(text);
+    cJSON_Delete(obj);
+    free(json);
+    return st;
+}

@@ -22,4 +22,10 @@ typedef md_status (*md_cache_rewrite_fn)(void *ctx, const struct md_cache_row *r
 md_status md_cache_rewrite_kind(struct md_cache *c, const struct md_scope *s, const char *kind,
                                 md_cache_rewrite_fn fn, void *ctx, struct md_err *err);
 
+/* The same for one object of a top-level kind: an object not cached, or
+ * whose JSON does not parse, is left alone (MD_OK). */
+md_status md_cache_rewrite_one(struct md_cache *c, const struct md_scope *s, const char *kind,
+                               const char *id, md_cache_rewrite_fn fn, void *ctx,
+                               struct md_err *err);
+
 #endif

@@ -1,11 +1,18 @@
-/* The pipelines' last executions mldeck keeps in the cache
- * (cache/last_exec.h) and the rewrite pass under them (cache/rewrite.h):
- * both shapes of an execution read, a stale member replaced, when asking
- * again is needed (a later LastExecutionTime, a running one, a number
- * that came back through cJSON's printing), the member carried from an
- * older copy, one pipeline or every one set from the cached executions
- * with fetch times unchanged, a callback's error stopping the pass with
- * what it changed before still written; and the pipelines column. */
+/* mldeck's own members of cached objects ("mldeck": {...}) and the
+ * rewrite pass under them (cache/rewrite.h).
+ *
+ * Run counts (cache/run_count.h): active runs only, the lower-bound flag,
+ * the fetch time left alone, an experiment not cached or not parseable left
+ * alone, every experiment at once; how the experiments table formats the
+ * column ("12", "12+").
+ *
+ * Last executions (cache/last_exec.h): both shapes of an execution read, a
+ * stale member replaced, when asking again is needed (a later
+ * LastExecutionTime, a running one, a number that came back through
+ * cJSON's printing), the member carried from an older copy, one pipeline
+ * or every one set from the cached executions with fetch times unchanged,
+ * a callback's error stopping the pass with what it changed before still
+ * written; and the pipelines column. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +20,7 @@
 
 #include "cache/last_exec.h"
 #include "cache/rewrite.h"
+#include "cache/run_count.h"
 #include "kind/kind.h"
 #include "../tap.h"
 
@@ -27,13 +35,24 @@ static void put(struct md_cache *c, const char *kind, const char *id, const char
         printf("# upsert %s %s: %s\n", kind, id, e.msg);
 }
 
-/* The cached pipeline's "mldeck" member as compact JSON ("" when absent). */
-static void own(struct md_cache *c, const char *id, char *out, size_t n, long long *at)
+static void run(struct md_cache *c, const char *exp, const char *id, const char *stage)
+{
+    char json[256];
+    snprintf(json, sizeof json,
+             "{\"info\":{\"run_id\":\"%s\",\"experiment_id\":\"%s\",\"lifecycle_stage\":\"%s\"}}",
+             id, exp, stage);
+    put(c, "runs", id, exp, json, 0);
+}
+
+/* A cached object's "mldeck" member as compact JSON ("" when absent) and
+ * its fetch time. */
+static void own(struct md_cache *c, const char *kind, const char *id, char *out, size_t n,
+                long long *at)
 {
     char *json = NULL;
     struct md_err e;
     out[0] = '\0';
-    if (md_cache_get(c, &scope, "pipelines", id, &json, at, &e) != MD_OK)
+    if (md_cache_get(c, &scope, kind, id, &json, at, &e) != MD_OK)
         return;
     cJSON *o = cJSON_Parse(json);
     char *m = o && cJSON_GetObjectItem(o, "mldeck")
@@ -42,6 +61,73 @@ static void own(struct md_cache *c, const char *id, char *out, size_t n, long lo
     cJSON_free(m);
     cJSON_Delete(o);
     free(json);
+}
+
+static void test_run_count(struct md_cache *c)
+{
+    char got[256];
+    struct md_err err;
+    put(c, "experiments", "1", "", "{\"experiment_id\":\"1\",\"name\":\"a\"}", 1000);
+    put(c, "experiments", "2", "", "{\"experiment_id\":\"2\",\"name\":\"b\"}", 2000);
+    put(c, "experiments", "3", "", "{not json", 3000);
+    run(c, "1", "r1", "active");
+    run(c, "1", "r2", "active");
+    run(c, "1", "r3", "deleted");
+    run(c, "2", "r4", "active");
+    long long at = 0;
+
+    TAP_EQ_INT(md_cache_run_count_update(c, &scope, "1", false, &err), MD_OK, "update one");
+    own(c, "experiments", "1", got, sizeof got, &at);
+    TAP_EQ_STR(got, "{\"run_count\":2}", "two active runs; the deleted one does not count");
+    TAP_EQ_INT(at, 1000, "the fetch time is the API data's, unchanged");
+    own(c, "experiments", "2", got, sizeof got, &at);
+    TAP_EQ_STR(got, "", "another experiment is untouched");
+
+    TAP_EQ_INT(md_cache_run_count_update(c, &scope, "1", true, &err), MD_OK, "update, more pages");
+    own(c, "experiments", "1", got, sizeof got, &at);
+    TAP_EQ_STR(got, "{\"run_count\":2,\"run_count_more\":true}", "a lower bound is flagged");
+
+    TAP_EQ_INT(md_cache_run_count_update(c, &scope, "404", false, &err), MD_OK,
+               "an experiment not in the cache: nothing to do");
+    TAP_EQ_INT(md_cache_run_count_update(c, &scope, "3", false, &err), MD_OK,
+               "an unparseable cached experiment is left for the next refresh");
+
+    run(c, "2", "r5", "active");
+    TAP_EQ_INT(md_cache_run_count_update_all(c, &scope, &err), MD_OK, "update all");
+    own(c, "experiments", "1", got, sizeof got, &at);
+    TAP_EQ_STR(got, "{\"run_count\":2}", "all: experiment 1 complete again");
+    own(c, "experiments", "2", got, sizeof got, &at);
+    TAP_EQ_STR(got, "{\"run_count\":2}", "all: experiment 2 counted");
+    TAP_EQ_INT(at, 2000, "all: fetch time unchanged");
+
+    cJSON *fresh = cJSON_Parse("{\"experiment_id\":\"2\",\"mldeck\":{\"run_count\":99}}");
+    TAP_EQ_INT(md_cache_run_count_set(c, &scope, fresh, false, &err), MD_OK, "set on an object");
+    TAP_EQ_INT((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(
+                   cJSON_GetObjectItem(fresh, "mldeck"), "run_count")), 2,
+               "set replaces a stale member");
+    cJSON_Delete(fresh);
+
+    /* the experiments table's column */
+    const struct md_kind *k = md_kind_find("experiments");
+    const struct md_column *col = NULL;
+    for (size_t i = 0; k && i < k->ncolumns; i++)
+        if (!strcmp(k->columns[i].title, "Runs"))
+            col = &k->columns[i];
+    TAP_OK(col && col->derived, "experiments have a derived Runs column");
+    cJSON *e1 = cJSON_Parse("{\"mldeck\":{\"run_count\":1000,\"run_count_more\":true}}");
+    cJSON *e2 = cJSON_Parse("{\"mldeck\":{\"run_count\":7}}");
+    cJSON *e3 = cJSON_Parse("{}");
+    char cell[32];
+    md_kind_format(k, col, e1, 0, cell, sizeof cell, NULL);
+    TAP_EQ_STR(cell, "1000+", "lower bound shown with +");
+    md_kind_format(k, col, e2, 0, cell, sizeof cell, NULL);
+    TAP_EQ_STR(cell, "7", "complete count");
+    md_kind_format(k, col, e3, 0, cell, sizeof cell, NULL);
+    TAP_EQ_STR(cell, "-", "runs never listed: unknown");
+    cJSON_Delete(e1);
+    cJSON_Delete(e2);
+    cJSON_Delete(e3);
+
 }
 
 static void test_set(void)
@@ -178,14 +264,14 @@ static void test_from_cache(struct md_cache *c)
         "\"PipelineExecutionStatus\":\"Stopped\"}", 0);
 
     TAP_EQ_INT(md_cache_last_exec_update(c, &scope, "p", &err), MD_OK, "update one");
-    own(c, "p", got, sizeof got, &at);
+    own(c, "pipelines", "p", got, sizeof got, &at);
     TAP_EQ_STR(got, "{\"last_execution\":{\"status\":\"Executing\",\"arn\":\"arn:e3\","
                     "\"started\":300},\"last_execution_for\":300}",
                "from its newest cached execution, not another pipeline's");
     TAP_EQ_INT(at, 1000, "the fetch time is the API data's, unchanged");
     TAP_EQ_INT(md_cache_last_exec_update(c, &scope, "never", &err), MD_OK,
                "a pipeline without cached executions");
-    own(c, "never", got, sizeof got, &at);
+    own(c, "pipelines", "never", got, sizeof got, &at);
     TAP_EQ_STR(got, "", "is left alone");
     TAP_EQ_INT(md_cache_last_exec_update(c, &scope, "404", &err), MD_OK,
                "a pipeline not cached: nothing to do");
@@ -196,9 +282,9 @@ static void test_from_cache(struct md_cache *c)
         "{\"PipelineExecutionArn\":\"arn:e3\",\"CreationTime\":300,"
         "\"PipelineExecutionStatus\":\"Stopped\"}", 0);
     TAP_EQ_INT(md_cache_last_exec_update_all(c, &scope, &err), MD_OK, "update all");
-    own(c, "p", got, sizeof got, &at);
+    own(c, "pipelines", "p", got, sizeof got, &at);
     TAP_OK(strstr(got, "\"Stopped\"") != NULL, "all: the newest one's new status");
-    own(c, "never", got, sizeof got, &at);
+    own(c, "pipelines", "never", got, sizeof got, &at);
     TAP_EQ_STR(got, "", "all: the pipeline never run has none");
     TAP_EQ_INT(at, 2000, "all: fetch time unchanged");
 }
@@ -227,7 +313,7 @@ static void test_column(void)
 
 int main(void)
 {
-    char dir[] = "/tmp/mldeck-lastexec-XXXXXX", db[300];
+    char dir[] = "/tmp/mldeck-derived-XXXXXX", db[300];
     if (!mkdtemp(dir))
         return 1;
     snprintf(db, sizeof db, "%s/cache.db", dir);
@@ -237,6 +323,7 @@ int main(void)
         printf("Bail out! %s\n", err.msg);
         return 1;
     }
+    test_run_count(c);
     test_set();
     test_rewrite(c);
     test_from_cache(c);
