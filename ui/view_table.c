@@ -478,7 +478,7 @@ bool md_table_has_running(struct md_view *v)
     if (!v->kind || v->cls->ctx != MD_CTX_LIST)
         return false;
     for (long i = 0; i < v->win_n; i++)
-        if (v->win[i].obj && md_kind_row_tone(v->kind, v->win[i].obj) == MD_TONE_RUNNING)
+        if (v->win[i].obj && md_kind_row_running(v->kind, v->win[i].obj))
             return true;
     return false;
 }

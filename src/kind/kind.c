@@ -186,6 +186,19 @@ enum md_tone md_kind_row_tone(const struct md_kind *k, const cJSON *obj)
     return md_status_tone(md_json_str(obj, k->status_path, NULL));
 }
 
+bool md_kind_row_running(const struct md_kind *k, const cJSON *obj)
+{
+    if (md_kind_row_tone(k, obj) == MD_TONE_RUNNING)
+        return true;
+    for (size_t i = 0; k && i < k->ncolumns; i++) {
+        const struct md_column *c = &k->columns[i];
+        if (c->fmt == MD_FMT_STATUS && !c->hidden &&
+            md_status_tone(md_json_str(obj, c->path, NULL)) == MD_TONE_RUNNING)
+            return true;
+    }
+    return false;
+}
+
 /* ---- ids --------------------------------------------------------------- */
 
 /* A JSON scalar as text: strings as is, integral numbers without a

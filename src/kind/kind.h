@@ -121,6 +121,10 @@ bool md_kind_row_id_str(const struct md_kind *k, const char *id, const char *par
 const struct md_kind *md_kind_parent(const struct md_kind *k);
 /* The row's status tone (MD_TONE_NONE when the kind has no status_path). */
 enum md_tone md_kind_row_tone(const struct md_kind *k, const cJSON *obj);
+/* Whether something shown in the row is still running: its status, or
+ * another status column (a pipeline's last execution, a schedule's last
+ * run).  Views showing such rows refresh on their own. */
+bool md_kind_row_running(const struct md_kind *k, const cJSON *obj);
 /* Column by title, case-insensitive (the `col:value` filter); NULL if none. */
 const struct md_column *md_kind_column_by_title(const struct md_kind *k, const char *title);
 

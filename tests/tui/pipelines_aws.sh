@@ -85,6 +85,9 @@ tui_wait "✗ Train" 60; ok $? "the failed step shows in the DAG"
 tui_wait "Execution Failed" 30; ok $? "the execution fails"
 tui_keys j; tui_wait "CUDA out of memory" 5; ok $? "the failed step's reason is in its details"
 tui_keys Escape Escape; tui_wait_re "^yolo11-train  *Failed " 10; ok $? "and the pipelines list Failed"
+launch tui-watch; ok $? "a fourth launch"
+tui_keys Escape; tui_wait_re "^yolo11-train  *Executing " 10; ok $? "the pipelines list shows it Executing"
+tui_wait_re "^yolo11-train  *Succeeded " 90; ok $? "and, left alone, refreshes itself until it Succeeded"
 tui_keys q; tui_wait "MLDECK-EXITED rc=0"; ok $? "quit"
 
 ctl requests '' DELETE >/dev/null

@@ -379,6 +379,19 @@ static void test_columns(void)
     TAP_EQ_STR(cell("steps", "Job", "{\"Metadata\":{\"Condition\":{\"Outcome\":\"True\"}}}",
                     now, NULL),
                "-", "a condition step has no job");
+    {
+        const struct md_kind *pl = md_kind_find("pipelines"), *ms = md_kind_find("schedules");
+        cJSON *run = obj("{\"mldeck\":{\"last_execution\":{\"status\":\"Executing\"}}}");
+        cJSON *done = obj("{\"mldeck\":{\"last_execution\":{\"status\":\"Succeeded\"}}}");
+        cJSON *mon = obj("{\"MonitoringScheduleStatus\":\"Scheduled\",\"LastMonitoringExecutionSummary\":"
+                         "{\"MonitoringExecutionStatus\":\"InProgress\"}}");
+        TAP_OK(md_kind_row_running(pl, run), "a pipeline whose last execution runs is running");
+        TAP_OK(!md_kind_row_running(pl, done), "one whose last execution finished is not");
+        TAP_OK(md_kind_row_running(ms, mon), "a schedule whose last run is in progress is running");
+        cJSON_Delete(run);
+        cJSON_Delete(done);
+        cJSON_Delete(mon);
+    }
     TAP_EQ_STR(cell("steps", "Ended", "{\"EndTime\":1795182480}", 1795183380, NULL), "15m",
                "when a step ended, as an age");
     TAP_EQ_STR(cell("model-versions", "Aliases", "{\"aliases\":[\"champion\",\"prod\"]}", now,
