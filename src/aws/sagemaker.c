@@ -911,8 +911,9 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
     if (read_ahead && spec->sort_by && !pager)
         st = md_aws_pager_start(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in, 0, &pager,
                                 err);
-    s.pair = st == MD_OK && pager && read_ahead && spec->sort_by &&
-             md_aws_pager_first_ms(pager) >= PAIR_MIN_MS;
+    int ends = x->settings ? x->settings->list_ends : 0;
+    s.pair = st == MD_OK && pager && read_ahead && spec->sort_by && ends != 1 &&
+             (ends == 2 || md_aws_pager_first_ms(pager) >= PAIR_MIN_MS);
     item_members_init(&s.members, kind, spec, s.pair);
     s.ended = -1;
     if (st == MD_OK && s.pair)

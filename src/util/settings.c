@@ -68,6 +68,8 @@ md_status md_settings_set(struct md_settings *s, const char *key, const char *v,
         ok = parse_int(v, 0, 256, &s->threads);
     else if (!strcmp(key, "refresh_seconds"))
         ok = parse_int(v, 1, 86400, &s->refresh_seconds);
+    else if (!strcmp(key, "list_ends"))
+        ok = !strcmp(v, "auto") ? (s->list_ends = 0, true) : parse_int(v, 1, 2, &s->list_ends);
     else
         return md_err_set(err, MD_ERR_INVALID, "unknown setting '%s'", key);
     if (!ok)
@@ -157,6 +159,13 @@ md_status md_settings_load(struct md_settings *s, const char *path, struct md_er
         COPY(s->profile, v);
     if ((v = getenv("MLFLOW_TRACKING_URI")) && *v)
         COPY(s->mlflow_uri, v);
+    if ((v = getenv("MLDECK_LIST_ENDS")) && *v) {
+        md_status st = md_settings_set(s, "list_ends", v, err);
+        if (st != MD_OK) {
+            md_err_wrap(err, "MLDECK_LIST_ENDS");
+            return st;
+        }
+    }
     /* NO_COLOR: present and non-empty disables colour (no-color.org). */
     if ((v = getenv("NO_COLOR")) && *v)
         s->no_color = true;

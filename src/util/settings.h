@@ -24,6 +24,9 @@ struct md_settings {
     int workers;                /* sync worker threads */
     int threads;                /* inference threads, 0 = all cores */
     int refresh_seconds;        /* auto-refresh interval of running things */
+    int list_ends;              /* list_ends, MLDECK_LIST_ENDS: a full listing is read
+                                   from 1 end, 2 ends at once, or 0 = 2 when the first
+                                   reply took 10 ms or more (a real link) */
 };
 
 void md_settings_defaults(struct md_settings *s);

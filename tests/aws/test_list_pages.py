@@ -92,7 +92,7 @@ def check_listing(label, expect_pages):
     t.ok(not [r for r in reqs if r['op'] != 'ListTrainingJobs'],
          '%s: nothing but ListTrainingJobs is sent' % label)
     t.ok(all(r['params'].get('SortOrder') == 'Descending' for r in lists),
-         '%s: a fast link: read from one end only' % label)
+         '%s: MLDECK_LIST_ENDS=1: read from one end only' % label)
     rc2, cached, err2 = md('ls', 'training-jobs', '--json', '--cached')
     t.ok(rc == 0 and rc2 == 0 and cached == out,
          '%s: byte for byte what the cache prints afterwards' % label, err2)
@@ -155,7 +155,8 @@ try:
     fake.control('faults', [{'op': 'ListTrainingJobs', 'kind': 'slow', 'delay': 0.03}])
     fake.control('requests', method='DELETE')
     fresh_cache()
-    rc, out6, err = md('ls', 'training-jobs', '--json')
+    md_auto = mldeck_runner(fake, dict(env, MLDECK_LIST_ENDS='auto'), timeout=120)
+    rc, out6, err = md_auto('ls', 'training-jobs', '--json')
     fake.control('faults', method='DELETE')
     lists = [r for r in list_ops() if r['op'] == 'ListTrainingJobs']
     orders = [r['params'].get('SortOrder') for r in lists]
@@ -174,6 +175,35 @@ try:
          % (len(lists), ref_pages, orders.count('Ascending')))
     rc2, cached, err2 = md('ls', 'training-jobs', '--json', '--cached')
     t.ok(rc2 == 0 and cached == out6, 'a slow link: byte for byte what the cache prints', err2)
+
+    # MLDECK_LIST_ENDS=2 reads from both ends on any link (here a fast one),
+    # for the same listing; a value it does not know is refused, saying so.
+    fake.control('requests', method='DELETE')
+    fresh_cache()
+    md_two = mldeck_runner(fake, dict(env, MLDECK_LIST_ENDS='2'), timeout=120)
+    rc, out7, err = md_two('ls', 'training-jobs', '--json')
+    orders = [r['params'].get('SortOrder') for r in list_ops() if r['op'] == 'ListTrainingJobs']
+    got7 = json.loads(out7) if rc == 0 else []
+    t.ok(rc == 0 and 'Ascending' in orders and
+         [x['CreationTime'] for x in got7] == [x['CreationTime'] for x in want6] and
+         sorted(json.dumps(x, sort_keys=True) for x in got7)
+         == sorted(json.dumps(x, sort_keys=True) for x in want6),
+         'MLDECK_LIST_ENDS=2: both ends on a fast link, the same listing (%d requests)'
+         % len(orders), err)
+    os.makedirs(os.path.join(home, 'config', 'mldeck'), exist_ok=True)
+    with open(os.path.join(home, 'config', 'mldeck', 'config'), 'w') as f:
+        f.write('list_ends = 2\n')
+    fake.control('requests', method='DELETE')
+    fresh_cache()
+    rc, out9, err = mldeck_runner(fake, {k: v for k, v in env.items()
+                                         if k != 'MLDECK_LIST_ENDS'})('ls', 'training-jobs')
+    os.remove(os.path.join(home, 'config', 'mldeck', 'config'))
+    orders = [r['params'].get('SortOrder') for r in list_ops() if r['op'] == 'ListTrainingJobs']
+    t.ok(rc == 0 and 'Ascending' in orders, 'list_ends = 2 in the config file does the same', err)
+    md_bad = mldeck_runner(fake, dict(env, MLDECK_LIST_ENDS='3'))
+    rc, out8, err = md_bad('ls', 'training-jobs', '--json')
+    t.ok(rc == 2 and 'MLDECK_LIST_ENDS' in err and out8 == '',
+         'MLDECK_LIST_ENDS=3 is refused with a clear error (exit 2)', err)
 
     # 4. Persistent failure: a clear error and exit 1.
     fresh_cache()
