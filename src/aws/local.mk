@@ -73,6 +73,6 @@ check_PROGRAMS += tests/aws/smrefresh
 tests_aws_smrefresh_SOURCES = tests/aws/smrefresh.c
 tests_aws_smrefresh_LDADD = $(MLDECK_LIB) $(MD_DEP_LIBS)
 tests_aws_smrefresh_DEPENDENCIES = $(MLDECK_LIB)
-TESTS += tests/aws/test_last_exec.py
-EXTRA_DIST += tests/aws/test_last_exec.py
+TESTS += tests/aws/test_last_exec.py tests/aws/test_stale_running.py
+EXTRA_DIST += tests/aws/test_last_exec.py tests/aws/test_stale_running.py
 # --- end last-exec ---

@@ -30,24 +30,31 @@ struct sm_list {
     const char *describe_member;    /* input member, read from the list item */
     bool describe_always;           /* the kind caches the describe output */
     bool newest_first;              /* paging may stop early once caught up */
+    /* The list call's creation-time filters (exclusive bounds): a running
+     * object older than where an incremental listing stopped is listed
+     * again through a window around its CreationTime. */
+    const char *time_after, *time_before;
 };
+
+#define CREATION_WINDOW "CreationTimeAfter", "CreationTimeBefore"
 
 static const struct sm_list sm_lists[] = {
     {"pipelines", "ListPipelines", "PipelineSummaries", NULL, "CreationTime", NULL, NULL, false, false},
     {"pipeline-executions", "ListPipelineExecutions", "PipelineExecutionSummaries", "PipelineName",
-     "CreationTime", "DescribePipelineExecution", "PipelineExecutionArn", true, true},
+     "CreationTime", "DescribePipelineExecution", "PipelineExecutionArn", true, true,
+     "CreatedAfter", "CreatedBefore"},
     {"pipeline-steps", "ListPipelineExecutionSteps", "PipelineExecutionSteps",
      "PipelineExecutionArn", NULL, NULL, NULL, false, false},
     {"training-jobs", "ListTrainingJobs", "TrainingJobSummaries", NULL, "CreationTime",
-     "DescribeTrainingJob", "TrainingJobName", false, true},
+     "DescribeTrainingJob", "TrainingJobName", false, true, CREATION_WINDOW},
     {"processing-jobs", "ListProcessingJobs", "ProcessingJobSummaries", NULL, "CreationTime",
-     "DescribeProcessingJob", "ProcessingJobName", false, true},
+     "DescribeProcessingJob", "ProcessingJobName", false, true, CREATION_WINDOW},
     {"labeling-jobs", "ListLabelingJobs", "LabelingJobSummaryList", NULL, "CreationTime",
-     "DescribeLabelingJob", "LabelingJobName", false, true},
+     "DescribeLabelingJob", "LabelingJobName", false, true, CREATION_WINDOW},
     {"monitoring-schedules", "ListMonitoringSchedules", "MonitoringScheduleSummaries", NULL,
      "CreationTime", "DescribeMonitoringSchedule", "MonitoringScheduleName", false, false},
     {"monitoring-executions", "ListMonitoringExecutions", "MonitoringExecutionSummaries",
-     "MonitoringScheduleName", "ScheduledTime", NULL, NULL, false, true},
+     "MonitoringScheduleName", "ScheduledTime", NULL, NULL, false, true, CREATION_WINDOW},
     {"endpoints", "ListEndpoints", "Endpoints", NULL, "CreationTime", NULL, NULL, false, false},
     {"tracking-servers", "ListMlflowTrackingServers", "TrackingServerSummaries", NULL,
      "CreationTime", NULL, NULL, false, false},
@@ -718,6 +725,102 @@ static md_status pair_listing(struct md_sm_ctx *x, struct md_aws_pager *front, c
     return st;
 }
 
+/* ---- running objects an incremental listing did not reach ----------------- */
+
+/* A listing that stopped at the first page it already had never sees an
+ * object older than that page: a job that still ran at the last refresh
+ * would stay "InProgress" in the cache after it finished.  Each such one is
+ * listed again on its own, through the list call's creation-time window
+ * around it (so a CLI listing keeps the list call's objects, and the
+ * screen's describes it as it describes any running one). */
+struct stale {
+    struct sm_sync *s;
+    char **ids;
+    double *times;
+    size_t n, cap;
+    bool nomem;
+};
+
+static bool seen(const struct sm_sync *s, const char *id)
+{
+    for (size_t i = 0; i < s->nids; i++)
+        if (!strcmp(s->ids[i], id))
+            return true;
+    return false;
+}
+
+static int keep_stale(void *ctx, const struct md_cache_row *row)
+{
+    struct stale *st = ctx;
+    if (seen(st->s, row->id))
+        return 0;
+    for (size_t i = 0; i < st->n; i++)
+        if (!strcmp(st->ids[i], row->id))
+            return 0;
+    cJSON *obj = cJSON_Parse(row->json);
+    const char *status = md_json_str(obj, st->s->kind->status_path, NULL);
+    double t = md_json_num(obj, "$.CreationTime", NAN);
+    bool running = status && !status_final(status) && isfinite(t);
+    cJSON_Delete(obj);
+    if (!running)
+        return 0;
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 8;
+        char **ids = realloc(st->ids, cap * sizeof *ids);
+        if (ids)
+            st->ids = ids;
+        double *times = ids ? realloc(st->times, cap * sizeof *times) : NULL;
+        if (!times) {
+            st->nomem = true;
+            return 1;
+        }
+        st->times = times;
+        st->cap = cap;
+    }
+    if (!(st->ids[st->n] = strdup(row->id))) {
+        st->nomem = true;
+        return 1;
+    }
+    st->times[st->n++] = t;
+    return 0;
+}
+
+static md_status poll_stale(struct sm_sync *s, const cJSON *in, struct md_err *err)
+{
+    /* The statuses in which these kinds' objects still change; the cache
+     * filters on each (a substring match on the status member). */
+    static const char *const running[] = {"InProgress", "Executing", "Stopping", "Pending",
+                                          "Initializing", "Starting"};
+    const char *paths[] = {s->kind->status_path};
+    struct stale st = {s};
+    md_status rc = MD_OK;
+    for (size_t i = 0; rc == MD_OK && !st.nomem && i < sizeof running / sizeof running[0]; i++) {
+        struct md_cache_query q = {.kind = s->kind->name, .parent = s->parent ? s->parent : "",
+                                   .filter_paths = paths, .nfilter_paths = 1,
+                                   .filter_text = running[i]};
+        rc = md_cache_query(s->x->cache, s->x->scope, &q, keep_stale, &st, err);
+    }
+    if (rc == MD_OK && st.nomem)
+        rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == MD_OK && i < st.n; i++) {
+        cJSON *win = cJSON_Duplicate(in, 1);
+        /* a second either side: the bounds are exclusive, and a time the
+         * service printed to milliseconds is not rounded away */
+        if (!win || !cJSON_AddNumberToObject(win, s->spec->time_after, st.times[i] - 1) ||
+            !cJSON_AddNumberToObject(win, s->spec->time_before, st.times[i] + 1))
+            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        if (rc == MD_OK)
+            rc = md_aws_json_paginate_pages(s->client, "sagemaker", SM_PREFIX, SM_JSON,
+                                            s->spec->op, win, 0, false, sync_page, s, err);
+        cJSON_Delete(win);
+    }
+    for (size_t i = 0; i < st.n; i++)
+        free(st.ids[i]);
+    free(st.ids);
+    free(st.times);
+    return rc;
+}
+
 /* ---- pipelines' last executions (cache/last_exec.h) ----------------------- */
 
 /* The cached pipelines that carry mldeck's member, by name, as they were
@@ -922,9 +1025,11 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
         st = pager ? md_aws_pager_finish(pager, read_ahead, sync_page, &s, err)
                    : md_aws_json_paginate_pages(&c, "sagemaker", SM_PREFIX, SM_JSON, spec->op, in,
                                                 0, read_ahead, sync_page, &s, err);
-    cJSON_Delete(in);
     if (st == MD_OK && s.pair)
         st = pair_settle(&s, err);
+    if (st == MD_OK && !reads_all && spec->time_after && kind->status_path)
+        st = poll_stale(&s, in, err);
+    cJSON_Delete(in);
 
     /* Only a listing read to its end may delete what the account no longer
      * has; with the incremental shortcut on, paging may have stopped at the

@@ -4,8 +4,10 @@
  * actions (start/stop/retry...).
  *
  * Sync is incremental: lists are read newest first and paging stops at the
- * first page whose objects are all cached and finished; finished objects
- * are never described again; running ones are described on every refresh.
+ * first page whose objects are all cached and finished; a cached running
+ * object older than that page is then listed again through the list call's
+ * creation-time window around it; finished objects are never described
+ * again; running ones are described on every refresh.
  * The cached object is the API output named in src/kind/kinds.c. */
 #ifndef MD_AWS_SAGEMAKER_H
 #define MD_AWS_SAGEMAKER_H
