@@ -32,29 +32,35 @@ struct sm_list {
     bool newest_first;              /* paging may stop early once caught up */
     /* The list call's creation-time filters (exclusive bounds): a running
      * object older than where an incremental listing stopped is listed
-     * again through a window around its CreationTime. */
+     * again through a window around its CreationTime.  running: the
+     * statuses in which the kind's objects still change (the cache looks
+     * for each: fewer words, fewer scans of the kind's rows). */
     const char *time_after, *time_before;
+    const char *running[4];
 };
 
 #define CREATION_WINDOW "CreationTimeAfter", "CreationTimeBefore"
+#define JOB_RUNNING {"InProgress", "Stopping"}
 
 static const struct sm_list sm_lists[] = {
     {"pipelines", "ListPipelines", "PipelineSummaries", NULL, "CreationTime", NULL, NULL, false, false},
     {"pipeline-executions", "ListPipelineExecutions", "PipelineExecutionSummaries", "PipelineName",
      "CreationTime", "DescribePipelineExecution", "PipelineExecutionArn", true, true,
-     "CreatedAfter", "CreatedBefore"},
+     "CreatedAfter", "CreatedBefore", {"Executing", "Stopping"}},
     {"pipeline-steps", "ListPipelineExecutionSteps", "PipelineExecutionSteps",
      "PipelineExecutionArn", NULL, NULL, NULL, false, false},
     {"training-jobs", "ListTrainingJobs", "TrainingJobSummaries", NULL, "CreationTime",
-     "DescribeTrainingJob", "TrainingJobName", false, true, CREATION_WINDOW},
+     "DescribeTrainingJob", "TrainingJobName", false, true, CREATION_WINDOW, JOB_RUNNING},
     {"processing-jobs", "ListProcessingJobs", "ProcessingJobSummaries", NULL, "CreationTime",
-     "DescribeProcessingJob", "ProcessingJobName", false, true, CREATION_WINDOW},
+     "DescribeProcessingJob", "ProcessingJobName", false, true, CREATION_WINDOW, JOB_RUNNING},
     {"labeling-jobs", "ListLabelingJobs", "LabelingJobSummaryList", NULL, "CreationTime",
-     "DescribeLabelingJob", "LabelingJobName", false, true, CREATION_WINDOW},
+     "DescribeLabelingJob", "LabelingJobName", false, true, CREATION_WINDOW,
+     {"Initializing", "InProgress", "Stopping"}},
     {"monitoring-schedules", "ListMonitoringSchedules", "MonitoringScheduleSummaries", NULL,
      "CreationTime", "DescribeMonitoringSchedule", "MonitoringScheduleName", false, false},
     {"monitoring-executions", "ListMonitoringExecutions", "MonitoringExecutionSummaries",
-     "MonitoringScheduleName", "ScheduledTime", NULL, NULL, false, true, CREATION_WINDOW},
+     "MonitoringScheduleName", "ScheduledTime", NULL, NULL, false, true, CREATION_WINDOW,
+     {"Pending", "InProgress", "Stopping"}},
     {"endpoints", "ListEndpoints", "Endpoints", NULL, "CreationTime", NULL, NULL, false, false},
     {"tracking-servers", "ListMlflowTrackingServers", "TrackingServerSummaries", NULL,
      "CreationTime", NULL, NULL, false, false},
@@ -787,14 +793,11 @@ static int keep_stale(void *ctx, const struct md_cache_row *row)
 
 static md_status poll_stale(struct sm_sync *s, const cJSON *in, struct md_err *err)
 {
-    /* The statuses in which these kinds' objects still change; the cache
-     * filters on each (a substring match on the status member). */
-    static const char *const running[] = {"InProgress", "Executing", "Stopping", "Pending",
-                                          "Initializing", "Starting"};
     const char *paths[] = {s->kind->status_path};
     struct stale st = {s};
     md_status rc = MD_OK;
-    for (size_t i = 0; rc == MD_OK && !st.nomem && i < sizeof running / sizeof running[0]; i++) {
+    const char *const *running = s->spec->running;
+    for (size_t i = 0; rc == MD_OK && !st.nomem && i < 4 && running[i]; i++) {
         struct md_cache_query q = {.kind = s->kind->name, .parent = s->parent ? s->parent : "",
                                    .filter_paths = paths, .nfilter_paths = 1,
                                    .filter_text = running[i]};
