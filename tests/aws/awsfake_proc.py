@@ -72,6 +72,30 @@ def mldeck_runner(fake, env, timeout=60):
     return md
 
 
+def need_smrefresh():
+    """The screen's refresh driver (tests/aws/smrefresh.c); skips the whole
+    test when it is not built."""
+    build = os.environ.get('MLDECK_BUILDDIR') or os.path.join(os.path.dirname(__file__), '..', '..')
+    driver = os.path.join(build, 'tests', 'aws', 'smrefresh')
+    if not os.access(driver, os.X_OK):
+        print('1..0 # SKIP %s not built' % driver)
+        sys.exit(0)
+    return driver
+
+
+def smrefresh_runner(driver, fake, env):
+    """refresh(kind, parent=None) -> dict: one refresh as the screen's worker
+    runs it, its JSON report ('status' 'crash' when it printed none)."""
+    def refresh(kind, parent=None):
+        args = [driver, fake.url, kind] + ([parent] if parent else [])
+        p = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+        try:
+            return json.loads(p.stdout)
+        except ValueError:
+            return {'status': 'crash', 'message': p.stdout + p.stderr}
+    return refresh
+
+
 def mldeck_env(home):
     env = {k: v for k, v in os.environ.items() if not k.startswith('AWS_')}
     env.update(HOME=home, XDG_CACHE_HOME=home + '/cache', XDG_STATE_HOME=home + '/state',

@@ -11,21 +11,16 @@ Finished objects cost nothing more."""
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awsfake_proc import FakeAws, Tap, mldeck_env, mldeck_runner, need_models  # noqa: E402
+from awsfake_proc import (FakeAws, Tap, mldeck_env, mldeck_runner, need_models,  # noqa: E402
+                          need_smrefresh, smrefresh_runner)
 
 need_models()
-
-BUILD = os.environ.get('MLDECK_BUILDDIR') or os.path.join(os.path.dirname(__file__), '..', '..')
-DRIVER = os.path.join(BUILD, 'tests', 'aws', 'smrefresh')
-if not os.access(DRIVER, os.X_OK):
-    print('1..0 # SKIP %s not built' % DRIVER)
-    sys.exit(0)
+DRIVER = need_smrefresh()
 
 t = Tap()
 fake = FakeAws(time_scale=1.0)
@@ -34,16 +29,8 @@ cli_env = mldeck_env(tempfile.mkdtemp(prefix='mdstale-c'))
 probe_env = mldeck_env(tempfile.mkdtemp(prefix='mdstale-p'))
 cli = mldeck_runner(fake, cli_env)
 probe = mldeck_runner(fake, probe_env)
+refresh = smrefresh_runner(DRIVER, fake, screen_env)
 SCREEN_DB = os.path.join(screen_env['XDG_CACHE_HOME'], 'mldeck', 'cache.db')
-
-
-def refresh(kind, parent=None):
-    args = [DRIVER, fake.url, kind] + ([parent] if parent else [])
-    p = subprocess.run(args, env=screen_env, capture_output=True, text=True, timeout=120)
-    try:
-        return json.loads(p.stdout)
-    except ValueError:
-        return {'status': 'crash', 'message': p.stdout + p.stderr}
 
 
 def cached(kind, ident):
