@@ -870,7 +870,10 @@ static md_status last_exec_of(void *ctx, const struct md_cache_row *row, cJSON *
             return st;
         *changed = before != NULL;
     }
-    if (p->failed != MD_OK || !cJSON_GetObjectItemCaseSensitive(pipeline, "LastExecutionTime") ||
+    /* A CLI listing only carries what the screen knew over: it prints
+     * the list call's objects, without this member. */
+    if (p->x->list_only || p->failed != MD_OK ||
+        !cJSON_GetObjectItemCaseSensitive(pipeline, "LastExecutionTime") ||
         md_last_exec_settled(pipeline))
         return MD_OK;
     if (sm_cancelled(p->x))
@@ -979,7 +982,7 @@ static md_status refresh(struct md_sm_ctx *x, const char *kindname, const char *
 
     /* The screen's pipelines list shows each one's last execution, which
      * the listing replaces with the service's text: kept aside first. */
-    bool last_execs = !x->list_only && !strcmp(kindname, "pipelines");
+    bool last_execs = !strcmp(kindname, "pipelines");
     cJSON *memo = last_execs ? last_exec_memo(x) : NULL;
 
     char key[1200];

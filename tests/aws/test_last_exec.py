@@ -7,7 +7,7 @@ carries what was known over the listing; a new execution is asked about
 once, a running one on every refresh until it finishes; a listing of a
 pipeline's executions updates it without a request; a failing request
 keeps what was known and the refresh says why; the CLI's --json never
-prints mldeck's member."""
+prints mldeck's member, and its listing keeps it in the cache."""
 import json
 import os
 import sqlite3
@@ -59,8 +59,9 @@ def asked():
     """The MaxResults=1 ListPipelineExecutions requests so far, by pipeline."""
     out = {}
     for r in fake.control('requests')['requests']:
-        if r['op'] == 'ListPipelineExecutions' and r['params'].get('MaxResults') == 1:
-            name = r['params']['PipelineName']
+        params = r.get('params') or {}   # a faulted request was not read
+        if r['op'] == 'ListPipelineExecutions' and params.get('MaxResults') == 1:
+            name = params['PipelineName']
             out[name] = out.get(name, 0) + 1
     return out
 
@@ -156,12 +157,21 @@ try:
          'every pipeline keeps what was known of its last execution', (known, pipelines()))
     t.ok(sorted(pipelines()) == ['p-fail', 'p-never', 'p-ok', 'p-run'], 'the listing itself is stored')
 
-    # The CLI prints the service's objects, never mldeck's member.
+    # The CLI prints the service's objects, never mldeck's member, and its
+    # listing keeps what the screen knew (asking nothing about it).
+    known = {n: last(n) for n in ('p-ok', 'p-fail', 'p-run')}
     rc, out, err = md('ls', 'pipelines', '--cached', '--json')
     objs = json.loads(out) if rc == 0 else []
     t.ok(len(objs) == 4 and not any('mldeck' in o for o in objs),
          'ls pipelines --cached --json leaves mldeck\'s member out', out[:300] + err)
-    t.ok(any('mldeck' in v[0] for v in pipelines().values()), 'while the cache still holds it')
+    before = asked()
+    rc, out, err = md('ls', 'pipelines', '--json')
+    objs = json.loads(out) if rc == 0 else []
+    t.ok(len(objs) == 4 and not any('mldeck' in o for o in objs),
+         'so does a listing: ls pipelines --json', out[:300] + err)
+    t.ok({n: last(n) for n in known} == known and since(before) == {},
+         'which keeps the screen\'s last executions in the cache, asking nothing',
+         (since(before), pipelines()))
 finally:
     fake.stop()
 sys.exit(t.done())
