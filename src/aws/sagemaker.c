@@ -739,9 +739,11 @@ static md_status pair_listing(struct md_sm_ctx *x, struct md_aws_pager *front, c
  * listed again on its own, through the list call's creation-time window
  * around it (so a CLI listing keeps the list call's objects, and the
  * screen's describes it as it describes any running one). */
+/* The creation times of the cached running objects the listing did not
+ * see.  Each row is found once: a status matches one of the kind's words
+ * only. */
 struct stale {
     struct sm_sync *s;
-    char **ids;
     double *times;
     size_t n, cap;
     bool nomem;
@@ -760,9 +762,6 @@ static int keep_stale(void *ctx, const struct md_cache_row *row)
     struct stale *st = ctx;
     if (seen(st->s, row->id))
         return 0;
-    for (size_t i = 0; i < st->n; i++)
-        if (!strcmp(st->ids[i], row->id))
-            return 0;
     cJSON *obj = cJSON_Parse(row->json);
     const char *status = md_json_str(obj, st->s->kind->status_path, NULL);
     double t = md_json_num(obj, "$.CreationTime", NAN);
@@ -772,20 +771,13 @@ static int keep_stale(void *ctx, const struct md_cache_row *row)
         return 0;
     if (st->n == st->cap) {
         size_t cap = st->cap ? st->cap * 2 : 8;
-        char **ids = realloc(st->ids, cap * sizeof *ids);
-        if (ids)
-            st->ids = ids;
-        double *times = ids ? realloc(st->times, cap * sizeof *times) : NULL;
+        double *times = realloc(st->times, cap * sizeof *times);
         if (!times) {
             st->nomem = true;
             return 1;
         }
         st->times = times;
         st->cap = cap;
-    }
-    if (!(st->ids[st->n] = strdup(row->id))) {
-        st->nomem = true;
-        return 1;
     }
     st->times[st->n++] = t;
     return 0;
@@ -817,9 +809,6 @@ static md_status poll_stale(struct sm_sync *s, const cJSON *in, struct md_err *e
                                             s->spec->op, win, 0, false, sync_page, s, err);
         cJSON_Delete(win);
     }
-    for (size_t i = 0; i < st.n; i++)
-        free(st.ids[i]);
-    free(st.ids);
     free(st.times);
     return rc;
 }

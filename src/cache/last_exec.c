@@ -4,21 +4,21 @@
 #include <string.h>
 
 #include "cache/rewrite.h"
+#include "util/json.h"
 
-/* The first of names that obj has as a string / number. */
+/* The first of two members that obj has as a string / number (util/json.h
+ * paths: a member name is one). */
 static const char *str_of(const cJSON *obj, const char *a, const char *b)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, a);
-    if (!cJSON_IsString(v) && b)
-        v = cJSON_GetObjectItemCaseSensitive(obj, b);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    const char *v = md_json_str(obj, a, NULL);
+    return v || !b ? v : md_json_str(obj, b, NULL);
 }
 
 static const cJSON *num_of(const cJSON *obj, const char *a, const char *b)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, a);
+    const cJSON *v = md_json_get(obj, a);
     if (!cJSON_IsNumber(v) && b)
-        v = cJSON_GetObjectItemCaseSensitive(obj, b);
+        v = md_json_get(obj, b);
     return cJSON_IsNumber(v) ? v : NULL;
 }
 
